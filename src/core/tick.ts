@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { err, ok, type Result } from './result';
+
+/** A quote larger than this is not a tick: Kinesis accepts 1 MiB, we accept what a quote can be. */
+export const MAX_TICK_BYTES = 2048;
+
+/** Why a record is not a tick: which field, which value, why. Data, not a log line. */
+export interface Rejection {
+  readonly field: string;
+  readonly value: string;
+  readonly reason: string;
+}
+
+export const describeRejection = (r: Rejection): string => `${r.field}=${r.value}: ${r.reason}`;
+
+// Control characters, zero-width and bidi marks, BOM: invisible in a terminal, poison in a key.
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/u;
+const SYMBOL_SHAPE = /^[A-Z0-9][A-Z0-9.\-^=]{0,14}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+const positivePrice = (field: string) =>
+  z
+    .number({ error: (i) => (i.input === undefined ? 'is required' : `must be a number, got ${typeof i.input}`) })
+    .refine(Number.isFinite, { message: 'must be a finite number' })
+    .refine((n) => n > 0, { message: 'must be greater than 0' })
+    .describe(field);
+
+export const TickSchema = z
+  .object({
+    symbol: z
+      .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
+      .refine((s) => !INVISIBLE.test(s), { message: 'contains control or zero-width characters' })
+      .refine((s) => SYMBOL_SHAPE.test(s), {
+        message: 'must be 1-15 characters of A-Z, 0-9, ".", "-", "^" or "=", starting with a letter or digit',
+      }),
+    timestamp: z
+      .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be an ISO-8601 string') })
+      .refine((s) => ISO_UTC.test(s) && !Number.isNaN(Date.parse(s)), {
+        message: 'must be an ISO-8601 UTC timestamp like 2024-01-02T15:04:05Z',
+      })
+      .transform((s) => new Date(s).toISOString()),
+    price: positivePrice('price'),
+    open: positivePrice('open'),
+    high: positivePrice('high'),
+    low: positivePrice('low'),
+    previous_close: positivePrice('previous_close'),
+    volume: z
+      .number({ error: (i) => (i.input === undefined ? 'is required' : `must be a number, got ${typeof i.input}`) })
+      .refine(Number.isFinite, { message: 'must be a finite number' })
+      .refine((n) => n >= 0, { message: 'must not be negative' })
+      .refine(Number.isInteger, { message: 'must be a whole number of shares' }),
+    source: z
+      .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
+      .min(1, { message: 'must not be empty' })
+      .max(32, { message: 'must be at most 32 characters' }),
+  })
+  .refine((t) => t.high >= t.low, { path: ['high'], message: 'must be greater than or equal to low' });
+
+/** A validated quote at the quote's market time (not the time it was sent). */
+export type Tick = z.infer<typeof TickSchema>;
+
+const printable = (value: unknown): string => {
+  let text: string;
+  if (value === undefined) text = '<missing>';
+  else if (typeof value === 'string') text = JSON.stringify(value); // escapes invisible characters
+  else if (typeof value === 'number' && !Number.isFinite(value)) text = String(value);
+  else text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+const valueAt = (input: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>(
+    (node, key) => (node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined),
+    input,
+  );
+
+/** Validates an already-decoded value. All problems are reported, first one first. */
+export function validateTick(input: unknown): Result<Tick, Rejection[]> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return err([{ field: '(record)', value: printable(input), reason: 'must be a JSON object' }]);
+  }
+  const parsed = TickSchema.safeParse(input);
+  if (parsed.success) return ok(parsed.data);
+  return err(
+    parsed.error.issues.map((issue) => ({
+      field: issue.path.map(String).join('.') || '(record)',
+      value: printable(valueAt(input, issue.path)),
+      reason: issue.message,
+    })),
+  );
+}
+
+/**
+ * Parses one record's bytes as a tick: size, JSON, then schema. NaN and Infinity are not JSON, so a
+ * producer that sent them sent malformed JSON and is told so.
+ */
+export function parseTick(payload: string): Result<Tick, Rejection> {
+  const bytes = Buffer.byteLength(payload, 'utf8');
+  if (bytes > MAX_TICK_BYTES) {
+    return err({ field: '(record)', value: `${bytes} bytes`, reason: `exceeds the ${MAX_TICK_BYTES}-byte limit of a tick` });
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(payload);
+  } catch (e) {
+    return err({ field: '(record)', value: printable(payload), reason: `is not valid JSON (${(e as Error).message})` });
+  }
+  const result = validateTick(decoded);
+  return result.ok ? result : err(result.error[0]!);
+}
