@@ -18,8 +18,20 @@ export interface RawArchive {
 
 /** The processed-price table, keyed by symbol + timestamp. */
 export interface PriceStore {
-  /** Idempotent: writing the same tick again leaves one item. Throws if some items could not be written. */
+  /**
+   * Idempotent: writing the same tick again leaves one item. Throws PriceWriteError naming the ticks
+   * that could not be written (any other error: none is known to be written).
+   */
   putTicks(ticks: readonly EnrichedTick[]): Promise<void>;
+}
+
+export const priceKey = (t: { symbol: string; timestamp: string }): string => `${t.symbol}\u0000${t.timestamp}`;
+
+export class PriceWriteError extends Error {
+  override readonly name = 'PriceWriteError';
+  constructor(readonly unwritten: readonly EnrichedTick[]) {
+    super(`${unwritten.length} price item(s) stayed unprocessed after retries (is the table throttling?)`);
+  }
 }
 
 /** What a dead-letter queue receives: the record as it came, why it was refused, where it came from. */

@@ -19,10 +19,16 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\
 const SYMBOL_SHAPE = /^[A-Z0-9][A-Z0-9.\-^=]{0,14}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
+// zod refuses NaN and Infinity as "not a number"; say what is really wrong with them.
+const numberError = (issue: { input?: unknown }): string => {
+  if (issue.input === undefined) return 'is required';
+  if (typeof issue.input === 'number') return 'must be a finite number';
+  return `must be a number, got ${issue.input === null ? 'null' : typeof issue.input}`;
+};
+
 const positivePrice = (field: string) =>
   z
-    .number({ error: (i) => (i.input === undefined ? 'is required' : `must be a number, got ${typeof i.input}`) })
-    .refine(Number.isFinite, { message: 'must be a finite number' })
+    .number({ error: numberError })
     .refine((n) => n > 0, { message: 'must be greater than 0' })
     .describe(field);
 
@@ -46,8 +52,7 @@ export const TickSchema = z
     low: positivePrice('low'),
     previous_close: positivePrice('previous_close'),
     volume: z
-      .number({ error: (i) => (i.input === undefined ? 'is required' : `must be a number, got ${typeof i.input}`) })
-      .refine(Number.isFinite, { message: 'must be a finite number' })
+      .number({ error: numberError })
       .refine((n) => n >= 0, { message: 'must not be negative' })
       .refine(Number.isInteger, { message: 'must be a whole number of shares' }),
     source: z

@@ -1,0 +1,41 @@
+/** The analysis Lambda: DynamoDB stream batch in, BUY/SELL alerts out through SNS. */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import { DynamoDbAlertLedger } from '../adapters/aws/dynamodb-alert-ledger';
+import { DynamoDbSignalStateStore } from '../adapters/aws/dynamodb-signal-state-store';
+import { SnsAlertNotifier } from '../adapters/aws/sns-alert-notifier';
+import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
+import { createClients } from '../shared/clients';
+import { resourceFromEnv } from '../shared/config';
+import { logger, metrics, tracer } from '../shared/powertools';
+import { makeAnalysisHandler, type AnalysisOutcome } from './analyse-batch';
+
+export const recordAnalysisOutcome = (o: AnalysisOutcome): void => {
+  metrics.addMetric('TicksAnalysed', MetricUnit.Count, o.folded);
+  metrics.addMetric('AlertsPublished', MetricUnit.Count, o.alertsPublished.length);
+  metrics.addMetric('StreamRecordsDeadLettered', MetricUnit.Count, o.deadLettered);
+  metrics.addMetric('StreamRecordsFailed', MetricUnit.Count, o.failed);
+  for (const alert of o.alertsPublished) logger.info('alert published', { alert });
+  if (o.failed > 0) logger.warn('stream records will be retried', { failed: o.failed, errors: o.errors });
+};
+
+const clients = createClients();
+tracer.captureAWSv3Client(clients.dynamodb);
+tracer.captureAWSv3Client(clients.sns);
+tracer.captureAWSv3Client(clients.sqs);
+
+export const handler = middy(
+  makeAnalysisHandler({
+    states: new DynamoDbSignalStateStore(clients.documents, resourceFromEnv('signalStateTable')),
+    ledger: new DynamoDbAlertLedger(clients.documents, resourceFromEnv('alertTable')),
+    notifier: new SnsAlertNotifier(clients.sns, resourceFromEnv('alertTopicArn')),
+    deadLetters: new SqsDeadLetterSink(clients.sqs, resourceFromEnv('analysisDlqUrl')),
+    observe: recordAnalysisOutcome,
+  }),
+)
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,0 +1,124 @@
+/**
+ * Processing of one Kinesis batch: validate and enrich each tick, archive the raw ticks (one object per
+ * partition), write processed items, dead-letter invalid records with their reason. A record that hit
+ * a transient failure is reported in batchItemFailures so the event-source mapping retries from it;
+ * an invalid record is dead-lettered and never fails the batch.
+ */
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { enrich, type EnrichedTick } from '../core/enrich';
+import { partitionOf, rawObjectKey, toNdjson } from '../core/lake';
+import { priceKey, PriceWriteError, type DeadLetter, type DeadLetterSink, type PriceStore, type RawArchive } from '../core/ports';
+import { describeRejection, parseTick, type Tick } from '../core/tick';
+
+export interface ProcessingDeps {
+  readonly archive: RawArchive;
+  readonly prices: PriceStore;
+  readonly invalidRecords: DeadLetterSink;
+  /** Told about every outcome; Powertools metrics and logs in the Lambda, counters locally. */
+  readonly observe?: (outcome: ProcessingOutcome) => void;
+}
+
+export interface ProcessingOutcome {
+  readonly records: number;
+  readonly processed: number;
+  readonly deadLettered: number;
+  readonly failed: number;
+  readonly objectsWritten: number;
+  readonly errors: readonly string[];
+}
+
+interface ValidRecord {
+  readonly record: KinesisStreamRecord;
+  readonly tick: Tick;
+  readonly enriched: EnrichedTick;
+}
+
+const shardOf = (record: KinesisStreamRecord): string => record.eventID.split(':')[0] ?? 'unknown-shard';
+
+const deadLetterOf = (record: KinesisStreamRecord, payload: string, rejection: DeadLetter['rejection'] & object): DeadLetter => ({
+  reason: describeRejection(rejection),
+  payload,
+  rejection,
+  source: {
+    kind: 'kinesis',
+    eventSourceARN: record.eventSourceARN,
+    shardId: shardOf(record),
+    sequenceNumber: record.kinesis.sequenceNumber,
+    partitionKey: record.kinesis.partitionKey,
+  },
+});
+
+const errorText = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+
+export function makeProcessingHandler(deps: ProcessingDeps) {
+  return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
+    const records = event.Records;
+    const valid: ValidRecord[] = [];
+    const invalid: { record: KinesisStreamRecord; letter: DeadLetter }[] = [];
+    for (const record of records) {
+      const payload = Buffer.from(record.kinesis.data, 'base64').toString('utf8');
+      const parsed = parseTick(payload);
+      if (parsed.ok) valid.push({ record, tick: parsed.value, enriched: enrich(parsed.value) });
+      else invalid.push({ record, letter: deadLetterOf(record, payload, parsed.error) });
+    }
+
+    const failed = new Set<KinesisStreamRecord>();
+    const errors: string[] = [];
+    const fail = (group: readonly { record: KinesisStreamRecord }[], error: unknown) => {
+      for (const { record } of group) failed.add(record);
+      errors.push(errorText(error));
+    };
+
+    if (invalid.length > 0) {
+      await deps.invalidRecords.send(invalid.map((i) => i.letter)).catch((e: unknown) => fail(invalid, e));
+    }
+
+    const first = records[0];
+    const partitions = new Map<string, ValidRecord[]>();
+    for (const v of valid) {
+      const p = partitionOf(v.tick);
+      const key = first ? rawObjectKey(p, shardOf(first), first.kinesis.sequenceNumber) : '';
+      partitions.set(key, [...(partitions.get(key) ?? []), v]);
+    }
+
+    let objectsWritten = 0;
+    const archived: ValidRecord[] = [];
+    await Promise.all(
+      [...partitions].map(async ([key, group]) => {
+        try {
+          await deps.archive.putObject(key, toNdjson(group.map((g) => g.tick)));
+          objectsWritten++;
+          archived.push(...group);
+        } catch (e) {
+          fail(group, e);
+        }
+      }),
+    );
+
+    if (archived.length > 0) {
+      try {
+        await deps.prices.putTicks(archived.map((a) => a.enriched));
+      } catch (e) {
+        const unwritten = e instanceof PriceWriteError ? new Set(e.unwritten.map(priceKey)) : undefined;
+        fail(unwritten ? archived.filter((a) => unwritten.has(priceKey(a.tick))) : archived, e);
+      }
+    }
+
+    const outcome: ProcessingOutcome = {
+      records: records.length,
+      processed: valid.filter((v) => !failed.has(v.record)).length,
+      deadLettered: invalid.filter((i) => !failed.has(i.record)).length,
+      failed: failed.size,
+      objectsWritten,
+      errors,
+    };
+    deps.observe?.(outcome);
+
+    // Reported in stream order: the mapping retries from the lowest sequence number reported.
+    return {
+      batchItemFailures: records
+        .filter((r) => failed.has(r))
+        .map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
+    };
+  };
+}
