@@ -43,6 +43,12 @@ export const RESOURCE = {
   curatedTable: 'stock_data_curated',
   athenaWorkgroup: 'stockpipe',
   scheduleRule: 'stockpipe-ingest-schedule',
+  /** The CloudFormation stack; its outputs are keyed by the keys of this object (see infra/stack.ts). */
+  stack: 'Stockpipe',
+  /** POWERTOOLS_SERVICE_NAME of every function, and the `service` dimension of its metrics. */
+  service: 'stockpipe',
+  /** POWERTOOLS_METRICS_NAMESPACE: the CloudWatch namespace of the functions' custom metrics. */
+  metricsNamespace: 'stockpipe',
 } as const;
 
 /** Attribute names shared by the handlers and the table definitions. */
