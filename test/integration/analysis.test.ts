@@ -43,7 +43,7 @@ describe('analysis handler on stream records of real price items', () => {
   const aws = useLocalAws();
   const sns = mockClient(SNSClient);
   const outcomes: AnalysisOutcome[] = [];
-  let batches: DynamoDBRecord[][] = [];
+  const batches: DynamoDBRecord[][] = [];
   let handler: ReturnType<typeof makeAnalysisHandler>;
   let loads: string[] = [];
 

@@ -1,0 +1,128 @@
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { DynamoDbPriceStore } from '../../../src/adapters/aws/dynamodb-price-store';
+import { enrich, type EnrichedTick } from '../../../src/core/enrich';
+import { PriceWriteError, type DeadLetter, type DeadLetterSink, type PriceStore, type RawArchive } from '../../../src/core/ports';
+import { toPriceItem } from '../../../src/core/price-item';
+import type { Tick } from '../../../src/core/tick';
+import { makeProcessingHandler } from '../../../src/processing/process-batch';
+
+const tick = (symbol: string, i: number, day = 2): Tick => ({
+  symbol,
+  timestamp: new Date(Date.UTC(2024, 0, day, 15) + i * 1000).toISOString(),
+  price: 10 + i, open: 10, high: 20 + i, low: 5, previous_close: 10, volume: 1, source: 'replay',
+});
+
+const event = (payloads: string[]): KinesisStreamEvent => ({
+  Records: payloads.map((p, i) => ({
+    eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `shardId-000000000001:${100 + i}`, eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn', awsRegion: 'us-east-1', eventSourceARN: 'arn:aws:kinesis:us-east-1:1:stream/s',
+    kinesis: { kinesisSchemaVersion: '1.0', partitionKey: 'k', sequenceNumber: String(100 + i), data: Buffer.from(p).toString('base64'), approximateArrivalTimestamp: 0 },
+  })),
+});
+
+class MemoryArchive implements RawArchive {
+  readonly objects = new Map<string, string>();
+  failKeysContaining?: string;
+  async putObject(key: string, body: string) {
+    if (this.failKeysContaining && key.includes(this.failKeysContaining)) throw new Error('SlowDown: reduce your request rate');
+    this.objects.set(key, body);
+  }
+}
+class MemoryPrices implements PriceStore {
+  readonly items = new Map<string, EnrichedTick>();
+  failSymbol?: string;
+  async putTicks(ticks: readonly EnrichedTick[]) {
+    const unwritten = ticks.filter((t) => t.symbol === this.failSymbol);
+    for (const t of ticks) if (t.symbol !== this.failSymbol) this.items.set(`${t.symbol}|${t.timestamp}`, t);
+    if (unwritten.length) throw new PriceWriteError(unwritten);
+  }
+}
+class MemoryDlq implements DeadLetterSink {
+  readonly letters: DeadLetter[] = [];
+  down = false;
+  async send(letters: readonly DeadLetter[]) {
+    if (this.down) throw new Error('AWS.SimpleQueueService.NonExistentQueue');
+    this.letters.push(...letters);
+  }
+}
+
+const setup = () => {
+  const deps = { archive: new MemoryArchive(), prices: new MemoryPrices(), invalidRecords: new MemoryDlq() };
+  return { ...deps, handler: makeProcessingHandler(deps) };
+};
+
+describe('processing: failures', () => {
+  const payloads = [tick('AAPL', 1), tick('MSFT', 2), tick('AAPL', 3), tick('MSFT', 4)].map((t) => JSON.stringify(t));
+
+  it('names raw objects from the shard and the first sequence number, one per partition', async () => {
+    const { handler, archive } = setup();
+    await handler(event([...payloads, JSON.stringify(tick('AAPL', 5, 3))]));
+    expect([...archive.objects.keys()].sort()).toEqual([
+      'raw/symbol=AAPL/dt=2024-01-02/shardId-000000000001-100.ndjson',
+      'raw/symbol=AAPL/dt=2024-01-03/shardId-000000000001-100.ndjson',
+      'raw/symbol=MSFT/dt=2024-01-02/shardId-000000000001-100.ndjson',
+    ]);
+    expect(archive.objects.get('raw/symbol=AAPL/dt=2024-01-02/shardId-000000000001-100.ndjson')!.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('reports the records of a partition whose archive failed, and writes no items for them', async () => {
+    const { handler, archive, prices } = setup();
+    archive.failKeysContaining = 'symbol=MSFT';
+    expect(await handler(event(payloads))).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }, { itemIdentifier: '103' }] });
+    expect([...prices.items.keys()].every((k) => k.startsWith('AAPL'))).toBe(true);
+  });
+
+  it('reports exactly the records whose items stayed unwritten', async () => {
+    const { handler, prices } = setup();
+    prices.failSymbol = 'AAPL';
+    expect(await handler(event(payloads))).toEqual({ batchItemFailures: [{ itemIdentifier: '100' }, { itemIdentifier: '102' }] });
+  });
+
+  it('reports invalid records for retry when the dead-letter queue cannot take them, and loses nothing', async () => {
+    const { handler, invalidRecords } = setup();
+    invalidRecords.down = true;
+    const result = await handler(event(['not json', ...payloads]));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '100' }] });
+  });
+});
+
+describe('DynamoDbPriceStore', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  afterEach(() => ddb.reset());
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+  const noSleep = { sleep: async () => undefined };
+
+  it('re-sends only the unprocessed items, then succeeds', async () => {
+    const ticks = [tick('AAPL', 1), tick('AAPL', 2), tick('AAPL', 3)].map(enrich);
+    const items = ticks.map((t) => toPriceItem(t, 0, 1));
+    ddb.on(BatchWriteCommand)
+      .resolvesOnce({ UnprocessedItems: { prices: [{ PutRequest: { Item: items[1] } }] } })
+      .resolves({});
+    await new DynamoDbPriceStore(client, 'prices', 1, () => 0, noSleep).putTicks(ticks);
+    const calls = ddb.commandCalls(BatchWriteCommand).map((c) => c.args[0].input);
+    expect(calls).toEqual([
+      { RequestItems: { prices: items.map((Item) => ({ PutRequest: { Item } })) } },
+      { RequestItems: { prices: [{ PutRequest: { Item: items[1] } }] } },
+    ]);
+  });
+
+  it('throws PriceWriteError naming what stayed unprocessed after bounded retries', async () => {
+    const ticks = [tick('AAPL', 1), tick('AAPL', 2)].map(enrich);
+    const stuck = toPriceItem(ticks[0]!, 0, 1);
+    ddb.on(BatchWriteCommand).resolves({ UnprocessedItems: { prices: [{ PutRequest: { Item: stuck } }] } });
+    const error = await new DynamoDbPriceStore(client, 'prices', 1, () => 0, { ...noSleep, attempts: 4 }).putTicks(ticks).catch((e) => e);
+    expect(error).toBeInstanceOf(PriceWriteError);
+    expect((error as PriceWriteError).unwritten).toEqual([ticks[0]]);
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(4);
+  });
+
+  it('sends a repeated key once per request (BatchWriteItem rejects duplicate keys)', async () => {
+    const t = enrich(tick('AAPL', 1));
+    ddb.on(BatchWriteCommand).resolves({});
+    await new DynamoDbPriceStore(client, 'prices', 1, () => 0, noSleep).putTicks([t, t]);
+    expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems!.prices).toHaveLength(1);
+  });
+});
