@@ -30,7 +30,7 @@ export function splitCsvRecords(text: string): CsvRecord[] {
     let quoted = false;
     let atFieldStart = true;
     let problem: string | undefined;
-    let end = n;
+    let end: number;
 
     for (;;) {
       if (i >= n) {

@@ -42,12 +42,16 @@ export class QuoteSourceError extends Error {
 }
 
 /** Validates a tick a source built; an invalid one is an error naming symbol, field, value and why. */
-export function checkedTick(source: string, candidate: Record<string, unknown>, hint = ''): Tick {
+export function checkedTick(
+  source: string,
+  candidate: Record<string, unknown>,
+  fieldName: (field: string) => string = (field) => field,
+): Tick {
   const result = validateTick(candidate);
   if (result.ok) return result.value;
   const symbol = typeof candidate.symbol === 'string' ? candidate.symbol : '(no symbol)';
-  const problems = result.error.map(describeRejection).join('; ');
-  throw new QuoteSourceError(source, 'invalid-quote', `${source} quote for ${symbol} is invalid: ${problems}${hint}`);
+  const problems = result.error.map((r) => describeRejection({ ...r, field: fieldName(r.field) })).join('; ');
+  throw new QuoteSourceError(source, 'invalid-quote', `${source} quote for ${symbol} is invalid: ${problems}`);
 }
 
 /** Upper-cased, trimmed, de-duplicated symbols; an empty list is a usage error. */

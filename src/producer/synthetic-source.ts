@@ -1,0 +1,126 @@
+/**
+ * A seeded random walk, for load tests and offline demos with any number of symbols. The same seed,
+ * start and cadence give the same ticks on every run. Each sample is one bar per symbol: open is the
+ * previous sample's price, previous_close too, so a jump of more than 5% shows up as an anomaly.
+ */
+import { DEFAULTS } from '../shared/names';
+import type { Tick } from '../core/tick';
+import { checkedTick, normaliseSymbols, QuoteSourceError, type QuoteSource } from './quote-source';
+
+/** Symbols SYN000, SYN001, ... (four digits from 1001 symbols on). */
+export function syntheticSymbols(count: number): string[] {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new QuoteSourceError('synthetic', 'usage', `synthetic symbol count ${count} must be a whole number of at least 1`);
+  }
+  const width = Math.max(3, String(count - 1).length);
+  return Array.from({ length: count }, (_, k) => `SYN${String(k).padStart(width, '0')}`);
+}
+
+/** mulberry32: a tiny, fast PRNG; plenty for prices, and reproducible everywhere. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const hash = (text: string): number => {
+  let h = 2166136261;
+  for (let k = 0; k < text.length; k += 1) h = Math.imul(h ^ text.charCodeAt(k), 16777619);
+  return h >>> 0;
+};
+
+const cents = (n: number): number => Math.max(0.01, Math.round(n * 100) / 100);
+
+export interface SyntheticSourceOptions {
+  /** @default 1 */
+  readonly seed?: number;
+  /** Market time of the first sample. @default 2024-01-02T14:30:00Z (a NYSE open) */
+  readonly start?: string | Date;
+  /** Market time between samples. @default DEFAULTS.cadenceSeconds */
+  readonly cadenceSeconds?: number;
+  /** Standard deviation of a sample's log return. @default 0.002 */
+  readonly volatility?: number;
+  /** Chance per sample and symbol of a 5-9% jump. @default 0.01 */
+  readonly jumpProbability?: number;
+}
+
+interface Walk {
+  readonly random: () => number;
+  readonly baseVolume: number;
+  price: number;
+}
+
+export class SyntheticSource implements QuoteSource {
+  readonly name = 'synthetic' as const;
+  private readonly seed: number;
+  private readonly startMs: number;
+  private readonly cadenceMs: number;
+  private readonly volatility: number;
+  private readonly jumpProbability: number;
+  private readonly walks = new Map<string, Walk>();
+  private step = 0;
+
+  constructor(options: SyntheticSourceOptions = {}) {
+    this.seed = options.seed ?? 1;
+    const start = options.start ?? '2024-01-02T14:30:00Z';
+    this.startMs = start instanceof Date ? start.getTime() : Date.parse(start);
+    if (!Number.isInteger(this.seed)) throw new QuoteSourceError('synthetic', 'usage', `synthetic seed ${this.seed} must be a whole number`);
+    if (Number.isNaN(this.startMs)) {
+      throw new QuoteSourceError('synthetic', 'usage', `synthetic start ${JSON.stringify(String(start))} is not a date; use an ISO time like 2024-01-02T14:30:00Z`);
+    }
+    const cadence = options.cadenceSeconds ?? DEFAULTS.cadenceSeconds;
+    if (!(cadence > 0)) throw new QuoteSourceError('synthetic', 'usage', `synthetic cadence ${cadence} s must be greater than 0`);
+    this.cadenceMs = cadence * 1000;
+    this.volatility = options.volatility ?? 0.002;
+    this.jumpProbability = options.jumpProbability ?? 0.01;
+  }
+
+  /** A symbol's walk depends only on the seed and the symbol, not on which other symbols are asked for. */
+  private walk(symbol: string): Walk {
+    let walk = this.walks.get(symbol);
+    if (!walk) {
+      const random = mulberry32(this.seed ^ hash(symbol));
+      walk = { random, price: cents(20 + random() * 480), baseVolume: Math.round(10_000 + random() * 990_000) };
+      this.walks.set(symbol, walk);
+    }
+    return walk;
+  }
+
+  private gaussian(random: () => number): number {
+    // Box-Muller; 1 - u keeps the logarithm away from 0.
+    return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  }
+
+  async sample(symbols: readonly string[]): Promise<Tick[]> {
+    const wanted = normaliseSymbols(this.name, symbols);
+    const timestamp = new Date(this.startMs + this.step * this.cadenceMs).toISOString();
+    this.step += 1;
+    return wanted.map((symbol) => {
+      const walk = this.walk(symbol);
+      const { random } = walk;
+      const open = walk.price;
+      let logReturn = this.volatility * this.gaussian(random);
+      const jump = random() < this.jumpProbability;
+      if (jump) logReturn += (random() < 0.5 ? -1 : 1) * (0.05 + 0.04 * random());
+      const price = cents(open * Math.exp(logReturn));
+      const wick = () => Math.abs(this.gaussian(random)) * this.volatility * 0.5;
+      walk.price = price;
+      return checkedTick(this.name, {
+        symbol,
+        timestamp,
+        price,
+        open,
+        high: cents(Math.max(open, price) * (1 + wick())),
+        low: cents(Math.min(open, price) * (1 - wick())),
+        previous_close: open,
+        volume: Math.round(walk.baseVolume * (0.5 + random()) * (jump ? 3 : 1)),
+        source: this.name,
+      });
+    });
+  }
+}

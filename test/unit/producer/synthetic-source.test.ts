@@ -1,0 +1,86 @@
+import { enrich } from '../../../src/core/enrich';
+import { mulberry32, SyntheticSource, syntheticSymbols } from '../../../src/producer/synthetic-source';
+
+const run = async (source: SyntheticSource, symbols: string[], samples: number) => {
+  const out = [];
+  for (let k = 0; k < samples; k += 1) out.push(...(await source.sample(symbols)));
+  return out;
+};
+
+describe('syntheticSymbols', () => {
+  it('names N symbols SYN000.. and widens past 1000', () => {
+    expect(syntheticSymbols(3)).toEqual(['SYN000', 'SYN001', 'SYN002']);
+    expect(syntheticSymbols(100)).toHaveLength(100);
+    expect(syntheticSymbols(100)[99]).toBe('SYN099');
+    expect(syntheticSymbols(1001)[1000]).toBe('SYN1000');
+    expect(() => syntheticSymbols(0)).toThrow('synthetic symbol count 0 must be a whole number of at least 1');
+  });
+});
+
+describe('mulberry32', () => {
+  it('repeats its sequence for a seed and differs between seeds', () => {
+    const a = mulberry32(7);
+    const b = mulberry32(7);
+    const c = mulberry32(8);
+    const seqA = [a(), a(), a()];
+    expect([b(), b(), b()]).toEqual(seqA);
+    expect([c(), c(), c()]).not.toEqual(seqA);
+    expect(seqA.every((x) => x >= 0 && x < 1)).toBe(true);
+  });
+});
+
+describe('SyntheticSource', () => {
+  it('gives the same ticks for the same seed, start and cadence', async () => {
+    const options = { seed: 42, start: '2024-03-04T14:30:00Z', cadenceSeconds: 30 };
+    const first = await run(new SyntheticSource(options), syntheticSymbols(5), 20);
+    const second = await run(new SyntheticSource(options), syntheticSymbols(5), 20);
+    expect(first).toHaveLength(100);
+    expect(second).toEqual(first);
+    const other = await run(new SyntheticSource({ ...options, seed: 43 }), syntheticSymbols(5), 20);
+    expect(other.map((t) => t.price)).not.toEqual(first.map((t) => t.price));
+  });
+
+  it('advances market time by the cadence from the fixed start', async () => {
+    const source = new SyntheticSource({ start: '2024-03-04T14:30:00Z', cadenceSeconds: 15 });
+    const times = [];
+    for (let k = 0; k < 3; k += 1) times.push((await source.sample(['SYN000', 'SYN001'])).map((t) => t.timestamp));
+    expect(times).toEqual([
+      ['2024-03-04T14:30:00.000Z', '2024-03-04T14:30:00.000Z'],
+      ['2024-03-04T14:30:15.000Z', '2024-03-04T14:30:15.000Z'],
+      ['2024-03-04T14:30:30.000Z', '2024-03-04T14:30:30.000Z'],
+    ]);
+  });
+
+  it("walks a symbol the same way whichever other symbols are asked for", async () => {
+    const alone = await run(new SyntheticSource({ seed: 5 }), ['SYN003'], 10);
+    const together = (await run(new SyntheticSource({ seed: 5 }), ['SYN001', 'SYN003', 'SYN007'], 10)).filter((t) => t.symbol === 'SYN003');
+    expect(together).toEqual(alone);
+  });
+
+  it('makes coherent bars: open is the previous price, high and low bound open and price, whole volumes', async () => {
+    const ticks = await run(new SyntheticSource({ seed: 9 }), ['SYN000'], 500);
+    ticks.forEach((t, k) => {
+      if (k > 0) expect(t.open).toBe(ticks[k - 1]!.price);
+      expect(t.previous_close).toBe(t.open);
+      expect(t.high).toBeGreaterThanOrEqual(Math.max(t.open, t.price));
+      expect(t.low).toBeLessThanOrEqual(Math.min(t.open, t.price));
+      expect(t.low).toBeGreaterThan(0);
+      expect(Number.isInteger(t.volume) && t.volume > 0).toBe(true);
+      expect(t.source).toBe('synthetic');
+    });
+  });
+
+  it('moves more than 5% now and then, and rarely', async () => {
+    const ticks = await run(new SyntheticSource({ seed: 1 }), syntheticSymbols(10), 200);
+    const anomalies = ticks.map(enrich).filter((t) => t.anomaly).length;
+    // 2000 bars at a 1% jump chance: a few dozen at most, and not none.
+    expect(anomalies).toBeGreaterThan(0);
+    expect(anomalies).toBeLessThan(60);
+  });
+
+  it('refuses a bad start, seed or cadence', () => {
+    expect(() => new SyntheticSource({ start: 'soon' })).toThrow('synthetic start "soon" is not a date');
+    expect(() => new SyntheticSource({ seed: 1.5 })).toThrow('synthetic seed 1.5 must be a whole number');
+    expect(() => new SyntheticSource({ cadenceSeconds: 0 })).toThrow('synthetic cadence 0 s must be greater than 0');
+  });
+});
