@@ -1,0 +1,26 @@
+/** The compaction Lambda: one raw partition to Parquet (a task of the lake-maintenance workflow). */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import { createClients } from '../shared/clients';
+import { logger, metrics, tracer } from '../shared/powertools';
+import { makeCompactionHandler, type CompactionResult } from './compact-partition';
+import { lakeBucketFromEnv } from './lambda-env';
+import { S3LakeObjects } from './lake-objects';
+
+export const recordCompaction = (r: CompactionResult): void => {
+  metrics.addMetric('RowsCompacted', MetricUnit.Count, r.rows);
+  metrics.addMetric('LinesSkipped', MetricUnit.Count, r.skipped);
+  metrics.addMetric('ParquetBytes', MetricUnit.Bytes, r.bytes);
+  if (r.skipped > 0) logger.warn('invalid lines skipped', { symbol: r.symbol, dt: r.dt, skipped: r.skipped, sample: r.skippedSample, rejectedKey: r.rejectedKey });
+};
+
+const { s3 } = createClients();
+tracer.captureAWSv3Client(s3);
+
+export const handler = middy(makeCompactionHandler({ lake: new S3LakeObjects(s3, lakeBucketFromEnv()), observe: recordCompaction }))
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

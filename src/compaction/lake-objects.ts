@@ -1,0 +1,64 @@
+/** The lake bucket as compaction sees it, and its S3 implementation (AWS and s3rver alike). */
+import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+
+export interface LakeObject {
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+  /** ISO time. */
+  readonly lastModified: string;
+}
+
+export interface PutOptions {
+  readonly contentType: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface LakeObjects {
+  /** Every object under the prefix, in key order. */
+  list(prefix: string): Promise<LakeObject[]>;
+  getText(key: string): Promise<string>;
+  put(key: string, body: Uint8Array | string, options: PutOptions): Promise<void>;
+  /** The object's user metadata; undefined when there is no such object. */
+  metadata(key: string): Promise<Record<string, string> | undefined>;
+}
+
+export class S3LakeObjects implements LakeObjects {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  async list(prefix: string): Promise<LakeObject[]> {
+    const objects: LakeObject[] = [];
+    for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: this.bucket, Prefix: prefix })) {
+      for (const o of page.Contents ?? []) {
+        if (!o.Key) continue;
+        objects.push({ key: o.Key, etag: o.ETag ?? '', size: o.Size ?? 0, lastModified: (o.LastModified ?? new Date(0)).toISOString() });
+      }
+    }
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async getText(key: string): Promise<string> {
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!out.Body) throw new Error(`s3://${this.bucket}/${key} has no body`);
+    return out.Body.transformToString('utf8');
+  }
+
+  async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata ? { ...options.metadata } : undefined }),
+    );
+  }
+
+  async metadata(key: string): Promise<Record<string, string> | undefined> {
+    try {
+      const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.Metadata ?? {};
+    } catch (e) {
+      if (e instanceof NotFound || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      throw e;
+    }
+  }
+}
