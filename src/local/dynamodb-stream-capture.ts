@@ -20,10 +20,12 @@ import {
   BatchGetItemCommand,
   GetItemCommand,
   type DynamoDBClient,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
+import type { BuildMiddleware } from '@smithy/types';
 import type { Item, LocalDynamoDbStream, TableChange } from './dynamodb-stream';
 
 const MIDDLEWARE_NAME = 'stockpipeLocalDynamoDbStream';
@@ -94,7 +96,7 @@ interface WriteInput {
  */
 export function captureTableWrites(client: DynamoDBClient, stream: LocalDynamoDbStream): () => void {
   const table = stream.tableName;
-  const middleware: BuildMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+  const middleware: BuildMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
     const input = args.input as WriteInput;
     switch (context.commandName) {
       case 'PutItemCommand':
@@ -141,7 +143,7 @@ export function captureTableWrites(client: DynamoDBClient, stream: LocalDynamoDb
         return next(args);
     }
   };
-  client.middlewareStack.add(middleware as BuildMiddleware<object, object>, { step: 'build', name: MIDDLEWARE_NAME, override: true });
+  client.middlewareStack.add(middleware, { step: 'build', name: MIDDLEWARE_NAME, override: true });
   return () => {
     client.middlewareStack.remove(MIDDLEWARE_NAME);
   };
