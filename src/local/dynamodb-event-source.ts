@@ -22,7 +22,7 @@ export interface DynamoDbEventSourceOptions {
   /** @default 0 */
   readonly batchingWindowMs?: number;
   readonly policy?: DeliveryPolicy;
-  readonly onBatch?: (shardId: string, result: DeliveryResult) => void;
+  readonly onBatch?: (shardId: string, result: DeliveryResult<DynamoDBRecord>) => void;
   readonly onError?: (error: unknown, shardId: string) => void;
 }
 

@@ -23,6 +23,11 @@ export interface EmulatorOptions {
   readonly ports?: Partial<Record<EmulatedService, number>>;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * Where the S3 stand-in keeps its objects, kept after stop (the local runtime's lake, which
+   * DuckDB reads after a run). @default `<persistDir>/s3`, else a temp folder removed on stop
+   */
+  readonly s3Dir?: string;
 }
 
 export interface Emulators {
@@ -64,13 +69,15 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     const dynamoPort = await listen(dynamoServer, ports.dynamodb ?? 0, host);
     stops.push(() => close(dynamoServer));
 
-    // s3rver always stores on disk: a throwaway folder unless persisting.
-    const s3Dir = dataDir('s3') ?? mkdtempSync(join(tmpdir(), 'stockpipe-s3-'));
+    // s3rver always stores on disk: a throwaway folder unless persisting or told where.
+    if (options.s3Dir) mkdirSync(options.s3Dir, { recursive: true });
+    const keepS3 = Boolean(persist || options.s3Dir);
+    const s3Dir = options.s3Dir ?? dataDir('s3') ?? mkdtempSync(join(tmpdir(), 'stockpipe-s3-'));
     const s3 = new S3rver({ address: host, port: ports.s3 ?? 0, silent: true, directory: s3Dir });
     const { port: s3Port } = await s3.run();
     stops.push(async () => {
       await s3.close();
-      if (!persist) rmSync(s3Dir, { recursive: true, force: true });
+      if (!keepS3) rmSync(s3Dir, { recursive: true, force: true });
     });
 
     // sqslite builds queue URLs from the Host header and the SDK must call it `localhost`

@@ -18,6 +18,7 @@ import {
   type _Record,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { toKinesisStreamRecord } from './kinesis-events';
 import { buildOnFailureRecord, type OnFailureDestination } from './on-failure';
 import { Sleeper, waitUntil } from './sleeper';
 import { deliverBatch, invokeHandler, type DeliveryPolicy, type DeliveryResult } from './stream-delivery';
@@ -43,7 +44,7 @@ export interface KinesisEventSourceOptions {
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   readonly checkpoints?: CheckpointStore;
   /** Told about every finished batch. */
-  readonly onBatch?: (shardId: string, result: DeliveryResult) => void;
+  readonly onBatch?: (shardId: string, result: DeliveryResult<KinesisStreamRecord>, batch: readonly KinesisStreamRecord[]) => void;
   /** Told about errors of the mapping itself (reading the stream, the destination); it keeps going. */
   readonly onError?: (error: unknown, shardId: string) => void;
 }
@@ -53,26 +54,6 @@ export interface EventSourceStats {
   succeeded: number;
   failed: number;
   invocations: number;
-}
-
-export function toKinesisEventRecord(record: _Record, shardId: string, streamArn: string, region: string): KinesisStreamRecord {
-  const arrival = record.ApproximateArrivalTimestamp?.getTime() ?? Date.now();
-  return {
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: record.PartitionKey ?? '',
-      sequenceNumber: record.SequenceNumber ?? '',
-      data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-      approximateArrivalTimestamp: arrival / 1000,
-    },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: `${shardId}:${record.SequenceNumber}`,
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: streamArn.replace(/:kinesis:[^:]*:(\d+):.*$/, ':iam::$1:role/stockpipe-local'),
-    awsRegion: region,
-    eventSourceARN: streamArn,
-  };
 }
 
 const recordBytes = (r: _Record): number => (r.Data?.byteLength ?? 0) + Buffer.byteLength(r.PartitionKey ?? '');
@@ -171,7 +152,7 @@ class ShardReader {
   /** Retries the whole delivery if the mapping itself fails (e.g. the destination is down), never skipping. */
   private async deliver(batch: _Record[]): Promise<void> {
     const o = this.source.options;
-    const events = batch.map((r) => toKinesisEventRecord(r, this.shardId, this.streamArn, this.region));
+    const events = batch.map((r) => toKinesisStreamRecord({ streamArn: this.streamArn, shardId: this.shardId, region: this.region }, r));
     for (;;) {
       try {
         const result = await deliverBatch(
@@ -205,7 +186,7 @@ class ShardReader {
         stats.failed += result.failed;
         stats.invocations += result.invocations;
         o.checkpoints?.set(this.shardId, batch[batch.length - 1]!.SequenceNumber!);
-        o.onBatch?.(this.shardId, result);
+        o.onBatch?.(this.shardId, result, events);
         return;
       } catch (error) {
         o.onError?.(error, this.shardId);

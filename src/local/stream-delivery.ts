@@ -43,9 +43,11 @@ export interface DeliveryPort<R> {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export interface DeliveryResult {
+export interface DeliveryResult<R = unknown> {
   /** Records the function finished (not reported as failed, not in a failed batch). */
   readonly succeeded: number;
+  /** The same records, each once, in stream order. */
+  readonly succeededRecords: readonly R[];
   /** Records handed to the on-failure destination. */
   readonly failed: number;
   readonly invocations: number;
@@ -77,13 +79,13 @@ interface Pending<R> {
 }
 
 /** Delivers one batch to completion: every record ends up done or handed to onFailure. */
-export async function deliverBatch<R>(records: readonly R[], port: DeliveryPort<R>, policy: DeliveryPolicy = {}): Promise<DeliveryResult> {
+export async function deliverBatch<R>(records: readonly R[], port: DeliveryPort<R>, policy: DeliveryPolicy = {}): Promise<DeliveryResult<R>> {
   const maxRetries = policy.maxRetryAttempts ?? 3;
   const bisect = policy.bisectOnError ?? true;
   const delay = policy.retryDelayMs ?? defaultRetryDelay;
   const sleep = port.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const queue: Pending<R>[] = records.length > 0 ? [{ records, retries: 0 }] : [];
-  let succeeded = 0;
+  const succeeded: R[] = [];
   let failed = 0;
   let invocations = 0;
 
@@ -106,7 +108,7 @@ export async function deliverBatch<R>(records: readonly R[], port: DeliveryPort<
 
     if (outcome.kind === 'ok') {
       queue.shift();
-      succeeded += pending.records.length;
+      succeeded.push(...pending.records);
       continue;
     }
 
@@ -115,7 +117,7 @@ export async function deliverBatch<R>(records: readonly R[], port: DeliveryPort<
       const positions = outcome.failedIds.map((id) => (id === '' ? -1 : ids.indexOf(id)));
       if (!positions.includes(-1)) {
         const first = Math.min(...positions);
-        succeeded += first;
+        succeeded.push(...pending.records.slice(0, first));
         const rest = { records: pending.records.slice(first), retries: pending.retries };
         queue[0] = rest;
         const reported = outcome.failedIds.length;
@@ -139,5 +141,5 @@ export async function deliverBatch<R>(records: readonly R[], port: DeliveryPort<
     }
     await retryOrFail(pending, 'function-error', reason);
   }
-  return { succeeded, failed, invocations };
+  return { succeeded: succeeded.length, succeededRecords: succeeded, failed, invocations };
 }

@@ -1,0 +1,114 @@
+/**
+ * The pipeline's functions as the local runtime runs them: the unchanged handler factories
+ * (makeProcessingHandler, makeAnalysisHandler) with the same AWS adapters as in Lambda, each function
+ * with clients of its own (as separate Lambdas have), except that alerts go to the local outbox
+ * instead of SNS. Around them, the bookkeeping of the counters.
+ */
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { DynamoDbAlertLedger } from '../adapters/aws/dynamodb-alert-ledger';
+import { DynamoDbPriceStore } from '../adapters/aws/dynamodb-price-store';
+import { DynamoDbSignalStateStore } from '../adapters/aws/dynamodb-signal-state-store';
+import { S3RawArchive } from '../adapters/aws/s3-raw-archive';
+import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
+import { OutboxNotifier, type OutboxMessage } from '../adapters/local/outbox-notifier';
+import { makeAnalysisHandler } from '../analysis/analyse-batch';
+import type { DeadLetter, DeadLetterSink } from '../core/ports';
+import { makeProcessingHandler } from '../processing/process-batch';
+import { createClients, type AwsClients, type ServiceName } from '../shared/clients';
+import { DEFAULTS } from '../shared/names';
+import { countCommands, dynamoDbReads, type MutableCounters } from './counters';
+import type { LocalDynamoDbStream } from './dynamodb-stream';
+import { captureTableWrites } from './dynamodb-stream-capture';
+import type { LocalResources } from './provision';
+import type { RuntimeLog } from './runtime-log';
+import type { DeliveryResult } from './stream-delivery';
+
+export interface LocalFunctionsOptions {
+  readonly endpoints: Partial<Record<ServiceName, string>>;
+  readonly resources: LocalResources;
+  readonly outboxDir: string;
+  readonly stream: LocalDynamoDbStream;
+  readonly counters: MutableCounters;
+  readonly log: RuntimeLog;
+  readonly onAlert?: (message: OutboxMessage) => void;
+  /** @default DEFAULTS.ttlDays */
+  readonly ttlDays?: number;
+}
+
+export interface LocalFunctions {
+  readonly processing: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
+  readonly analysis: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+  /** The Kinesis mapping finished a batch: count each of its finished records once. */
+  readonly onProcessingBatch: (result: DeliveryResult<KinesisStreamRecord>, batch: readonly KinesisStreamRecord[]) => void;
+  destroy(): void;
+}
+
+/** Remembers which records the processing function dead-lettered as invalid, by sequence number. */
+class TrackingDeadLetterSink implements DeadLetterSink {
+  readonly sequences = new Set<string>();
+
+  constructor(private readonly inner: DeadLetterSink) {}
+
+  async send(letters: readonly DeadLetter[]): Promise<void> {
+    await this.inner.send(letters);
+    for (const letter of letters) if (letter.source.sequenceNumber) this.sequences.add(letter.source.sequenceNumber);
+  }
+}
+
+export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunctions {
+  const { resources, counters, log } = options;
+  const clientsFor = (): AwsClients => createClients({ endpoints: options.endpoints, sqsQueryProtocol: true, region: resources.region });
+
+  const processingClients = clientsFor();
+  captureTableWrites(processingClients.dynamodb, options.stream);
+  countCommands(processingClients.s3.middlewareStack, 'stockpipeCountPuts', (command) => {
+    if (command === 'PutObjectCommand') counters.s3Puts++;
+  });
+  const invalid = new TrackingDeadLetterSink(new SqsDeadLetterSink(processingClients.sqs, resources.invalidQueueUrl));
+  const processing = makeProcessingHandler({
+    archive: new S3RawArchive(processingClients.s3, resources.rawBucket),
+    prices: new DynamoDbPriceStore(processingClients.documents, resources.priceTable, options.ttlDays ?? DEFAULTS.ttlDays),
+    invalidRecords: invalid,
+    observe: (outcome) => {
+      counters.s3Objects += outcome.objectsWritten;
+      if (outcome.failed > 0) log.warn('processing reported failed records', { failed: outcome.failed, errors: outcome.errors });
+    },
+  });
+
+  const analysisClients = clientsFor();
+  countCommands(analysisClients.dynamodb.middlewareStack, 'stockpipeCountReads', (command, input) => {
+    counters.analysisReads += dynamoDbReads(command, input);
+  });
+  const analysis = makeAnalysisHandler({
+    states: new DynamoDbSignalStateStore(analysisClients.documents, resources.signalStateTable),
+    ledger: new DynamoDbAlertLedger(analysisClients.documents, resources.alertTable),
+    notifier: new OutboxNotifier(options.outboxDir, {
+      onPublish: (message) => {
+        counters.alerts++;
+        log.info('alert published', { alert: message.alert });
+        options.onAlert?.(message);
+      },
+    }),
+    deadLetters: new SqsDeadLetterSink(analysisClients.sqs, resources.analysisDlqUrl),
+    observe: (outcome) => {
+      if (outcome.deadLettered > 0) log.warn('analysis dead-lettered stream records', { count: outcome.deadLettered });
+      if (outcome.failed > 0) log.warn('analysis reported failed records', { failed: outcome.failed, errors: outcome.errors });
+    },
+  });
+
+  return {
+    processing,
+    analysis,
+    onProcessingBatch(result, batch) {
+      for (const record of result.succeededRecords) {
+        if (invalid.sequences.has(record.kinesis.sequenceNumber)) counters.invalid++;
+        else counters.processed++;
+      }
+      for (const record of batch) invalid.sequences.delete(record.kinesis.sequenceNumber);
+    },
+    destroy() {
+      processingClients.destroy();
+      analysisClients.destroy();
+    },
+  };
+}
