@@ -1,0 +1,123 @@
+/**
+ * The report task of the daily-report workflow, two steps of one function:
+ * - `plan`: which day (the input's `date`, else the execution's UTC day) and the queries to run;
+ * - `build`: the query results (Athena's shape) plus the day's alerts -> report JSON, HTML and the
+ *   summary the workflow stores and publishes.
+ */
+import { z } from 'zod';
+import { buildDailyReport, reportSummary, type DailyReport } from '../core/report';
+import { LAKE } from '../shared/names';
+import type { AlertReader } from './alert-reader';
+import { anomalyRows, symbolDayRows, type AthenaResultSet } from './athena-results';
+import { checkedDay, dailyReportQueries, InvalidReportDate, type ReportQuery } from './queries';
+import { renderReportHtml, renderReportJson } from './render';
+
+export interface ReportKeys {
+  readonly json: string;
+  readonly html: string;
+}
+
+export const reportKeys = (date: string): ReportKeys => ({
+  json: `${LAKE.reports}dt=${date}/report.json`,
+  html: `${LAKE.reports}dt=${date}/report.html`,
+});
+
+export interface ReportPlan {
+  readonly date: string;
+  readonly queries: readonly ReportQuery[];
+  readonly keys: ReportKeys;
+}
+
+export interface BuiltReport {
+  readonly date: string;
+  readonly keys: ReportKeys;
+  readonly json: string;
+  readonly html: string;
+  readonly subject: string;
+  readonly message: string;
+  readonly totals: DailyReport['totals'];
+}
+
+/**
+ * The rendered report travels in the workflow's state to the S3 tasks; Step Functions caps a state
+ * at 256 KiB, so a report that would not fit is an error rather than a truncated report.
+ */
+export const MAX_REPORT_BYTES = 200 * 1024;
+
+export class ReportTooLarge extends Error {
+  override readonly name = 'ReportTooLarge';
+}
+
+export interface ReportTaskDeps {
+  readonly alerts: AlertReader;
+  readonly now?: () => Date;
+  /** @default the curated table's name */
+  readonly table?: string;
+}
+
+const PlanInput = z.object({
+  action: z.literal('plan'),
+  input: z.object({ date: z.unknown().optional() }).passthrough().nullish(),
+  startedAt: z.string().optional(),
+});
+
+const BuildInput = z.object({
+  action: z.literal('build'),
+  date: z.string(),
+  bucket: z.string().min(1),
+  keys: z.object({ json: z.string(), html: z.string() }),
+  results: z.array(z.object({ name: z.string(), dataScannedInBytes: z.number().optional(), resultSet: z.custom<AthenaResultSet>((v) => typeof v === 'object' && v !== null) })),
+});
+
+const TaskInput = z.discriminatedUnion('action', [PlanInput, BuildInput]);
+
+export class InvalidReportTask extends Error {
+  override readonly name = 'InvalidReportTask';
+}
+
+export function makeReportHandler(deps: ReportTaskDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  const plan = (input: z.infer<typeof PlanInput>): ReportPlan => {
+    const requested = input.input?.date;
+    let date: string;
+    if (requested !== undefined) date = checkedDay(requested);
+    else {
+      const started = input.startedAt ? new Date(input.startedAt) : now();
+      if (Number.isNaN(started.getTime())) throw new InvalidReportDate(`report startedAt=${JSON.stringify(input.startedAt)}: is not a time`);
+      date = started.toISOString().slice(0, 10);
+    }
+    return { date, queries: dailyReportQueries(date, deps.table), keys: reportKeys(date) };
+  };
+
+  const build = async (input: z.infer<typeof BuildInput>): Promise<BuiltReport> => {
+    const date = checkedDay(input.date);
+    const result = (name: string) => {
+      const found = input.results.find((r) => r.name === name);
+      if (!found) throw new InvalidReportTask(`report build input has no result of query ${name} (got ${input.results.map((r) => r.name).join(', ') || 'none'})`);
+      return found.resultSet;
+    };
+    const symbolRows = symbolDayRows(result('symbols'));
+    const anomalies = anomalyRows(result('anomalies'));
+    const alerts = await deps.alerts.alertsOn(date, symbolRows.map((r) => r.symbol));
+    const report = buildDailyReport({ date, generatedAt: now().toISOString(), symbolRows, anomalyRows: anomalies, alerts });
+    const json = renderReportJson(report);
+    const html = renderReportHtml(report);
+    const bytes = Buffer.byteLength(json) + Buffer.byteLength(html);
+    if (bytes > MAX_REPORT_BYTES) {
+      throw new ReportTooLarge(`report of ${date} is ${bytes} bytes, more than the ${MAX_REPORT_BYTES} that fit in a workflow state; report fewer symbols`);
+    }
+    const s3 = (key: string) => `s3://${input.bucket}/${key}`;
+    const { subject, message } = reportSummary(report, { json: s3(input.keys.json), html: s3(input.keys.html) });
+    return { date, keys: input.keys, json, html, subject, message, totals: report.totals };
+  };
+
+  return async (event: unknown): Promise<ReportPlan | BuiltReport> => {
+    const parsed = TaskInput.safeParse(event);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new InvalidReportTask(`report task input ${issue.path.join('.') || '(input)'}: ${issue.message}`);
+    }
+    return parsed.data.action === 'plan' ? plan(parsed.data) : build(parsed.data);
+  };
+}
