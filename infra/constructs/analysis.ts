@@ -1,0 +1,95 @@
+/**
+ * Analysis and alerts: the function on the price table's stream (INSERTs only) that folds prices into
+ * SMA-5/SMA-20 state and publishes crossovers, the alert topic with its email subscription, and the
+ * function's dead-letter queue.
+ */
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../../src/shared/names';
+import { acknowledgeKeyGrantWildcards } from '../nag';
+import { PipelineFunction } from './function';
+import { EncryptedQueue } from './queue';
+import { streamSourceProps, type StreamSettings } from './stream-settings';
+
+export interface AnalysisProps extends StreamSettings {
+  readonly key: kms.IKey;
+  /** The price table; its stream drives the function. */
+  readonly prices: dynamodb.ITable;
+  readonly signalState: dynamodb.ITable;
+  readonly alerts: dynamodb.ITable;
+  /** Absolute path of the analysis function's entry file. */
+  readonly entry: string;
+  /** Subscribed to the alert topic by email. @default - no subscription */
+  readonly alertEmail?: string;
+  /** @default - PipelineFunction's default */
+  readonly logRetention?: logs.RetentionDays;
+  /** Applies to the queue and the log group. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export class Analysis extends Construct {
+  readonly function: PipelineFunction;
+  readonly alertTopic: sns.Topic;
+  /** Failed stream batches (from the event-source mapping) and alerts that could not be published (from the handler). */
+  readonly deadLetters: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: AnalysisProps) {
+    super(scope, id);
+    this.alertTopic = new sns.Topic(this, 'AlertTopic', {
+      displayName: 'stockpipe BUY/SELL alerts',
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    if (props.alertEmail) {
+      this.alertTopic.addSubscription(new subscriptions.EmailSubscription(props.alertEmail));
+    } else {
+      Annotations.of(this.alertTopic).addWarningV2(
+        'stockpipe:noAlertEmail',
+        'No alertEmail set: alerts are published but nobody is subscribed. Deploy with -c stockpipe:alertEmail=you@example.com',
+      );
+    }
+    this.deadLetters = new EncryptedQueue(this, 'DeadLetters', {
+      key: props.key,
+      purpose: 'failed DynamoDB-stream batches and alerts that could not be published',
+      removalPolicy: props.removalPolicy,
+    }).queue;
+
+    this.function = new PipelineFunction(this, 'Analyser', {
+      entry: props.entry,
+      description: 'stockpipe analysis: SMA-5/SMA-20 crossovers on new prices, published as alerts',
+      environment: {
+        [ENV.signalStateTable]: props.signalState.tableName,
+        [ENV.alertTable]: props.alerts.tableName,
+        [ENV.alertTopicArn]: this.alertTopic.topicArn,
+        [ENV.analysisDlqUrl]: this.deadLetters.queueUrl,
+      },
+      timeout: Duration.seconds(60),
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    const fn = this.function.function;
+    props.signalState.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    props.alerts.grant(fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    this.alertTopic.grantPublish(fn);
+    this.deadLetters.grantSendMessages(fn);
+    fn.addEventSource(
+      new DynamoEventSource(props.prices, {
+        ...streamSourceProps(props, this.deadLetters),
+        // TTL deletions and rewrites of a price are not new prices: only INSERTs reach the function.
+        filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+      }),
+    );
+    acknowledgeKeyGrantWildcards(
+      this.function.role,
+      'publishing to the encrypted alert topic and sending to the dead-letter queue',
+    );
+  }
+}

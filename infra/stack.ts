@@ -1,0 +1,176 @@
+/**
+ * The stockpipe stack. It only composes the constructs of infra/constructs, one per concern, and
+ * publishes the physical names the CLI and operators need as outputs keyed by RESOURCE keys.
+ */
+import * as path from 'node:path';
+import { Aspects, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { RESOURCE } from '../src/shared/names';
+import type { InfraConfig } from './config';
+import { IamAudit } from './iam-audit';
+import { Analysis } from './constructs/analysis';
+import { Analytics } from './constructs/analytics';
+import { Encryption } from './constructs/encryption';
+import { HANDLER_ENTRY, REPO_ROOT, type HandlerName } from './constructs/function';
+import { Ingestion } from './constructs/ingestion';
+import { Observability } from './constructs/observability';
+import { Processing } from './constructs/processing';
+import { RawStorage } from './constructs/raw-storage';
+import { Tables } from './constructs/tables';
+
+export interface StockpipeStackProps extends StackProps {
+  readonly config: InfraConfig;
+  /**
+   * Entry files by function, absolute paths; tests point these at small fixtures.
+   * @default - the handlers under src/ (HANDLER_ENTRY)
+   */
+  readonly entries?: Partial<Record<HandlerName, string>>;
+}
+
+/** Stack outputs, keyed by the RESOURCE key of what they name. */
+export type StackOutputKey = keyof typeof RESOURCE;
+
+export class StockpipeStack extends Stack {
+  readonly config: InfraConfig;
+  readonly removalPolicy: RemovalPolicy;
+  readonly encryption: Encryption;
+  readonly rawStorage: RawStorage;
+  readonly tables: Tables;
+  readonly ingestion: Ingestion;
+  readonly processing: Processing;
+  readonly analysis: Analysis;
+  readonly analytics: Analytics;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: StockpipeStackProps) {
+    const { config, entries, ...stackProps } = props;
+    super(scope, id, { description: 'stockpipe: serverless stock-market pipeline', ...stackProps });
+    this.config = config;
+    Aspects.of(this).add(new IamAudit());
+    const removalPolicy = (this.removalPolicy =
+      config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
+    const entry = (name: HandlerName) => entries?.[name] ?? path.join(REPO_ROOT, HANDLER_ENTRY[name]);
+    const logRetention = config.logRetentionDays;
+    const streamSettings = {
+      batchSize: config.batchSize,
+      batchingWindowSeconds: config.batchingWindowSeconds,
+      retryAttempts: config.retryAttempts,
+      maxRecordAgeSeconds: config.maxRecordAgeSeconds,
+      parallelizationFactor: config.parallelizationFactor,
+    };
+
+    this.encryption = new Encryption(this, 'Encryption', { removalPolicy });
+    const key = this.encryption.key;
+    this.rawStorage = new RawStorage(this, 'RawStorage', {
+      rawRetentionDays: config.rawRetentionDays,
+      removalPolicy,
+    });
+    this.tables = new Tables(this, 'Tables', {
+      removalPolicy,
+      deletionProtection: config.deletionProtection,
+    });
+
+    this.ingestion = new Ingestion(this, 'Ingestion', {
+      producerEntry: entry('producer'),
+      symbols: config.symbols,
+      cadenceSeconds: config.cadenceSeconds,
+      quoteSource: config.quoteSource,
+      scheduleEnabled: config.scheduleEnabled,
+      streamMode: config.streamMode,
+      shardCount: config.shardCount,
+      logRetention,
+      removalPolicy,
+    });
+    this.processing = new Processing(this, 'Processing', {
+      ...streamSettings,
+      key,
+      stream: this.ingestion.stream,
+      lake: this.rawStorage.bucket,
+      prices: this.tables.prices,
+      entry: entry('processing'),
+      ttlDays: config.ttlDays,
+      logRetention,
+      removalPolicy,
+    });
+    this.analysis = new Analysis(this, 'Analysis', {
+      ...streamSettings,
+      key,
+      prices: this.tables.prices,
+      signalState: this.tables.signalState,
+      alerts: this.tables.alerts,
+      entry: entry('analysis'),
+      alertEmail: config.alertEmail,
+      logRetention,
+      removalPolicy,
+    });
+    this.analytics = new Analytics(this, 'Analytics', {
+      lake: this.rawStorage.bucket,
+      accessLogs: this.rawStorage.accessLogs,
+      bytesScannedCutoffMb: config.athenaBytesScannedCutoffMb,
+      removalPolicy,
+    });
+    this.observability = new Observability(this, 'Observability', {
+      key,
+      opsEmail: config.opsEmail,
+      stream: this.ingestion.stream,
+      functions: {
+        Producer: this.ingestion.producer.function,
+        Processing: this.processing.function.function,
+        Analysis: this.analysis.function.function,
+      },
+      streamFunctions: {
+        Processing: this.processing.function.function,
+        Analysis: this.analysis.function.function,
+      },
+      deadLetterQueues: {
+        InvalidRecords: this.processing.invalidRecords,
+        ProcessingDlq: this.processing.deadLetters,
+        AnalysisDlq: this.analysis.deadLetters,
+      },
+      alertTopic: this.analysis.alertTopic,
+      iteratorAgeAlarmSeconds: config.iteratorAgeAlarmSeconds,
+    });
+
+    // ---- Workflow seam -------------------------------------------------------------------------
+    // The maintenance workflow (compaction to Parquet, Glue partitions, Athena reports) lives in
+    // infra/constructs/workflow.ts and plugs in here, beside the other constructs:
+    //
+    //   const workflow = new MaintenanceWorkflow(this, 'Workflow', {
+    //     key, lake: this.rawStorage.bucket, analytics: this.analytics, removalPolicy, logRetention,
+    //   });
+    //   this.observability.monitorStateMachine('Maintenance', workflow.stateMachine);
+    //
+    // Its functions should be PipelineFunction (infra/constructs/function.ts) so that they are
+    // bundled, logged and scoped like the others.
+    // ---------------------------------------------------------------------------------------------
+
+    this.outputs({
+      stream: this.ingestion.stream.streamName,
+      scheduleRule: this.ingestion.schedule.ruleName,
+      rawBucket: this.rawStorage.bucket.bucketName,
+      priceTable: this.tables.prices.tableName,
+      signalStateTable: this.tables.signalState.tableName,
+      alertTable: this.tables.alerts.tableName,
+      invalidQueue: this.processing.invalidRecords.queueUrl,
+      processingDlq: this.processing.deadLetters.queueUrl,
+      analysisDlq: this.analysis.deadLetters.queueUrl,
+      alertTopic: this.analysis.alertTopic.topicArn,
+      opsTopic: this.observability.opsTopic.topicArn,
+      glueDatabase: this.analytics.databaseName,
+      rawTable: RESOURCE.rawTable,
+      curatedTable: RESOURCE.curatedTable,
+      athenaWorkgroup: this.analytics.workgroupName,
+    });
+    new CfnOutput(this, 'dashboard', {
+      description: 'CloudWatch dashboard of the pipeline',
+      value: this.observability.dashboard.dashboardName,
+    });
+  }
+
+  /** Adds outputs named by RESOURCE keys; the workflow adds its own the same way. */
+  outputs(values: Partial<Record<StackOutputKey, string>>): void {
+    for (const [name, value] of Object.entries(values)) {
+      new CfnOutput(this, name, { value });
+    }
+  }
+}
