@@ -3,8 +3,6 @@
  * CDK passes it as `definitionSubstitutions`; the local runner substitutes the same map into the same
  * files, so a placeholder exists once, here, and a missing one fails both the same way.
  */
-import { RESOURCE } from './names';
-
 /** The workflows: their ASL file (relative to the repository root) and physical state-machine name. */
 export const WORKFLOWS = {
   maintenance: { file: 'statemachines/lake-maintenance.asl.json', stateMachineName: 'stockpipe-lake-maintenance' },
@@ -35,8 +33,6 @@ export interface WorkflowResources {
   readonly athenaWorkgroup: string;
   readonly alertTopicArn: string;
   readonly opsTopicArn: string;
-  /** @default RESOURCE.curatedTable */
-  readonly curatedTable?: string;
 }
 
 /** Every placeholder of the ASL files, with the value it takes. */
@@ -49,7 +45,6 @@ export function workflowSubstitutions(r: WorkflowResources): Record<string, stri
     LakeBucket: r.lakeBucket,
     MaintenancePrefix: MAINTENANCE_PREFIX,
     GlueDatabase: r.glueDatabase,
-    CuratedTable: r.curatedTable ?? RESOURCE.curatedTable,
     AthenaWorkgroup: r.athenaWorkgroup,
     AlertTopicArn: r.alertTopicArn,
     OpsTopicArn: r.opsTopicArn,
