@@ -47,8 +47,18 @@ interface ValidationReport {
   }[];
 }
 
-export const newApp = (): App =>
-  new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'stockpipe-cdk-')) });
+const outdirs: string[] = [];
+
+/** An app synthesising into its own temporary directory, removed after the test file. */
+export const newApp = (): App => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stockpipe-cdk-'));
+  outdirs.push(outdir);
+  return new App({ outdir });
+};
+
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** Synthesises an app whose nag checks are already added; a failure other than nag's is rethrown. */
 export function synthesize(app: App): Synthesized {
