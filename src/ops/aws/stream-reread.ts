@@ -1,0 +1,177 @@
+/**
+ * Reading a failed batch again from its stream (the on-failure record gives only shard and sequence
+ * range), and putting records back into the Kinesis stream. A stream keeps records for its retention
+ * period only (Kinesis: the stream's RetentionPeriodHours; DynamoDB streams: 24 hours); past it the
+ * records are gone and the answer says so instead of pretending.
+ */
+import type { _Record as DynamoStreamRecord } from '@aws-sdk/client-dynamodb-streams';
+import { GetRecordsCommand as GetStreamRecordsCommand, GetShardIteratorCommand as GetStreamShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { chunkEntries } from '../../adapters/aws/kinesis-tick-sink';
+import { tickFromImage, tickText } from '../dead-letters';
+import type { StreamBatch } from '../types';
+import { call, type AwsContext } from './context';
+
+export const DYNAMODB_STREAM_RETENTION_HOURS = 24;
+
+/** The records of a batch that could be read again, and what could not. */
+export interface Reread {
+  readonly entries: PutRecordsRequestEntry[];
+  /** Records of the range that are gone (trimmed) or unusable, with why; empty when all were found. */
+  readonly problems: string[];
+  /** True when the range is past the retention: nothing could be read. */
+  readonly expired: boolean;
+}
+
+const seq = (s: string | undefined): bigint => {
+  try {
+    return BigInt(s ?? '-1');
+  } catch {
+    return -1n;
+  }
+};
+
+const streamNameOf = (arn: string, fallback: string): string => /:stream\/([^/]+)$/.exec(arn)?.[1] ?? fallback;
+
+const pastRetention = (batch: StreamBatch, hours: number, now: Date): boolean =>
+  batch.firstArrival !== null && Date.parse(batch.firstArrival) + hours * 3_600_000 < now.getTime();
+
+const MAX_EMPTY_READS = 10;
+
+export async function rereadKinesisBatch(ctx: AwsContext, batch: StreamBatch, fallbackStream: string): Promise<Reread> {
+  const streamName = streamNameOf(batch.streamArn, fallbackStream);
+  const summary = await call(ctx, `describe stream ${streamName}`, () =>
+    ctx.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName })),
+  );
+  const hours = summary.StreamDescriptionSummary?.RetentionPeriodHours ?? 24;
+  const gone = `the records arrived at ${batch.firstArrival} and stream ${streamName} keeps records ${hours} h: they are gone from the stream (the raw lake holds what processing wrote)`;
+  if (pastRetention(batch, hours, ctx.now())) return { entries: [], problems: [gone], expired: true };
+
+  let iterator: string | undefined;
+  try {
+    iterator = (
+      await ctx.clients.kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: streamName,
+          ShardId: batch.shardId,
+          ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+          StartingSequenceNumber: batch.startSequenceNumber,
+        }),
+      )
+    ).ShardIterator;
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? '';
+    if (name === 'ResourceNotFoundException' || name === 'InvalidArgumentException') {
+      return { entries: [], problems: [`shard ${batch.shardId} or sequence ${batch.startSequenceNumber} is no longer in stream ${streamName} (${name}): ${gone}`], expired: true };
+    }
+    return call(ctx, `read shard ${batch.shardId} of ${streamName}`, () => Promise.reject(error));
+  }
+
+  const start = seq(batch.startSequenceNumber);
+  const end = seq(batch.endSequenceNumber);
+  const entries: PutRecordsRequestEntry[] = [];
+  let first: bigint | undefined;
+  let empty = 0;
+  while (iterator && empty < MAX_EMPTY_READS) {
+    const current: string = iterator;
+    const out = await call(ctx, `read shard ${batch.shardId} of ${streamName}`, () =>
+      ctx.clients.kinesis.send(new GetRecordsCommand({ ShardIterator: current, Limit: 1000 })),
+    );
+    const records = out.Records ?? [];
+    let done = false;
+    for (const r of records) {
+      const n = seq(r.SequenceNumber);
+      if (n > end) {
+        done = true;
+        break;
+      }
+      first ??= n;
+      entries.push({ PartitionKey: r.PartitionKey ?? 'replay', Data: r.Data });
+    }
+    if (done) break;
+    empty = records.length === 0 ? empty + 1 : 0;
+    if (records.length === 0 && out.MillisBehindLatest === 0) break;
+    iterator = out.NextShardIterator;
+  }
+  const problems: string[] = [];
+  if (entries.length === 0) return { entries, problems: [`no record of the range was found in shard ${batch.shardId}: ${gone}`], expired: true };
+  if (first !== undefined && first > start) problems.push(`the first records of the range were trimmed from the stream (found from ${first}, the batch started at ${start})`);
+  if (batch.batchSize > 0 && entries.length < batch.batchSize) problems.push(`${entries.length} of the batch's ${batch.batchSize} records were found`);
+  return { entries, problems, expired: false };
+}
+
+/** The price items of a DynamoDB stream range, as ticks to put into the Kinesis stream again. */
+export async function rereadDynamoBatch(ctx: AwsContext, batch: StreamBatch): Promise<Reread> {
+  const gone = `the records arrived at ${batch.firstArrival} and a DynamoDB stream keeps records ${DYNAMODB_STREAM_RETENTION_HOURS} h: they are gone from the stream (the price table still holds the items)`;
+  if (pastRetention(batch, DYNAMODB_STREAM_RETENTION_HOURS, ctx.now())) return { entries: [], problems: [gone], expired: true };
+  let iterator: string | undefined;
+  try {
+    iterator = (
+      await ctx.clients.dynamodbStreams.send(
+        new GetStreamShardIteratorCommand({
+          StreamArn: batch.streamArn,
+          ShardId: batch.shardId,
+          ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+          SequenceNumber: batch.startSequenceNumber,
+        }),
+      )
+    ).ShardIterator;
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? '';
+    if (name === 'TrimmedDataAccessException' || name === 'ResourceNotFoundException') {
+      return { entries: [], problems: [`${name}: ${gone}`], expired: true };
+    }
+    return call(ctx, `read shard ${batch.shardId} of ${batch.streamArn}`, () => Promise.reject(error));
+  }
+  const end = seq(batch.endSequenceNumber);
+  const records: DynamoStreamRecord[] = [];
+  let empty = 0;
+  while (iterator && empty < MAX_EMPTY_READS) {
+    const current: string = iterator;
+    const out = await call(ctx, `read shard ${batch.shardId} of ${batch.streamArn}`, () =>
+      ctx.clients.dynamodbStreams.send(new GetStreamRecordsCommand({ ShardIterator: current, Limit: 1000 })),
+    );
+    const page = out.Records ?? [];
+    const inRange = page.filter((r) => seq(r.dynamodb?.SequenceNumber) <= end);
+    records.push(...inRange);
+    if (inRange.length < page.length) break;
+    empty = page.length === 0 ? empty + 1 : 0;
+    iterator = out.NextShardIterator;
+  }
+  const entries: PutRecordsRequestEntry[] = [];
+  const problems: string[] = [];
+  for (const r of records) {
+    if (!r.dynamodb?.NewImage) continue; // REMOVE (TTL expiry): nothing to analyse
+    const tick = tickFromImage(r.dynamodb.NewImage as Record<string, AttributeValue>);
+    if (tick.ok) entries.push({ PartitionKey: tick.value.symbol, Data: Buffer.from(tickText(tick.value), 'utf8') });
+    else problems.push(`record ${r.dynamodb.SequenceNumber}: ${tick.error}`);
+  }
+  if (records.length === 0) return { entries, problems: [`no record of the range was found in shard ${batch.shardId}: ${gone}`], expired: true };
+  return { entries, problems, expired: false };
+}
+
+/**
+ * Puts records into the stream, re-sending only the ones PutRecords reports failed, a few times.
+ * Returns, per input index, whether it was written.
+ */
+export async function putEntries(ctx: AwsContext, streamName: string, entries: readonly PutRecordsRequestEntry[], attempts = 4): Promise<boolean[]> {
+  const written = entries.map(() => false);
+  let pending = entries.map((entry, index) => ({ entry, index }));
+  for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
+    if (attempt > 1) await ctx.sleep(100 * 2 ** (attempt - 2));
+    const failed: typeof pending = [];
+    for (const group of chunkEntries(pending.map((p) => p.entry))) {
+      const slice = pending.splice(0, group.length);
+      const out = await call(ctx, `put records into stream ${streamName}`, () =>
+        ctx.clients.kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: group })),
+      );
+      slice.forEach((p, k) => {
+        if (out.Records?.[k] && !out.Records[k].ErrorCode) written[p.index] = true;
+        else failed.push(p);
+      });
+    }
+    pending = failed;
+  }
+  return written;
+}
