@@ -2,6 +2,7 @@ import { mapAwsError, OpsError } from '../../src/ops/errors';
 import { nextTrigger } from '../../src/ops/schedule-expression';
 import { formatDuration, parseDay, parseSince } from '../../src/ops/time';
 import { decodeDlqMessage, tickOfDeadLetter } from '../../src/ops/dead-letters';
+import { parseFixes } from '../../src/ops/fixes';
 
 const NOW = new Date('2026-03-02T12:00:00Z'); // a Monday
 
@@ -96,5 +97,26 @@ describe('dead letters', () => {
       'kinesis',
       '2026-03-02T11:00:00.000Z',
     ]);
+  });
+});
+
+describe('fixes file', () => {
+  test('the edited output of dlq list --json: only changed payloads are fixes; objects are taken as JSON', () => {
+    const listed = [
+      { messageId: 'a', payload: '{"price":-1}' },
+      { messageId: 'b', payload: { symbol: 'AAPL', price: 5 } },
+    ];
+    const fixes = parseFixes(JSON.stringify(listed), 'fixes.json', new Map([['a', '{"price":-1}'], ['b', '{"price":-2}']]));
+    expect([...fixes]).toEqual([['b', '{"symbol":"AAPL","price":5}']]);
+  });
+
+  test('JSON lines work too, and a bad line is named with its number and reason', () => {
+    expect([...parseFixes('{"messageId":"x","payload":"{}"}\n\n{"messageId":"y","payload":{"a":1}}\n')]).toEqual([
+      ['x', '{}'],
+      ['y', '{"a":1}'],
+    ]);
+    expect(() => parseFixes('{"messageId":"x","payload":"{}"}\n{"messageId":"y"}', 'f.jsonl')).toThrow('f.jsonl line 2: payload of y is missing');
+    expect(() => parseFixes('{"messageId":"x","payload":"{}"}\nnope', 'f.jsonl')).toThrow(/^f\.jsonl line 2 is not valid JSON/);
+    expect(() => parseFixes('[{"messageId":"x","payload":"1"},{"messageId":"x","payload":"2"}]', 'f.json')).toThrow('f.json entry 2: message x is fixed twice');
   });
 });
