@@ -1,38 +1,42 @@
 /**
- * Quote sources one after the other: `stockpipe start` replays the shipped prices, then keeps going
- * on the synthetic (or yahoo) source. The next source takes over once the current one is exhausted.
+ * A quote source followed by another: `stockpipe start` replays the shipped prices, then keeps going
+ * on the synthetic (or yahoo) source. The next source is made when the first is exhausted, from the
+ * last market time the first one gave, so its ticks come after the replay's (the signal fold ignores
+ * ticks at or before the last one it saw).
  */
 import type { Tick } from '../core/tick';
 import type { QuoteSource } from '../producer/quote-source';
 
 export class ChainedSource implements QuoteSource {
-  private index = 0;
+  private next: QuoteSource | undefined;
+  private lastTimestamp: string | undefined;
 
   constructor(
-    private readonly sources: readonly QuoteSource[],
-    private readonly onSwitch?: (from: QuoteSource, to: QuoteSource) => void,
-  ) {
-    if (sources.length === 0) throw new RangeError('a chained source needs at least one source');
-  }
+    readonly first: QuoteSource,
+    private readonly makeNext: ((lastTimestamp: string | undefined) => QuoteSource) | undefined,
+    private readonly onSwitch?: (to: QuoteSource) => void,
+  ) {}
 
   get name(): QuoteSource['name'] {
     return this.current.name;
   }
 
   get current(): QuoteSource {
-    return this.sources[this.index]!;
+    return this.next ?? this.first;
   }
 
   async sample(symbols: readonly string[]): Promise<Tick[]> {
-    while (this.current.exhausted?.() && this.index < this.sources.length - 1) {
-      const from = this.current;
-      this.index++;
-      this.onSwitch?.(from, this.current);
+    if (!this.next && this.makeNext && this.first.exhausted?.()) {
+      this.next = this.makeNext(this.lastTimestamp);
+      this.onSwitch?.(this.next);
     }
-    return this.current.sample(symbols);
+    const ticks = await this.current.sample(symbols);
+    for (const tick of ticks) if (this.lastTimestamp === undefined || tick.timestamp > this.lastTimestamp) this.lastTimestamp = tick.timestamp;
+    return ticks;
   }
 
   exhausted(): boolean {
-    return this.index === this.sources.length - 1 && (this.current.exhausted?.() ?? false);
+    if (!this.next) return !this.makeNext && (this.first.exhausted?.() ?? false);
+    return this.next.exhausted?.() ?? false;
   }
 }

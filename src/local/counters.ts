@@ -2,6 +2,8 @@
 import type { BuildMiddleware, MiddlewareStack } from '@smithy/types';
 
 export interface PipelineCounters {
+  /** Samples the producer wrote (empty samples of an exhausted replay are not written). */
+  readonly samples: number;
   /** Ticks the producer wrote to the stream. */
   readonly produced: number;
   /** Rows of a replayed CSV refused before the stream, sent to the invalid-records queue. */
@@ -32,6 +34,7 @@ export interface PipelineCounters {
 export type MutableCounters = { -readonly [K in keyof PipelineCounters]: PipelineCounters[K] };
 
 export const zeroCounters = (): MutableCounters => ({
+  samples: 0,
   produced: 0,
   rejectedAtSource: 0,
   processed: 0,

@@ -38,8 +38,13 @@ export interface KinesisEventSourceOptions {
   /** MaximumBatchingWindowInSeconds, in ms. @default 0 */
   readonly batchingWindowMs?: number;
   readonly policy?: DeliveryPolicy;
-  /** Pause after a GetRecords that returned nothing. AWS polls each shard once a second. @default 50 */
+  /**
+   * Pause after a GetRecords that returned nothing; it doubles while the shard stays empty, up to
+   * maxPollIntervalMs. AWS polls each shard about once a second. @default 25
+   */
   readonly pollIntervalMs?: number;
+  /** @default 250 */
+  readonly maxPollIntervalMs?: number;
   /** Where to start a shard that has no checkpoint. @default 'TRIM_HORIZON' */
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   readonly checkpoints?: CheckpointStore;
@@ -89,7 +94,9 @@ class ShardReader {
     const o = this.source.options;
     const batchSize = o.batchSize ?? 100;
     const windowMs = o.batchingWindowMs ?? 0;
-    const pollMs = o.pollIntervalMs ?? 50;
+    const pollMs = o.pollIntervalMs ?? 25;
+    const maxPollMs = Math.max(pollMs, o.maxPollIntervalMs ?? 250);
+    let emptyPolls = 0;
     while (!this.source.stopping) {
       const poll = ++this.polls;
       let records: _Record[];
@@ -121,9 +128,11 @@ class ShardReader {
         await this.source.discoverShards();
         return;
       }
+      emptyPolls = records.length === 0 ? emptyPolls + 1 : 0;
       if (records.length < batchSize) {
-        const windowLeft = this.windowStart === undefined ? pollMs : Math.max(1, this.windowStart + windowMs - Date.now());
-        await this.source.sleeper.sleep(Math.min(pollMs, windowLeft));
+        const idle = Math.min(maxPollMs, pollMs * 2 ** Math.max(0, emptyPolls - 1));
+        const windowLeft = this.windowStart === undefined ? idle : Math.max(1, this.windowStart + windowMs - Date.now());
+        await this.source.sleeper.sleep(Math.min(idle, windowLeft));
       }
     }
     // Stopping: what was read is delivered before the reader ends, so nothing read is dropped.

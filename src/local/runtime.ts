@@ -16,8 +16,7 @@ import type { OutboxMessage } from '../adapters/local/outbox-notifier';
 import type { DeadLetter } from '../core/ports';
 import { describeRejection } from '../core/tick';
 import type { CsvRejection } from '../producer/csv';
-import { makeProducerHandler } from '../producer/handler';
-import { runProducer, type ProducerResult } from '../producer/produce';
+import { runProducer, samplesPerInvocation, type ProducerResult } from '../producer/produce';
 import type { QuoteSource } from '../producer/quote-source';
 import { createClients, type AwsClients } from '../shared/clients';
 import { ATTR, DEFAULTS, ENV } from '../shared/names';
@@ -171,6 +170,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     streamSource.start();
 
     const producerSink = new CountingTickSink(clients.kinesis, resources.streamName, (ticks, startedAt) => {
+      counters.samples++;
       counters.produced += ticks.length;
       latency?.wrote(ticks, startedAt);
     });
@@ -183,18 +183,24 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       const producer = options.producer;
       if (!producer) throw new Error('the local schedule needs a producer (options.producer)');
       const clock = new ScaledClock(options.schedule.speed);
+      // One invocation is what makeProducerHandler does (60/cadence samples, cadence apart), minus its
+      // Powertools metrics and logs: importing the handler module loads Powertools Tracer, whose X-Ray
+      // SDK hooks into every promise and slows the whole in-process pipeline about 10x.
       // The producer waits between samples on the scaled clock; a stop cuts the wait and ends the invocation.
-      const invoke = makeProducerHandler({
-        source: producer.source,
-        sink: producerSink,
-        symbols: producer.symbols,
-        cadenceSeconds,
-        now: () => clock.now(),
-        sleep: async (ms) => {
-          await stopping.sleep(clock.realMs(ms));
-          if (stopped) throw new StopRequested('the pipeline is stopping');
-        },
-      });
+      const samples = samplesPerInvocation(cadenceSeconds);
+      const invoke = () =>
+        runProducer({
+          source: producer.source,
+          sink: producerSink,
+          symbols: producer.symbols,
+          samples,
+          cadenceMs: cadenceSeconds * 1000,
+          now: () => clock.now(),
+          sleep: async (ms) => {
+            await stopping.sleep(clock.realMs(ms));
+            if (stopped) throw new StopRequested('the pipeline is stopping');
+          },
+        });
       schedule = new LocalSchedule({
         state: new ScheduleStateFile(stateFile(layout, 'schedule')),
         clock,
@@ -287,7 +293,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         stopped = true;
         stopping.wakeAll();
         await schedule?.stop();
+        // What is already in the streams is taken in before the stop, within a short deadline (a
+        // Ctrl-C must not hang); what is left then stays in a persisted stream for the next start.
+        await kinesisSource.drain(1500).catch(() => log.warn('stopped before the Kinesis stream was drained', { read: kinesisSource.stats.read }));
         await kinesisSource.stop();
+        await streamSource.drain(1000).catch(() => log.warn('stopped before the DynamoDB stream was drained', { pending: stream.pending() }));
         await streamSource.stop();
         // Records the analysis could not take before the stop wait for the next start of a persisted runtime.
         if (persist) writeJsonFile(pendingFile, stream.snapshot());

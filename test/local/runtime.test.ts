@@ -8,11 +8,9 @@ import type { Tick } from '../../src/core/tick';
 import { startLocalPipeline } from '../../src/local/runtime';
 import { ReplaySource } from '../../src/producer/replay-source';
 import { SyntheticSource, syntheticSymbols } from '../../src/producer/synthetic-source';
-import { logger } from '../../src/shared/powertools';
 import { receiveAll } from './helpers';
 
 let dataDir: string;
-beforeAll(() => logger.setLogLevel('SILENT'));
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'stockpipe-runtime-'));
 });

@@ -1,0 +1,96 @@
+/** `stockpipe run`: the whole local pipeline on one source, to completion, then a summary. */
+import { Option, type Command } from 'commander';
+import { startLocalPipeline } from '../../local/runtime';
+import { createQuoteSource } from '../../producer/create-source';
+import { ReplaySource } from '../../producer/replay-source';
+import { syntheticSymbols } from '../../producer/synthetic-source';
+import { DEFAULTS } from '../../shared/names';
+import { layoutOf, outputFor, positiveInteger, symbolList, withCommonOptions, type CommonOptions } from '../options';
+import { CliError, type CliIo } from '../output';
+import { interruption, logPrinter, statusLine, yahooLog } from '../pipeline-output';
+import { renderSummary, summarize } from '../summary';
+
+interface RunOptions extends CommonOptions {
+  readonly source: 'replay' | 'synthetic' | 'yahoo' | 'csv';
+  readonly file?: string;
+  readonly symbol?: string;
+  readonly symbols?: string[] | number;
+  readonly samples?: number;
+  readonly seed: number;
+  readonly untilDrained?: boolean;
+  readonly persist?: boolean;
+}
+
+/** Samples when --samples is not given: a replay runs to its end; synthetic long enough for crosses. */
+const DEFAULT_SAMPLES = { synthetic: 100, yahoo: 1 } as const;
+
+function symbolsFor(options: RunOptions, available: string[] | undefined): string[] {
+  const given = options.symbols;
+  if (typeof given === 'number') {
+    if (options.source !== 'synthetic') throw new CliError(`--symbols ${given} (a count) is for the synthetic source; name the symbols for ${options.source}, e.g. --symbols AAPL,MSFT`, 2);
+    return syntheticSymbols(given);
+  }
+  if (given) return given;
+  if (available) return available;
+  return options.source === 'synthetic' ? syntheticSymbols(5) : [...DEFAULTS.symbols];
+}
+
+export function registerRun(program: Command, io: CliIo): void {
+  const command = program
+    .command('run')
+    .description('run the local pipeline on one quote source until the source is done, then print a summary')
+    .addOption(new Option('--source <source>', 'where ticks come from').choices(['replay', 'synthetic', 'yahoo', 'csv']).default('replay'))
+    .option('--file <csv>', 'csv source: the file to replay (see stockpipe replay --help for the formats)')
+    .option('--symbol <symbol>', 'csv source: the symbol of a Yahoo Finance historical file')
+    .option('--symbols <list|count>', 'symbols (AAPL,MSFT) or, for synthetic, how many (20)', symbolList)
+    .option('--samples <n>', `samples to take (default: replay/csv all, synthetic ${DEFAULT_SAMPLES.synthetic}, yahoo 1)`, positiveInteger('--samples'))
+    .option('--seed <n>', 'synthetic: seed of the random walk', positiveInteger('--seed'), 1)
+    .option('--until-drained', 'wait until every tick is processed and analysed before the summary')
+    .option('--persist', 'keep stream and tables on disk in the data dir (default: in memory, fresh each run)');
+  withCommonOptions(command).action(async (options: RunOptions) => {
+    const out = outputFor(io, options);
+    if (options.source === 'csv' && !options.file) throw new CliError('--source csv needs --file <csv>', 2);
+    const source = createQuoteSource(options.source, {
+      ...(options.file ? { file: options.file } : {}),
+      ...(options.symbol ? { symbol: options.symbol } : {}),
+      seed: options.seed,
+      log: yahooLog(out),
+    });
+    const symbols = symbolsFor(options, source instanceof ReplaySource ? source.symbols() : undefined);
+    const samples = options.samples ?? (options.source === 'synthetic' || options.source === 'yahoo' ? DEFAULT_SAMPLES[options.source] : undefined);
+
+    const startedAt = performance.now();
+    const pipeline = await startLocalPipeline({
+      dataDir: layoutOf(options).root,
+      persist: Boolean(options.persist),
+      command: 'run',
+      producer: { source, symbols },
+      onLog: logPrinter(out),
+    });
+    let drained = false;
+    let taken = 0;
+    const ticker = setInterval(() => out.progress(statusLine(pipeline.counters(), `${taken} samples`)), 200);
+    try {
+      if (source instanceof ReplaySource && source.rejections.length > 0) {
+        for (const r of source.rejections) out.warn(`line ${r.line} refused (${r.rejection.field}=${r.rejection.value}: ${r.rejection.reason}); sent to the invalid-records queue`);
+        await pipeline.deadLetterRows(source.rejections, options.file ?? 'the replay data');
+      }
+      const work = (async () => {
+        const result = await pipeline.produce({ ...(samples ? { samples } : {}), onSample: () => void taken++ });
+        taken = result.samples;
+        if (options.untilDrained) {
+          await pipeline.drain(300_000);
+          drained = true;
+        }
+      })();
+      work.catch(() => undefined); // when interrupted, its failure after the stop is expected
+      await Promise.race([work, interruption(io)]);
+    } finally {
+      clearInterval(ticker);
+      out.endProgress();
+      await pipeline.stop();
+    }
+    const summary = summarize(pipeline, { source: options.source, symbols, samples: taken, drained, elapsedMs: performance.now() - startedAt });
+    out.result(summary, () => renderSummary(summary));
+  });
+}

@@ -1,0 +1,48 @@
+/** Entry of the `stockpipe` binary (bin/stockpipe.cjs runs it through tsx). */
+import './quiet-runtime';
+import { createInterface } from 'node:readline/promises';
+import { runCli } from './program';
+import type { CliIo } from './output';
+
+function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    columns: process.stderr.columns ?? 80,
+    env: process.env,
+    interrupted: () =>
+      new Promise((resolve) => {
+        const onSignal = (signal: string) => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          // A second Ctrl-C while shutting down stops at once.
+          process.once('SIGINT', () => process.exit(130));
+          resolve(signal);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      }),
+    confirm: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+runCli(process.argv.slice(2), processIo()).then(
+  (code) => {
+    process.exitCode = code;
+    // Emulator sockets may linger for a moment after a clean stop; they must not hold the exit.
+    setTimeout(() => process.exit(code), 500).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,43 @@
+/** What the pipeline commands show while the local runtime runs: alerts, runtime warnings, the live line. */
+import type { OutboxMessage } from '../adapters/local/outbox-notifier';
+import type { LogEntry } from '../local/runtime-log';
+import type { PipelineCounters } from '../local/counters';
+import { CliError, type CliIo, type Output } from './output';
+
+export const alertLine = (m: OutboxMessage): string => {
+  const a = m.alert;
+  const cross = a.side === 'BUY' ? 'crossed above' : 'crossed below';
+  return `${a.side.padEnd(4)} ${a.symbol.padEnd(6)} ${a.timestamp.slice(0, 16).replace('T', ' ')}  at ${a.price.toFixed(2).padStart(9)}  SMA-5 ${a.sma5.toFixed(2)} ${cross} SMA-20 ${a.sma20.toFixed(2)}`;
+};
+
+/** Shows each distinct runtime warning or error once (a failing source would repeat it every fire). */
+export function logPrinter(out: Output): (entry: LogEntry) => void {
+  const seen = new Set<string>();
+  return (entry) => {
+    const detail = typeof entry.error === 'string' ? entry.error.replace(/^\w*Error: /, '') : '';
+    const text = detail ? `${entry.event}: ${detail}` : entry.event;
+    if (seen.has(text)) return;
+    seen.add(text);
+    out.warn(`${text} (details: stockpipe logs in the data dir)`);
+  };
+}
+
+export const statusLine = (c: PipelineCounters, extra: string): string =>
+  `ticks ${c.produced} | processed ${c.processed} | dead-lettered ${c.deadLettered} | alerts ${c.alerts}${extra ? ` | ${extra}` : ''}`;
+
+/** Rejects when the user presses Ctrl-C, so a command stops its pipeline cleanly before exiting 1. */
+export const interruption = (io: CliIo): Promise<never> =>
+  io.interrupted().then((signal) => {
+    throw new CliError(`interrupted (${signal}): the pipeline was stopped before the source was done; what was read is processed, the rest is left`, 1);
+  });
+
+/**
+ * Where yahoo-finance2's notices go: to stderr as warnings, except its notice that it wants Node 22,
+ * which says nothing to do for a CLI user (the tooling supports Node 20 on purpose).
+ */
+export const yahooLog =
+  (out: Output) =>
+  (message: string): void => {
+    if (/Unsupported environment/.test(message)) return;
+    out.warn(`yahoo: ${message}`);
+  };
