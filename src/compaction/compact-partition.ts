@@ -10,12 +10,15 @@ import { compactPartition, type SkippedLine } from './compact';
 import { SOURCE_FINGERPRINT, sourceFingerprint } from './fingerprint';
 import { curatedObjectKey, parsePartition, rawPartitionPrefix } from './layout';
 import type { LakeObjects } from './lake-objects';
+import { mapLimit } from './map-limit';
 import { ticksToParquet, type ParquetCodec } from './parquet';
 
 export interface CompactionDeps {
   readonly lake: LakeObjects;
   /** @default 'GZIP' */
   readonly codec?: ParquetCodec;
+  /** Raw objects read at once. @default 16 */
+  readonly readConcurrency?: number;
   /** Told about every compacted partition (Powertools metrics in the Lambda). */
   readonly observe?: (result: CompactionResult) => void;
 }
@@ -53,7 +56,8 @@ export function makeCompactionHandler(deps: CompactionDeps) {
     const objects = (await deps.lake.list(prefix)).filter((o) => !o.key.slice(prefix.length).includes('/'));
     if (objects.length === 0) throw new PartitionNotFound(`no raw object under ${prefix}: nothing to compact`);
 
-    const bodies = await Promise.all(objects.map(async (o) => ({ key: o.key, body: await deps.lake.getText(o.key) })));
+    // A busy partition has one small object per batch: a bounded number of reads in flight.
+    const bodies = await mapLimit(objects, deps.readConcurrency ?? 16, async (o) => ({ key: o.key, body: await deps.lake.getText(o.key) }));
     const compacted = compactPartition(partition, bodies);
     const parquet = ticksToParquet(partition, compacted.rows, deps.codec ? { codec: deps.codec } : {});
     const key = curatedObjectKey(partition);

@@ -9,6 +9,7 @@ import { partitionId, type PartitionCatalog } from './catalog';
 import { SOURCE_FINGERPRINT, sourceFingerprint } from './fingerprint';
 import { CURATED_OBJECT, InvalidTaskInput, partitionOfKey } from './layout';
 import type { LakeObject, LakeObjects } from './lake-objects';
+import { mapLimit } from './map-limit';
 
 /**
  * Partitions handed to one run. The Map state's results and the execution history grow with it
@@ -48,19 +49,6 @@ const FindInput = z
 
 const byDay = (a: Partition, b: Partition): number =>
   a.dt < b.dt ? -1 : a.dt > b.dt ? 1 : a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 export function makeFindPartitionsHandler(deps: FindPartitionsDeps) {
   const tables = deps.tables ?? { raw: RESOURCE.rawTable, curated: RESOURCE.curatedTable };

@@ -1,5 +1,5 @@
 /** The lake bucket as compaction sees it, and its S3 implementation (AWS and s3rver alike). */
-import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export interface LakeObject {
   readonly key: string;
@@ -31,11 +31,18 @@ export class S3LakeObjects implements LakeObjects {
 
   async list(prefix: string): Promise<LakeObject[]> {
     const objects: LakeObject[] = [];
-    for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: this.bucket, Prefix: prefix })) {
+    // ListObjects (v1) paged by Marker: s3rver makes ListObjectsV2's continuation token with DES, which
+    // OpenSSL 3 (Node 18+) refuses, so any listing longer than a page fails there with InternalError.
+    let marker: string | undefined;
+    for (;;) {
+      const page = await this.s3.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(marker ? { Marker: marker } : {}) }));
       for (const o of page.Contents ?? []) {
         if (!o.Key) continue;
         objects.push({ key: o.Key, etag: o.ETag ?? '', size: o.Size ?? 0, lastModified: (o.LastModified ?? new Date(0)).toISOString() });
       }
+      const last = page.Contents?.at(-1)?.Key;
+      if (!page.IsTruncated || !last) break;
+      marker = last;
     }
     return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
