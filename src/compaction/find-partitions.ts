@@ -15,9 +15,9 @@ import { mapLimit } from './map-limit';
  * Partitions handed to one run. The Map state's results and the execution history grow with it
  * (Step Functions caps a state's payload at 256 KiB and an execution at 25,000 events); the next
  * run picks up what is left.
- * @default 500
+ * @default 1000
  */
-export const DEFAULT_MAX_PARTITIONS = 500;
+export const DEFAULT_MAX_PARTITIONS = 1000;
 
 export interface FindPartitionsDeps {
   readonly lake: LakeObjects;

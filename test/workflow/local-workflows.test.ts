@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { paginateQuery, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { readLocalPartitions } from '../../src/adapters/local/glue-catalog';
+import { S3LakeObjects } from '../../src/compaction/lake-objects';
+import { listStoredReports, readStoredReport } from '../../src/report/stored-report';
 import type { DailyReport } from '../../src/core/report';
 import { dataDirLayout } from '../../src/local/data-dir';
 import { listLocalRuns, readLocalRun } from '../../src/local/workflow/history';
@@ -96,9 +98,12 @@ describe('both workflows run locally on data produced by the processing and anal
     expect(summary).toHaveLength(1);
     expect(summary[0]!.subject).toBe(`stockpipe daily report ${day}: 3 symbols, ${dayAlerts.length} alerts`);
     expect(summary[0]!.message).toContain(`s3://${lake.resources.rawBucket}/reports/dt=${day}/report.html`);
-    // Athena's scan statistics come through: DuckDB read only that day's Parquet.
     const start = run.states.filter((s) => s.name === 'StartQuery');
     expect(start).toHaveLength(2);
+    const lakeObjects = new S3LakeObjects(lake.clients.s3, lake.resources.rawBucket);
+    expect((await readStoredReport(lakeObjects, day))?.report.totals).toEqual(report.totals);
+    expect(await listStoredReports(lakeObjects)).toEqual([day]);
+    expect(await readStoredReport(lakeObjects, DAYS[0])).toBeUndefined();
   });
 
   it('a failing compaction ends in the Catch path: ops is notified with the cause and the run fails with the error', async () => {
