@@ -8,7 +8,7 @@ module.exports = {
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|aws-local-stepfunctions|croner|vega-datasets)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|aws-local-stepfunctions|croner|vega-datasets|hyparquet-writer|hyparquet)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 60000,
   maxWorkers: 2,

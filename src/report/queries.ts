@@ -8,18 +8,18 @@ import { DaySchema } from '../compaction/layout';
 import { RESOURCE } from '../shared/names';
 
 export const SEED_QUERIES = {
-  topPriceChanges: `SELECT symbol, timestamp, price, previous_close, (price - previous_close) AS price_change
+  topPriceChanges: `SELECT symbol, price, previous_close,
+       (price - previous_close) AS price_change
 FROM stock_data_table
 ORDER BY price_change DESC
 LIMIT 5;`,
   averageVolume: `SELECT symbol, AVG(volume) AS avg_volume
 FROM stock_data_table
 GROUP BY symbol;`,
-  anomalies: `SELECT symbol, timestamp, price, previous_close,
+  anomalies: `SELECT symbol, price, previous_close,
        ROUND(((price - previous_close) / previous_close) * 100, 2) AS change_percent
 FROM stock_data_table
-WHERE ABS(((price - previous_close) / previous_close) * 100) > 5
-ORDER BY change_percent DESC;`,
+WHERE ABS(((price - previous_close) / previous_close) * 100) > 5;`,
   hourlyVolume: `SELECT symbol, DATE_TRUNC('hour', timestamp) AS hour, SUM(volume) AS total_volume
 FROM stock_data_table
 GROUP BY symbol, DATE_TRUNC('hour', timestamp)
