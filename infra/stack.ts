@@ -17,6 +17,8 @@ import { Observability } from './constructs/observability';
 import { Processing } from './constructs/processing';
 import { RawStorage } from './constructs/raw-storage';
 import { Tables } from './constructs/tables';
+import { Workflows } from './constructs/workflow';
+import type { WorkflowFunction } from '../src/shared/workflow-substitutions';
 
 export interface StockpipeStackProps extends StackProps {
   readonly config: InfraConfig;
@@ -24,7 +26,7 @@ export interface StockpipeStackProps extends StackProps {
    * Entry files by function, absolute paths; tests point these at small fixtures.
    * @default - the handlers under src/ (HANDLER_ENTRY)
    */
-  readonly entries?: Partial<Record<HandlerName, string>>;
+  readonly entries?: Partial<Record<HandlerName | WorkflowFunction, string>>;
 }
 
 /** Stack outputs, keyed by the RESOURCE key of what they name. */
@@ -33,6 +35,7 @@ export type StackOutputKey = keyof typeof RESOURCE;
 export class StockpipeStack extends Stack {
   readonly config: InfraConfig;
   readonly removalPolicy: RemovalPolicy;
+  readonly workflows: Workflows;
   readonly encryption: Encryption;
   readonly rawStorage: RawStorage;
   readonly tables: Tables;
@@ -131,18 +134,19 @@ export class StockpipeStack extends Stack {
       iteratorAgeAlarmSeconds: config.iteratorAgeAlarmSeconds,
     });
 
-    // ---- Workflow seam -------------------------------------------------------------------------
-    // The maintenance workflow (compaction to Parquet, Glue partitions, Athena reports) lives in
-    // infra/constructs/workflow.ts and plugs in here, beside the other constructs:
-    //
-    //   const workflow = new MaintenanceWorkflow(this, 'Workflow', {
-    //     key, lake: this.rawStorage.bucket, analytics: this.analytics, removalPolicy, logRetention,
-    //   });
-    //   this.observability.monitorStateMachine('Maintenance', workflow.stateMachine);
-    //
-    // Its functions should be PipelineFunction (infra/constructs/function.ts) so that they are
-    // bundled, logged and scoped like the others.
-    // ---------------------------------------------------------------------------------------------
+    this.workflows = new Workflows(this, 'Workflow', {
+      key,
+      lake: this.rawStorage.bucket,
+      athenaResults: this.analytics.results,
+      alerts: this.tables.alerts,
+      alertTopic: this.analysis.alertTopic,
+      opsTopic: this.observability.opsTopic,
+      logRetention,
+      removalPolicy,
+      ...(entries ? { entries } : {}),
+    });
+    this.observability.monitorStateMachine('Maintenance', this.workflows.maintenance);
+    this.observability.monitorStateMachine('Report', this.workflows.report);
 
     this.outputs({
       stream: this.ingestion.stream.streamName,
@@ -160,6 +164,11 @@ export class StockpipeStack extends Stack {
       rawTable: RESOURCE.rawTable,
       curatedTable: RESOURCE.curatedTable,
       athenaWorkgroup: this.analytics.workgroupName,
+      maintenanceStateMachine: this.workflows.maintenance.stateMachineArn,
+      reportStateMachine: this.workflows.report.stateMachineArn,
+      maintenanceRule: this.workflows.maintenanceSchedule.ruleName,
+      reportRule: this.workflows.reportSchedule.ruleName,
+      analysisFunction: this.analysis.function.function.functionName,
     });
     new CfnOutput(this, 'dashboard', {
       description: 'CloudWatch dashboard of the pipeline',

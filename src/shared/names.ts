@@ -43,6 +43,11 @@ export const RESOURCE = {
   curatedTable: 'stock_data_curated',
   athenaWorkgroup: 'stockpipe',
   scheduleRule: 'stockpipe-ingest-schedule',
+  maintenanceStateMachine: 'stockpipe-lake-maintenance',
+  reportStateMachine: 'stockpipe-daily-report',
+  maintenanceRule: 'stockpipe-maintenance-schedule',
+  reportRule: 'stockpipe-report-schedule',
+  analysisFunction: 'stockpipe-analysis',
   /** The CloudFormation stack; its outputs are keyed by the keys of this object (see infra/stack.ts). */
   stack: 'Stockpipe',
   /** POWERTOOLS_SERVICE_NAME of every function, and the `service` dimension of its metrics. */

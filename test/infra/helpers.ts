@@ -100,6 +100,10 @@ export const FIXTURE_ENTRIES = {
   producer: FIXTURE_ENTRY,
   processing: FIXTURE_ENTRY,
   analysis: FIXTURE_ENTRY,
+  findPartitions: FIXTURE_ENTRY,
+  compaction: FIXTURE_ENTRY,
+  registerPartitions: FIXTURE_ENTRY,
+  report: FIXTURE_ENTRY,
 };
 
 type WithResource = { readonly node: { readonly defaultChild?: unknown } };
@@ -129,9 +133,11 @@ export function inspect(stack: Stack, out: Synthesized): Inspector {
 }
 
 /** Acknowledgements recorded on a construct and its children, as { id, reason }. */
-export function acknowledgementsUnder(scope: IConstruct): { id: string; reason: string }[] {
+export function acknowledgementsUnder(scope: IConstruct, except?: IConstruct): { id: string; reason: string }[] {
+  const skipped = except ? `${except.node.path}/` : undefined;
   return scope.node
     .findAll()
+    .filter((c) => !skipped || (c !== except && !`${c.node.path}/`.startsWith(skipped)))
     .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
     .flatMap((m) => Object.entries(m.data as Record<string, string>))
     .map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason }));

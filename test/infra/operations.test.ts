@@ -35,8 +35,8 @@ test('AwsSolutions reports no unacknowledged finding', () => {
 describe('observability', () => {
   const opsAction = () => [{ Ref: id(stack.observability.opsTopic) }];
 
-  test('ten alarms notify the ops topic: three queue depths, stream iterator age, errors and throttles of three functions', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+  test('twelve alarms notify the ops topic: three queue depths, stream iterator age, errors and throttles of three functions, failed runs of two workflows', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
     template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: opsAction(),
       TreatMissingData: 'notBreaching',
@@ -198,11 +198,18 @@ describe('least privilege', () => {
     const wildcard = resourcesOf('AWS::IAM::Policy').flatMap(([, p]) =>
       wildcardResourceActions(p.Properties?.PolicyDocument as Parameters<typeof wildcardResourceActions>[0]),
     );
-    expect(wildcard.sort()).toEqual([
-      'dynamodb:ListStreams',
-      ...Array<string>(3).fill('xray:PutTelemetryRecords'),
-      ...Array<string>(3).fill('xray:PutTraceSegments'),
-    ]);
+    // Seven functions trace to X-Ray; two state machines also deliver logs and sample traces.
+    const logDelivery = ['CreateLogDelivery', 'DeleteLogDelivery', 'DescribeLogGroups', 'DescribeResourcePolicies', 'GetLogDelivery', 'ListLogDeliveries', 'PutResourcePolicy', 'UpdateLogDelivery'];
+    expect(wildcard.sort()).toEqual(
+      [
+        'dynamodb:ListStreams',
+        ...logDelivery.flatMap((a) => Array<string>(2).fill(`logs:${a}`)),
+        ...Array<string>(2).fill('xray:GetSamplingRules'),
+        ...Array<string>(2).fill('xray:GetSamplingTargets'),
+        ...Array<string>(9).fill('xray:PutTelemetryRecords'),
+        ...Array<string>(9).fill('xray:PutTraceSegments'),
+      ].sort(),
+    );
     for (const action of wildcard) expect(WILDCARD_RESOURCE_ACTIONS[action]?.length).toBeGreaterThan(40);
   });
 });

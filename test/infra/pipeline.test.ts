@@ -39,7 +39,9 @@ describe('ingestion', () => {
   });
 
   test('the schedule rule runs the producer once a minute, enabled, without EventBridge retries', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    // Three rules: this one, and the workflows' maintenance and report schedules.
+    template.resourceCountIs('AWS::Events::Rule', 3);
+    template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' }, 1);
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',

@@ -30,9 +30,9 @@ describe('cdk-nag', () => {
 });
 
 describe('functions', () => {
-  test('all three run Node 22 on arm64 with active tracing, JSON logs and their own log group and role', () => {
+  test('all seven (three pipeline, four workflow) run Node 22 on arm64 with active tracing, JSON logs and their own log group and role', () => {
     const functions = resourcesOf('AWS::Lambda::Function');
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(7);
     const roles = new Set<string>();
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
@@ -43,9 +43,11 @@ describe('functions', () => {
       });
       roles.add(JSON.stringify(fn.Properties?.Role));
     }
-    expect(roles.size).toBe(3);
-    template.resourceCountIs('AWS::IAM::Role', 3);
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    expect(roles.size).toBe(7);
+    // Seven function roles, two state-machine roles, two roles EventBridge uses to start the workflows.
+    template.resourceCountIs('AWS::IAM::Role', 11);
+    // Seven function log groups and two state-machine log groups.
+    template.resourceCountIs('AWS::Logs::LogGroup', 9);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
@@ -139,16 +141,21 @@ describe('outputs', () => {
         'alertTable',
         'alertTopic',
         'analysisDlq',
+        'analysisFunction',
         'athenaWorkgroup',
         'curatedTable',
         'dashboard',
         'glueDatabase',
         'invalidQueue',
+        'maintenanceRule',
+        'maintenanceStateMachine',
         'opsTopic',
         'priceTable',
         'processingDlq',
         'rawBucket',
         'rawTable',
+        'reportRule',
+        'reportStateMachine',
         'scheduleRule',
         'signalStateTable',
         'stream',
@@ -156,5 +163,8 @@ describe('outputs', () => {
     );
     template.hasOutput('stream', { Value: { Ref: id(stack.ingestion.stream) } });
     template.hasOutput('glueDatabase', { Value: RESOURCE.glueDatabase });
+    template.hasOutput('maintenanceStateMachine', { Value: { Ref: id(stack.workflows.maintenance) } });
+    template.hasOutput('reportRule', { Value: { Ref: id(stack.workflows.reportSchedule) } });
+    template.hasOutput('analysisFunction', { Value: { Ref: id(stack.analysis.function.function) } });
   });
 });

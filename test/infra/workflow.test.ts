@@ -17,18 +17,7 @@ let t: Inspector;
 beforeAll(() => {
   const app = newApp();
   stack = new StockpipeStack(app, 'Stockpipe', { config: parseConfig({}), entries: FIXTURE_ENTRIES });
-  // What infra/stack.ts does at its workflow seam.
-  workflows = new Workflows(stack, 'Workflow', {
-    key: stack.encryption.key,
-    lake: stack.rawStorage.bucket,
-    athenaResults: stack.analytics.results,
-    alerts: stack.tables.alerts,
-    alertTopic: stack.analysis.alertTopic,
-    opsTopic: stack.observability.opsTopic,
-    entries: { findPartitions: FIXTURE_ENTRY, compaction: FIXTURE_ENTRY, registerPartitions: FIXTURE_ENTRY, report: FIXTURE_ENTRY },
-  });
-  stack.observability.monitorStateMachine('Maintenance', workflows.maintenance);
-  stack.observability.monitorStateMachine('Report', workflows.report);
+  workflows = stack.workflows;
   addNagChecks(app);
   out = synthesize(app);
   t = inspect(stack, out);
