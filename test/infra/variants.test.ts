@@ -4,8 +4,6 @@
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { parseConfig } from '../../infra/config';
 import { wildcardResourceActions } from '../../infra/iam-audit';
 import { StockpipeStack } from '../../infra/stack';

@@ -7,7 +7,7 @@ import { addNagChecks } from '../../infra/nag';
 import { StockpipeStack } from '../../infra/stack';
 import { RESOURCE } from '../../src/shared/names';
 import { placeholdersIn, WORKFLOWS } from '../../src/shared/workflow-substitutions';
-import { FIXTURE_ENTRIES, FIXTURE_ENTRY, inspect, newApp, synthesize, type Inspector, type Synthesized } from './helpers';
+import { FIXTURE_ENTRIES, inspect, newApp, synthesize, type Inspector, type Synthesized } from './helpers';
 
 let stack: StockpipeStack;
 let workflows: Workflows;
