@@ -5,7 +5,7 @@
  */
 import '../src/cli/quiet-runtime';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { BenchModule, BenchSection } from './bench-section';
 
@@ -30,7 +30,8 @@ function parseArgs(argv: readonly string[]): Args {
 
 const machine = (): string => {
   const cpu = cpus();
-  return `Node ${process.version} on ${process.platform}/${process.arch}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM`;
+  // The load average says how much else ran on the machine while it was measured.
+  return `Node ${process.version} on ${process.platform}/${process.arch}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load average ${loadavg()[0]!.toFixed(1)} when it ended`;
 };
 
 const renderSection = (name: string, section: BenchSection): string =>

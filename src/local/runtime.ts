@@ -82,8 +82,11 @@ export interface LocalPipeline {
   readonly log: RuntimeLog;
   counters(): PipelineCounters;
   latency(): { count: number; p50Ms: number; p99Ms: number } | undefined;
-  /** Runs the producer for `samples` samples (until the source is exhausted when unset), without waiting between them. */
-  produce(options?: { samples?: number; onSample?: (sample: { index: number; ticks: number }) => void }): Promise<ProducerResult>;
+  /**
+   * Runs the producer for `samples` samples (until the source is exhausted when unset), `cadenceMs`
+   * of real time apart (default 0: as fast as the stream takes them).
+   */
+  produce(options?: { samples?: number; cadenceMs?: number; onSample?: (sample: { index: number; ticks: number }) => void }): Promise<ProducerResult>;
   /** Sends rows a CSV parse refused to the invalid-records queue, each with its line number and reason. */
   deadLetterRows(rejections: readonly CsvRejection[], file: string): Promise<void>;
   /** The functions' environment (ENV names -> values) plus the SDK's AWS_ENDPOINT_URL_* for the emulators. */
@@ -245,8 +248,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           sink: producerSink,
           symbols: producer.symbols,
           samples: run.samples ?? Number.MAX_SAFE_INTEGER,
-          cadenceMs: 0,
-          sleep: async () => undefined,
+          cadenceMs: run.cadenceMs ?? 0,
+          sleep: async (ms) => {
+            await stopping.sleep(ms);
+            if (stopped) throw new StopRequested('the pipeline is stopping');
+          },
           ...(run.onSample ? { onSample: run.onSample } : {}),
         });
       },

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stateFile, dataDirLayout } from '../../src/local/data-dir';
 import { startLocalPipeline } from '../../src/local/runtime';
 import { EVERY_MINUTE, LocalSchedule, ScaledClock, ScheduleStateFile } from '../../src/local/schedule';
 import { SyntheticSource } from '../../src/producer/synthetic-source';
+import { cli } from '../cli/helpers';
 
 let dir: string;
 beforeEach(() => {
@@ -76,18 +76,19 @@ describe('local schedule', () => {
       producer: { source: new SyntheticSource(), symbols: ['AAA', 'BBB'] },
       schedule: { speed: 1200 },
     });
-    const state = new ScheduleStateFile(stateFile(dataDirLayout(dir), 'schedule'));
+    // As a user would, from another terminal: the CLI writes the state, the running schedule reads it.
+    const schedule = (verb: 'enable' | 'disable') => cli(['schedule', verb, ...(verb === 'disable' ? ['--yes'] : []), '--data-dir', dir]);
     try {
       await wait(400);
       expect(pipeline.counters().produced).toBeGreaterThan(0);
-      state.write(false);
+      expect(await schedule('disable')).toMatchObject({ code: 0, stderr: '' });
       await wait(120); // lets an invocation under way finish
       const paused = pipeline.counters().produced;
       const skipped = pipeline.schedule!.stats.skippedDisabled;
       await wait(400);
       expect(pipeline.counters().produced).toBe(paused);
       expect(pipeline.schedule!.stats.skippedDisabled).toBeGreaterThan(skipped);
-      state.write(true);
+      expect(await schedule('enable')).toMatchObject({ code: 0, stderr: '' });
       await wait(400);
       expect(pipeline.counters().produced).toBeGreaterThan(paused);
     } finally {
