@@ -9,23 +9,20 @@
  * Without `persist`, every start begins with an empty lake and outbox (the previous run's are cleared
  * then, not at exit, so they stay queryable after the run).
  */
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { encodeDeadLetter } from '../adapters/aws/sqs-dead-letter-sink';
 import type { OutboxMessage } from '../adapters/local/outbox-notifier';
-import type { DeadLetter } from '../core/ports';
-import { describeRejection } from '../core/tick';
 import type { CsvRejection } from '../producer/csv';
 import { runProducer, samplesPerInvocation, type ProducerResult } from '../producer/produce';
 import type { QuoteSource } from '../producer/quote-source';
 import { createClients, type AwsClients } from '../shared/clients';
-import { ATTR, DEFAULTS, ENV } from '../shared/names';
+import { ATTR, DEFAULTS } from '../shared/names';
 import { FileCheckpointStore, MemoryCheckpointStore } from './checkpoints';
 import { zeroCounters, type PipelineCounters } from './counters';
 import { dataDirLayout, ensureDataDir, readJsonFile, resetRunData, stateFile, writeJsonFile, type DataDirLayout } from './data-dir';
 import { DynamoDbEventSource } from './dynamodb-event-source';
 import { LocalDynamoDbStream } from './dynamodb-stream';
 import { startEmulators, type EmulatedService } from './emulators';
+import { deadLetterCsvRows, localEnvironment } from './environment';
 import { createLocalFunctions } from './functions';
 import { KinesisEventSource } from './kinesis-event-source';
 import { localFunctionArn, sqsOnFailureDestination } from './on-failure';
@@ -257,39 +254,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         });
       },
       async deadLetterRows(rejections, file) {
-        const letters: DeadLetter[] = rejections.map((r) => ({
-          reason: `line ${r.line}: ${describeRejection(r.rejection)}`,
-          payload: r.raw,
-          rejection: r.rejection,
-          source: { kind: 'csv', file, line: String(r.line) },
-        }));
-        for (let i = 0; i < letters.length; i += 10) {
-          const group = letters.slice(i, i + 10);
-          const out = await clients.sqs.send(
-            new SendMessageBatchCommand({
-              QueueUrl: resources.invalidQueueUrl,
-              Entries: group.map((letter, k) => ({ Id: String(k), MessageBody: encodeDeadLetter(letter) })),
-            }),
-          );
-          if ((out.Failed ?? []).length > 0) throw new Error(`could not dead-letter ${out.Failed!.length} CSV row(s) of ${file} to ${resources.invalidQueueUrl}`);
-          counters.rejectedAtSource += group.length;
-        }
+        await deadLetterCsvRows(clients.sqs, resources.invalidQueueUrl, rejections, file);
+        counters.rejectedAtSource += rejections.length;
       },
-      environment: () => ({
-        [ENV.streamName]: resources.streamName,
-        [ENV.rawBucket]: resources.rawBucket,
-        [ENV.priceTable]: resources.priceTable,
-        [ENV.signalStateTable]: resources.signalStateTable,
-        [ENV.alertTable]: resources.alertTable,
-        [ENV.invalidQueueUrl]: resources.invalidQueueUrl,
-        [ENV.analysisDlqUrl]: resources.analysisDlqUrl,
-        [ENV.alertTopicArn]: resources.alertTopicArn,
-        AWS_REGION: resources.region,
-        AWS_ENDPOINT_URL_KINESIS: emulators.endpoints.kinesis,
-        AWS_ENDPOINT_URL_DYNAMODB: emulators.endpoints.dynamodb,
-        AWS_ENDPOINT_URL_S3: emulators.endpoints.s3,
-        AWS_ENDPOINT_URL_SQS: emulators.endpoints.sqs,
-      }),
+      environment: () => localEnvironment(resources, emulators.endpoints),
       async drain(timeoutMs = 60_000) {
         await kinesisSource.drain(timeoutMs);
         await streamSource.drain(timeoutMs);

@@ -56,11 +56,10 @@ export function registerStart(program: Command, io: CliIo): void {
             options.then === 'synthetic'
               ? new SyntheticSource({ seed: options.seed, start: dayAfter(last), cadenceSeconds })
               : createQuoteSource('yahoo', { log: yahooLog(out) });
-    const source = new ChainedSource(replay, next, (to) =>
-      out.note(`replay finished (${replayed} ticks); now on ${to.name} prices${to.name === 'synthetic' ? ' (a seeded random walk)' : ''}`),
-    );
-    let replayed = 0;
     const total = replay.remaining(symbols);
+    const source = new ChainedSource(replay, next, (to) =>
+      out.note(`replay finished (${total} ticks); now on ${to.name} prices${to.name === 'synthetic' ? ' (a seeded random walk)' : ''}`),
+    );
 
     const startedAt = performance.now();
     const pipeline = await startLocalPipeline({
@@ -86,7 +85,7 @@ export function registerStart(program: Command, io: CliIo): void {
       rate = 0.7 * rate + 0.3 * (((c.produced - lastProduced) * 1000) / Math.max(1, now - lastAt));
       lastProduced = c.produced;
       lastAt = now;
-      if (source.current === replay) replayed = total - replay.remaining(symbols);
+      const replayed = total - replay.remaining(symbols);
       const where = source.current === replay ? `replay ${Math.floor((replayed / Math.max(1, total)) * 100)}%` : source.name;
       out.progress(statusLine(c, `${where} | ${rate.toFixed(0)} ticks/s`));
     }, 250);

@@ -1,0 +1,53 @@
+/** Small pieces of the local runtime: the functions' environment, and CSV rows refused at the source. */
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { encodeDeadLetter } from '../adapters/aws/sqs-dead-letter-sink';
+import type { DeadLetter } from '../core/ports';
+import { describeRejection } from '../core/tick';
+import type { CsvRejection } from '../producer/csv';
+import { ENV } from '../shared/names';
+import type { EmulatedService } from './emulators';
+import type { LocalResources } from './provision';
+
+/** What CDK sets for the functions (ENV names), plus the SDK's AWS_ENDPOINT_URL_* of the emulators. */
+export const localEnvironment = (resources: LocalResources, endpoints: Readonly<Record<EmulatedService, string>>): Record<string, string> => ({
+  [ENV.streamName]: resources.streamName,
+  [ENV.rawBucket]: resources.rawBucket,
+  [ENV.priceTable]: resources.priceTable,
+  [ENV.signalStateTable]: resources.signalStateTable,
+  [ENV.alertTable]: resources.alertTable,
+  [ENV.invalidQueueUrl]: resources.invalidQueueUrl,
+  [ENV.analysisDlqUrl]: resources.analysisDlqUrl,
+  [ENV.alertTopicArn]: resources.alertTopicArn,
+  AWS_REGION: resources.region,
+  AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+  AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+  AWS_ENDPOINT_URL_S3: endpoints.s3,
+  AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+});
+
+/**
+ * Sends the rows a CSV parse refused to the invalid-records queue, as the processing function sends
+ * invalid records: the row as written, and why (with its line number), so nothing is silently dropped.
+ */
+export async function deadLetterCsvRows(sqs: SQSClient, queueUrl: string, rejections: readonly CsvRejection[], file: string): Promise<void> {
+  const letters: DeadLetter[] = rejections.map((r) => ({
+    reason: `line ${r.line}: ${describeRejection(r.rejection)}`,
+    payload: r.raw,
+    rejection: r.rejection,
+    source: { kind: 'csv', file, line: String(r.line) },
+  }));
+  for (let i = 0; i < letters.length; i += 10) {
+    const group = letters.slice(i, i + 10);
+    const out = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: group.map((letter, k) => ({
+          Id: String(k),
+          MessageBody: encodeDeadLetter(letter),
+          MessageAttributes: { reason: { DataType: 'String', StringValue: letter.reason.slice(0, 1024) } },
+        })),
+      }),
+    );
+    if ((out.Failed ?? []).length > 0) throw new Error(`could not dead-letter ${out.Failed!.length} CSV row(s) of ${file} to ${queueUrl}`);
+  }
+}
