@@ -97,6 +97,7 @@ class StopRequested extends Error {
 }
 
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+  if (options.schedule && !options.producer) throw new Error('the local schedule needs a producer (options.producer)');
   const layout = dataDirLayout(options.dataDir);
   ensureDataDir(layout);
   const persist = options.persist ?? false;
@@ -180,8 +181,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     let schedule: LocalSchedule | undefined;
     if (options.schedule) {
-      const producer = options.producer;
-      if (!producer) throw new Error('the local schedule needs a producer (options.producer)');
+      const producer = options.producer!;
       const clock = new ScaledClock(options.schedule.speed);
       // One invocation is what makeProducerHandler does (60/cadence samples, cadence apart), minus its
       // Powertools metrics and logs: importing the handler module loads Powertools Tracer, whose X-Ray
