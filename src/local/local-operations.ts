@@ -5,7 +5,7 @@
  */
 import { Cron } from 'croner';
 import { readOutbox } from '../adapters/local/outbox-notifier';
-import type { AlertQuery, AlertRow, Operations, RuleName, ScheduleChange, ScheduleStatus } from '../cli/operations';
+import type { AlertFilter, AlertRow, CliOperations, RuleName, ScheduleChange, ScheduleStatus } from '../cli/operations';
 import { CliError } from '../cli/output';
 import { RESOURCE } from '../shared/names';
 import { stateFile, type DataDirLayout } from './data-dir';
@@ -15,7 +15,7 @@ import { ScheduleStateFile } from './schedule';
 /** The stack's ingest rule; the local schedule plays it with croner. */
 const INGEST_EXPRESSION = 'rate(1 minute)';
 
-export class LocalOperations implements Operations {
+export class LocalOperations implements CliOperations {
   readonly target = 'local' as const;
   private readonly state: ScheduleStateFile;
 
@@ -72,8 +72,10 @@ export class LocalOperations implements Operations {
     return { ...(await this.scheduleStatus(rule)), previousState: before.state, changed: true };
   }
 
-  async listAlerts(query: AlertQuery): Promise<AlertRow[]> {
-    return readOutbox(this.layout.outbox, query).map((m) => ({
+  /** The newest `limit` (default 1000) alerts of the outbox, in time order. */
+  async listAlerts(filter: AlertFilter = {}): Promise<AlertRow[]> {
+    const messages = readOutbox(this.layout.outbox, filter);
+    return messages.slice(Math.max(0, messages.length - (filter.limit ?? 1000))).map((m) => ({
       symbol: m.alert.symbol,
       side: m.alert.side,
       timestamp: m.alert.timestamp,

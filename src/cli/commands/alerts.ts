@@ -1,6 +1,6 @@
 /** `stockpipe alerts`: the BUY/SELL alerts the pipeline published. */
 import type { Command } from 'commander';
-import { outputFor, since, withCommonOptions } from '../options';
+import { outputFor, positiveInteger, since, withCommonOptions } from '../options';
 import type { AlertRow } from '../operations';
 import { renderTable, type CliIo } from '../output';
 import { operationsFor, withTargetOption, type TargetOptions } from '../targets';
@@ -8,6 +8,7 @@ import { operationsFor, withTargetOption, type TargetOptions } from '../targets'
 interface AlertsOptions extends TargetOptions {
   readonly symbol?: string;
   readonly since?: Date;
+  readonly limit: number;
 }
 
 const money = (n: number) => n.toFixed(2);
@@ -17,13 +18,15 @@ export function registerAlerts(program: Command, io: CliIo): void {
     .command('alerts')
     .description('list the BUY/SELL alerts published (locally: the outbox of the data dir)')
     .option('--symbol <symbol>', 'only this symbol')
-    .option('--since <when>', 'only alerts published since: 30m, 2h, 1d or an ISO time', since());
+    .option('--since <when>', 'only alerts published since: 30m, 2h, 1d or an ISO time', since())
+    .option('--limit <n>', 'the newest this many', positiveInteger('--limit'), 1000);
   withTargetOption(withCommonOptions(command)).action(async (options: AlertsOptions) => {
     const out = outputFor(io, options);
     const operations = operationsFor(options);
     const alerts = await operations.listAlerts({
       ...(options.symbol ? { symbol: options.symbol.toUpperCase() } : {}),
       ...(options.since ? { since: options.since } : {}),
+      limit: options.limit,
     });
     out.result(alerts, () => {
       if (alerts.length === 0) {
