@@ -4,7 +4,7 @@
  * table). Pure: the rows come in already typed; rendering is elsewhere.
  */
 import { ANOMALY_THRESHOLD_PERCENT } from './enrich';
-import type { Side } from './signals';
+import type { Alert } from './signals';
 
 export interface SymbolDayRow {
   readonly symbol: string;
@@ -31,13 +31,7 @@ export interface AnomalyRow {
   readonly change_percent: number;
 }
 
-export interface ReportAlert {
-  readonly symbol: string;
-  readonly side: Side;
-  readonly timestamp: string;
-  readonly price: number;
-  readonly sma5: number;
-  readonly sma20: number;
+export interface ReportAlert extends Alert {
   readonly status: string;
 }
 

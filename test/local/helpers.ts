@@ -1,6 +1,6 @@
 /** Emulators for a test file, plus fresh streams and queues per test so tests never share state. */
 import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { startEmulators, type Emulators } from '../../src/local/emulators';
 import { createClients, type AwsClients } from '../../src/shared/clients';
 
@@ -49,15 +49,5 @@ export async function putRecords(clients: AwsClients, stream: string, payloads: 
   return sequences;
 }
 
-export async function receiveAll(clients: AwsClients, queueUrl: string): Promise<Record<string, unknown>[]> {
-  const bodies: Record<string, unknown>[] = [];
-  for (;;) {
-    const out = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
-    const messages = out.Messages ?? [];
-    if (messages.length === 0) return bodies;
-    for (const m of messages) {
-      bodies.push(JSON.parse(m.Body!) as Record<string, unknown>);
-      await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-    }
-  }
-}
+/** Receives (and deletes) every message in a queue, parsed as JSON. */
+export { drainQueue as receiveAll } from '../support/aws-reads';
