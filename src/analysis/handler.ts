@@ -1,16 +1,12 @@
 /** The analysis Lambda: DynamoDB stream batch in, BUY/SELL alerts out through SNS. */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import { DynamoDbAlertLedger } from '../adapters/aws/dynamodb-alert-ledger';
 import { DynamoDbSignalStateStore } from '../adapters/aws/dynamodb-signal-state-store';
 import { SnsAlertNotifier } from '../adapters/aws/sns-alert-notifier';
 import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
 import { createClients } from '../shared/clients';
 import { resourceFromEnv } from '../shared/config';
-import { logger, metrics, tracer } from '../shared/powertools';
+import { logger, metrics, tracer, withPowertools } from '../shared/powertools';
 import { makeAnalysisHandler, type AnalysisOutcome } from './analyse-batch';
 
 export const recordAnalysisOutcome = (o: AnalysisOutcome): void => {
@@ -27,7 +23,7 @@ tracer.captureAWSv3Client(clients.dynamodb);
 tracer.captureAWSv3Client(clients.sns);
 tracer.captureAWSv3Client(clients.sqs);
 
-export const handler = middy(
+export const handler = withPowertools(
   makeAnalysisHandler({
     states: new DynamoDbSignalStateStore(clients.documents, resourceFromEnv('signalStateTable')),
     ledger: new DynamoDbAlertLedger(clients.documents, resourceFromEnv('alertTable')),
@@ -35,7 +31,4 @@ export const handler = middy(
     deadLetters: new SqsDeadLetterSink(clients.sqs, resourceFromEnv('analysisDlqUrl')),
     observe: recordAnalysisOutcome,
   }),
-)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+);

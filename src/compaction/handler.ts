@@ -1,11 +1,7 @@
 /** The compaction Lambda: one raw partition to Parquet (a task of the lake-maintenance workflow). */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import { createClients } from '../shared/clients';
-import { logger, metrics, tracer } from '../shared/powertools';
+import { logger, metrics, tracer, withPowertools } from '../shared/powertools';
 import { makeCompactionHandler, type CompactionResult } from './compact-partition';
 import { lakeBucketFromEnv } from './lambda-env';
 import { S3LakeObjects } from './lake-objects';
@@ -20,7 +16,4 @@ export const recordCompaction = (r: CompactionResult): void => {
 const { s3 } = createClients();
 tracer.captureAWSv3Client(s3);
 
-export const handler = middy(makeCompactionHandler({ lake: new S3LakeObjects(s3, lakeBucketFromEnv()), observe: recordCompaction }))
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withPowertools(makeCompactionHandler({ lake: new S3LakeObjects(s3, lakeBucketFromEnv()), observe: recordCompaction }));

@@ -1,15 +1,11 @@
 /** The processing Lambda: Kinesis batch in, raw lake + price table + invalid-records queue out. */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import { DynamoDbPriceStore } from '../adapters/aws/dynamodb-price-store';
 import { S3RawArchive } from '../adapters/aws/s3-raw-archive';
 import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
 import { createClients } from '../shared/clients';
 import { resourceFromEnv, settingsFromEnv } from '../shared/config';
-import { logger, metrics, tracer } from '../shared/powertools';
+import { logger, metrics, tracer, withPowertools } from '../shared/powertools';
 import { makeProcessingHandler, type ProcessingOutcome } from './process-batch';
 
 export const recordProcessingOutcome = (o: ProcessingOutcome): void => {
@@ -25,14 +21,11 @@ tracer.captureAWSv3Client(clients.s3);
 tracer.captureAWSv3Client(clients.dynamodb);
 tracer.captureAWSv3Client(clients.sqs);
 
-export const handler = middy(
+export const handler = withPowertools(
   makeProcessingHandler({
     archive: new S3RawArchive(clients.s3, resourceFromEnv('rawBucket')),
     prices: new DynamoDbPriceStore(clients.documents, resourceFromEnv('priceTable'), settingsFromEnv().ttlDays),
     invalidRecords: new SqsDeadLetterSink(clients.sqs, resourceFromEnv('invalidQueueUrl')),
     observe: recordProcessingOutcome,
   }),
-)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+);

@@ -2,14 +2,10 @@
  * The producer function: on each scheduled event (once a minute) it takes 60/cadence samples of the
  * configured symbols and writes them to the stream. Thin: the work is in produce.ts.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import { KinesisTickSink } from '../adapters/aws/kinesis-tick-sink';
 import { createClients } from '../shared/clients';
 import { resourceFromEnv, settingsFromEnv } from '../shared/config';
-import { logger, metrics, tracer } from '../shared/powertools';
+import { logger, metrics, withPowertools } from '../shared/powertools';
 import { createQuoteSource } from './create-source';
 import type { ProducerResult } from './produce';
 import { makeProducerHandler, type ProducerDeps } from './producer-handler';
@@ -39,10 +35,7 @@ function depsFromEnv(): ProducerDeps {
 // the local runtime) must not need the function's environment.
 let produce: (() => Promise<ProducerResult>) | undefined;
 
-export const handler = middy(async (): Promise<ProducerResult> => {
+export const handler = withPowertools(async (): Promise<ProducerResult> => {
   produce ??= makeProducerHandler({ ...depsFromEnv(), logger, metrics });
   return produce();
-})
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+});
