@@ -2,7 +2,8 @@
  * A quote source followed by another: `stockpipe start` replays the shipped prices, then keeps going
  * on the synthetic (or yahoo) source. The next source is made when the first is exhausted, from the
  * last market time the first one gave, so its ticks come after the replay's (the signal fold ignores
- * ticks at or before the last one it saw).
+ * ticks at or before the last one it saw), and with each symbol's last price, so that a random walk
+ * can carry on from it.
  */
 import type { Tick } from '../core/tick';
 import type { QuoteSource } from '../producer/quote-source';
@@ -10,10 +11,13 @@ import type { QuoteSource } from '../producer/quote-source';
 export class ChainedSource implements QuoteSource {
   private next: QuoteSource | undefined;
   private lastTimestamp: string | undefined;
+  private readonly lastPrices: Record<string, number> = {};
 
   constructor(
     readonly first: QuoteSource,
-    private readonly makeNext: ((lastTimestamp: string | undefined) => QuoteSource) | undefined,
+    private readonly makeNext:
+      | ((lastTimestamp: string | undefined, lastPrices: Readonly<Record<string, number>>) => QuoteSource)
+      | undefined,
     private readonly onSwitch?: (to: QuoteSource) => void,
   ) {}
 
@@ -27,11 +31,14 @@ export class ChainedSource implements QuoteSource {
 
   async sample(symbols: readonly string[]): Promise<Tick[]> {
     if (!this.next && this.makeNext && this.first.exhausted?.()) {
-      this.next = this.makeNext(this.lastTimestamp);
+      this.next = this.makeNext(this.lastTimestamp, { ...this.lastPrices });
       this.onSwitch?.(this.next);
     }
     const ticks = await this.current.sample(symbols);
-    for (const tick of ticks) if (this.lastTimestamp === undefined || tick.timestamp > this.lastTimestamp) this.lastTimestamp = tick.timestamp;
+    for (const tick of ticks) {
+      if (this.lastTimestamp === undefined || tick.timestamp > this.lastTimestamp) this.lastTimestamp = tick.timestamp;
+      this.lastPrices[tick.symbol] = tick.price;
+    }
     return ticks;
   }
 

@@ -47,6 +47,12 @@ export interface SyntheticSourceOptions {
   readonly volatility?: number;
   /** Chance per sample and symbol of a 5-9% jump. @default 0.01 */
   readonly jumpProbability?: number;
+  /**
+   * Where a symbol's walk starts, e.g. its last real price when the walk continues a replay, so the
+   * handover is not a jump that the indicators would take for a cross.
+   * @default a price drawn from the seed, 20 to 500
+   */
+  readonly startPrices?: Readonly<Record<string, number>>;
 }
 
 interface Walk {
@@ -62,6 +68,7 @@ export class SyntheticSource implements QuoteSource {
   private readonly cadenceMs: number;
   private readonly volatility: number;
   private readonly jumpProbability: number;
+  private readonly startPrices: Readonly<Record<string, number>>;
   private readonly walks = new Map<string, Walk>();
   private step = 0;
 
@@ -78,6 +85,12 @@ export class SyntheticSource implements QuoteSource {
     this.cadenceMs = cadence * 1000;
     this.volatility = options.volatility ?? 0.002;
     this.jumpProbability = options.jumpProbability ?? 0.01;
+    this.startPrices = options.startPrices ?? {};
+    for (const [symbol, price] of Object.entries(this.startPrices)) {
+      if (!(Number.isFinite(price) && price > 0)) {
+        throw new QuoteSourceError('synthetic', 'usage', `synthetic start price of ${symbol} (${price}) must be a positive number`);
+      }
+    }
   }
 
   /** A symbol's walk depends only on the seed and the symbol, not on which other symbols are asked for. */
@@ -85,7 +98,8 @@ export class SyntheticSource implements QuoteSource {
     let walk = this.walks.get(symbol);
     if (!walk) {
       const random = mulberry32(this.seed ^ hash(symbol));
-      walk = { random, price: cents(20 + random() * 480), baseVolume: Math.round(10_000 + random() * 990_000) };
+      const drawn = cents(20 + random() * 480);
+      walk = { random, price: cents(this.startPrices[symbol] ?? drawn), baseVolume: Math.round(10_000 + random() * 990_000) };
       this.walks.set(symbol, walk);
     }
     return walk;

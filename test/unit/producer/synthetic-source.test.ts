@@ -84,3 +84,17 @@ describe('SyntheticSource', () => {
     expect(() => new SyntheticSource({ cadenceSeconds: 0 })).toThrow('synthetic cadence 0 s must be greater than 0');
   });
 });
+
+describe('SyntheticSource start prices', () => {
+  it('starts a symbol from the given price (a replay handing over), others from the seed', async () => {
+    const seeded = await new SyntheticSource({ seed: 7 }).sample(['AAPL', 'MSFT']);
+    const [aapl, msft] = await new SyntheticSource({ seed: 7, startPrices: { AAPL: 223.02 } }).sample(['AAPL', 'MSFT']);
+    expect(aapl!.open).toBe(223.02);
+    expect(aapl!.previous_close).toBe(223.02);
+    expect(msft).toEqual(seeded[1]);
+  });
+
+  it('refuses a start price that is not a positive number, naming the symbol', () => {
+    expect(() => new SyntheticSource({ startPrices: { AAPL: -1 } })).toThrow('synthetic start price of AAPL (-1) must be a positive number');
+  });
+});
