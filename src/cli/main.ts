@@ -1,5 +1,6 @@
 /** Entry of the `stockpipe` binary (bin/stockpipe.cjs runs it through tsx). */
 import './quiet-runtime';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import { runCli } from './program';
 import type { CliIo } from './output';
@@ -23,6 +24,17 @@ function processIo(): CliIo {
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
+      }),
+    open: (path) =>
+      new Promise((resolve, reject) => {
+        const [command, ...args] =
+          process.platform === 'darwin' ? ['open', path] : process.platform === 'win32' ? ['cmd', '/c', 'start', '', path] : ['xdg-open', path];
+        const child = spawn(command!, args, { stdio: 'ignore', detached: true });
+        child.once('error', (error) => reject(new Error(`could not start ${command} to open ${path} (${error.message}); open the file yourself`)));
+        child.once('spawn', () => {
+          child.unref();
+          resolve();
+        });
       }),
     confirm: async (question) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr });

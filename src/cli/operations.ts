@@ -1,8 +1,8 @@
 /**
  * The operating commands talk to `Operations` (src/ops/operations.ts): one interface, one
- * implementation per target, the commands not knowing which one they have. `CliOperations` is the part
- * the commands of this file's era use (schedule, alerts); LocalOperations (src/local/local-operations.ts)
- * implements it for the local runtime's data dir. The `--json` shapes are the types of src/ops/types.ts.
+ * implementation per target (LocalOperations in src/local/local-operations.ts, AwsOperations in
+ * src/ops/aws/operations.ts), the commands not knowing which one they have (src/cli/targets.ts picks
+ * it). The `--json` shapes are the schemas of src/ops/types.ts.
  */
 import type { Operations } from '../ops/operations';
 
@@ -11,4 +11,4 @@ export type { AlertRow, RuleName, ScheduleChange, ScheduleStatus } from '../ops/
 
 export const TARGETS = ['local', 'aws'] as const;
 
-export type CliOperations = Pick<Operations, 'target' | 'where' | 'scheduleStatus' | 'setSchedule' | 'listAlerts'>;
+export type CliOperations = Operations;

@@ -18,6 +18,8 @@ export interface CliIo {
   readonly interrupted: () => Promise<string>;
   /** Asks a yes/no question on the terminal. */
   readonly confirm: (question: string) => Promise<boolean>;
+  /** Opens a file in the system's viewer (`report --open`); unset where nothing can be opened. */
+  readonly open?: (path: string) => Promise<void>;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 

@@ -5,12 +5,18 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAlerts } from './commands/alerts';
+import { registerDlq } from './commands/dlq';
 import { registerQuery } from './commands/query';
 import { registerReplay } from './commands/replay';
+import { registerReport } from './commands/report';
 import { registerRun } from './commands/run';
+import { registerRuns } from './commands/runs';
 import { registerSchedule } from './commands/schedule';
 import { registerStart } from './commands/start';
+import { registerStatus } from './commands/status';
+import { registerSubscribe } from './commands/subscribe';
 import { registerUp } from './commands/up';
+import { registerWorkflow } from './commands/workflow';
 import { describeError, type CliIo, type ExitCode } from './output';
 
 const VERSION = '0.1.0';
@@ -20,19 +26,31 @@ export function buildProgram(io: CliIo): Command {
     .description('A serverless stock-market pipeline on AWS that runs the same code offline on this machine.')
     .version(VERSION)
     .showSuggestionAfterError(true)
-    .addHelpText('after', '\nStart here: npx stockpipe start  (or npm start). Every command has --help and --json.');
+    .addHelpText(
+      'after',
+      '\nStart here: npx stockpipe start  (or npm start). Every command has --help and --json.\n' +
+        'The operating commands (status to subscribe) work on the local runtime or, with --target aws, on the deployed stack.',
+    );
   // Every command, the groups' subcommands included, writes through io and throws instead of exiting.
   const configure = (command: Command) =>
     command.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   configure(program);
 
+  // The local pipeline...
   registerStart(program, io);
   registerRun(program, io);
   registerReplay(program, io);
   registerUp(program, io);
-  registerAlerts(program, io);
   registerQuery(program, io);
+  // ...and the operating commands, on the local runtime or the deployed stack (--target).
+  registerStatus(program, io);
   registerSchedule(program, io);
+  registerAlerts(program, io);
+  registerRuns(program, io);
+  registerWorkflow(program, io);
+  registerReport(program, io);
+  registerDlq(program, io);
+  registerSubscribe(program, io);
 
   const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
   for (const command of all(program)) configure(command);

@@ -238,3 +238,23 @@ export const ReportFileSchema = z.object({
   savedTo: z.string().nullable(),
 });
 export type ReportFile = z.infer<typeof ReportFileSchema>;
+
+export const ReportTotalsSchema = z.object({
+  symbols: z.number().int().nonnegative(),
+  ticks: z.number().int().nonnegative(),
+  alerts: z.number().int().nonnegative(),
+  buy: z.number().int().nonnegative(),
+  sell: z.number().int().nonnegative(),
+  anomalies: z.number().int().nonnegative(),
+});
+
+/** `stockpipe report get --json`: the day's summary (what the report mail says) and the files read or saved. */
+export const ReportGetResultSchema = z.object({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  subject: z.string(),
+  summary: z.string(),
+  totals: ReportTotalsSchema,
+  /** The JSON report read (savedTo set when --out named a .json file), and the HTML page when saved. */
+  files: z.array(ReportFileSchema).min(1),
+});
+export type ReportGetResult = z.infer<typeof ReportGetResultSchema>;

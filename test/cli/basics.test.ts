@@ -1,4 +1,6 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScheduleChangeSchema, ScheduleStatusSchema, StatusReportSchema } from '../../src/ops/types';
 import { cli, tempDataDir } from './helpers';
 
 let dataDir: string;
@@ -8,19 +10,28 @@ beforeEach(() => {
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('stockpipe CLI basics', () => {
+  const COMMANDS = ['start', 'run', 'replay', 'up', 'query', 'status', 'schedule', 'alerts', 'runs', 'workflow', 'report', 'dlq', 'subscribe'];
+  const LEAVES = [
+    ['start'], ['run'], ['replay'], ['up'], ['query'], ['status'], ['schedule', 'status'], ['schedule', 'enable'], ['schedule', 'disable'], ['alerts'],
+    ['runs', 'list'], ['runs', 'show'], ['workflow', 'run'], ['report', 'get'], ['dlq', 'list'], ['dlq', 'show'], ['dlq', 'replay'], ['dlq', 'purge'], ['subscribe'],
+  ];
+  const OPERATING = LEAVES.filter(([c]) => !['start', 'run', 'replay', 'up', 'query'].includes(c!));
+
   it('lists every command in --help and exits 0', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['start', 'run', 'replay', 'up', 'alerts', 'query', 'schedule']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    const listed = [...run.stdout.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    expect(listed).toEqual(COMMANDS);
     expect(run.stderr).toBe('');
   });
 
-  it('has --help with --json on every command', async () => {
-    for (const command of [['start'], ['run'], ['replay'], ['up'], ['alerts'], ['query'], ['schedule', 'status'], ['schedule', 'enable'], ['schedule', 'disable']]) {
+  it('has --help with --json on every command, and the target options on every operating command', async () => {
+    for (const command of LEAVES) {
       const run = await cli([...command, '--help']);
       expect({ command, code: run.code }).toEqual({ command, code: 0 });
       expect(run.stdout).toContain('--json');
       expect(run.stdout).toContain('--data-dir <dir>');
+      if (OPERATING.includes(command)) for (const option of ['--target <target>', '--profile <name>', '--region <region>', '--stack <name>']) expect({ command, has: run.stdout.includes(option) }).toEqual({ command, has: true });
     }
   });
 
@@ -62,7 +73,7 @@ describe('stockpipe CLI basics', () => {
 
     const unconfirmed = await cli(['schedule', 'disable', '--data-dir', dataDir]);
     expect(unconfirmed.code).toBe(2);
-    expect(unconfirmed.stderr).toBe('error: disabling the schedule stops ingestion: confirm with --yes\n');
+    expect(unconfirmed.stderr).toBe('error: disabling the ingest schedule stops ingestion: confirm with --yes\n');
 
     const declined = await cli(['schedule', 'disable', '--data-dir', dataDir], { stdinIsTTY: true });
     expect(declined.code).toBe(1);
@@ -79,13 +90,45 @@ describe('stockpipe CLI basics', () => {
     expect(JSON.parse(enabled.stdout)).toMatchObject({ state: 'ENABLED', previousState: 'DISABLED', changed: true });
   });
 
-  it('says which target and rule work locally', async () => {
-    const aws = await cli(['schedule', 'status', '--target', 'aws']);
-    expect(aws.code).toBe(2);
-    expect(aws.stderr).toContain('error: --target aws is not available in this version yet');
-    const rule = await cli(['schedule', 'status', '--rule', 'report', '--data-dir', dataDir]);
-    expect(rule.code).toBe(2);
-    expect(rule.stderr).toBe('error: the local runtime has no report schedule (locally the workflows run on demand); use --rule ingest\n');
+  it('keeps the local maintenance and report rules apart from the ingest rule', async () => {
+    const disabled = await cli(['schedule', 'disable', '--rule', 'maintenance', '--yes', '--json', '--data-dir', dataDir]);
+    expect(disabled.code).toBe(0);
+    expect(ScheduleChangeSchema.parse(JSON.parse(disabled.stdout))).toEqual({
+      rule: 'maintenance',
+      name: 'stockpipe-maintenance-schedule',
+      state: 'DISABLED',
+      expression: 'rate(1 hour)',
+      nextTrigger: null,
+      nextTriggerApproximate: false,
+      previousState: 'ENABLED',
+      changed: true,
+    });
+    const report = await cli(['schedule', 'status', '--rule', 'report', '--json', '--data-dir', dataDir]);
+    expect(ScheduleStatusSchema.parse(JSON.parse(report.stdout))).toMatchObject({ rule: 'report', name: 'stockpipe-report-schedule', state: 'ENABLED', expression: null });
+    expect(JSON.parse((await cli(['schedule', 'status', '--json', '--data-dir', dataDir])).stdout).state).toBe('ENABLED');
+  });
+
+  it('picks the local target where the data dir exists, and refuses local with an AWS option', async () => {
+    const mixed = await cli(['status', '--target', 'local', '--profile', 'prod', '--data-dir', dataDir]);
+    expect(mixed).toEqual({ code: 2, stdout: '', stderr: 'error: --profile is for --target aws; the local target is chosen with --data-dir\n' });
+    const local = await cli(['status', '--json', '--data-dir', dataDir]);
+    expect(local.code).toBe(0);
+    expect(StatusReportSchema.parse(JSON.parse(local.stdout))).toMatchObject({ target: 'local', where: dataDir, dlq: [], lastHour: { ticksIn: null, ticksProcessed: 0, alerts: 0 } });
+  });
+
+  it('says on the local target that alerts go to the outbox instead of a subscription', async () => {
+    const run = await cli(['subscribe', '--email', 'ops@example.com', '--data-dir', dataDir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`error: the local target sends no mail: its alerts go to the outbox ${join(dataDir, 'outbox', 'alerts-<date>.jsonl')} (stockpipe alerts lists them); subscribe to the deployed stack's topic with --target aws\n`);
+  });
+
+  it('says that the local dead-letter queues live in a running pipeline', async () => {
+    const run = await cli(['dlq', 'list', '--queue', 'invalid', '--data-dir', dataDir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: no local pipeline runs on .*: the dead-letter queues live in the running pipeline's memory/);
+    const missing = await cli(['dlq', 'list', '--data-dir', dataDir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("error: required option '--queue <queue>' not specified");
   });
 
   it('answers an empty data dir with empty results and a hint, not an error', async () => {

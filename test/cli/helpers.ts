@@ -15,19 +15,45 @@ export interface CliRun {
 
 export const tempDataDir = (): string => mkdtempSync(join(tmpdir(), 'stockpipe-cli-'));
 
-export async function cli(args: readonly string[], options: { interruptAfterMs?: number; stdinIsTTY?: boolean } = {}): Promise<CliRun> {
+export interface CliOptions {
+  readonly interruptAfterMs?: number;
+  /** Interrupts (Ctrl-C) once this holds for what was written so far. */
+  readonly interruptWhen?: (output: { stdout: string; stderr: string }) => boolean;
+  readonly stdinIsTTY?: boolean;
+  /** The answer to a confirmation question. @default false */
+  readonly confirm?: boolean;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly open?: (path: string) => Promise<void>;
+}
+
+export async function cli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
+  const interrupted = (): Promise<string> => {
+    if (options.interruptWhen) {
+      const when = options.interruptWhen;
+      return new Promise((resolve) => {
+        const timer = setInterval(() => {
+          if (!when({ stdout, stderr })) return;
+          clearInterval(timer);
+          resolve('SIGINT');
+        }, 50);
+        timer.unref();
+      });
+    }
+    if (options.interruptAfterMs === undefined) return new Promise(() => undefined);
+    return new Promise((resolve) => setTimeout(() => resolve('SIGINT'), options.interruptAfterMs));
+  };
   const io: CliIo = {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     stderrIsTTY: false,
     stdinIsTTY: options.stdinIsTTY ?? false,
     columns: 100,
-    env: {},
-    interrupted: () =>
-      options.interruptAfterMs === undefined ? new Promise(() => undefined) : new Promise((resolve) => setTimeout(() => resolve('SIGINT'), options.interruptAfterMs)),
-    confirm: async () => false,
+    env: options.env ?? {},
+    interrupted,
+    confirm: async () => options.confirm ?? false,
+    ...(options.open ? { open: options.open } : {}),
   };
   const code = await runCli(args, io);
   return { code, stdout, stderr };

@@ -69,7 +69,7 @@ describe('stockpipe run, then query and alerts on what it left', () => {
     const independent = foldSignals(initialSignalState('SYN003'), expected).alerts;
     expect(one.map((a) => [a.timestamp, a.side, a.price])).toEqual(independent.map((a) => [a.timestamp, a.side, a.price]));
     const table = await cli(['alerts', '--symbol', 'SYN003', '--data-dir', dataDir]);
-    expect(table.stdout.split('\n')[0]).toMatch(/^MARKET TIME\s+SYMBOL\s+SIDE\s+PRICE\s+SMA-5\s+SMA-20\s+PUBLISHED$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^MARKET TIME\s+SYMBOL\s+SIDE\s+PRICE\s+SMA-5\s+SMA-20\s+STATUS\s+PUBLISHED$/);
   });
 });
 

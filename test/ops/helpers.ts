@@ -31,6 +31,7 @@ export const OUTPUTS: Record<string, string> = {
   reportStateMachine: SM_REPORT,
   maintenanceRule: 'Stockpipe-WorkflowMaintenanceSchedule',
   reportRule: 'Stockpipe-WorkflowReportSchedule',
+  analysisFunction: 'Stockpipe-AnalysisFunction-1A2B3C',
 };
 
 export const describeStacksAnswer = (outputs: Record<string, string> = OUTPUTS, status: StackStatus = 'UPDATE_COMPLETE'): Partial<DescribeStacksCommandOutput> => ({

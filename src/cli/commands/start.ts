@@ -1,7 +1,9 @@
 /**
  * `stockpipe start` (what `npm start` runs): the whole pipeline on this machine, fed by the schedule
  * with the real prices shipped in data/stocks.csv at an accelerated clock, then with synthetic (or
- * yahoo) prices; alerts are printed as they are published, until Ctrl-C.
+ * yahoo) prices; alerts are printed as they are published, until Ctrl-C. Beside it the workflows run
+ * (start-workflows.ts): lake maintenance every hour of the clock, and a daily report of the replay
+ * once the replay is processed.
  */
 import { Option, type Command } from 'commander';
 import { ChainedSource } from '../../local/chained-source';
@@ -9,11 +11,13 @@ import { startLocalPipeline } from '../../local/runtime';
 import { createQuoteSource } from '../../producer/create-source';
 import { DEFAULT_REPLAY_FILE, ReplaySource } from '../../producer/replay-source';
 import type { QuoteSource } from '../../producer/quote-source';
+import type { Tick } from '../../core/tick';
 import { SyntheticSource } from '../../producer/synthetic-source';
 import { DEFAULTS } from '../../shared/names';
 import { layoutOf, outputFor, positiveInteger, speed, symbolList, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
 import { alertLine, logPrinter, statusLine, yahooLog } from '../pipeline-output';
+import { StartWorkflows } from '../start-workflows';
 import { summarize } from '../summary';
 
 interface StartOptions extends CommonOptions {
@@ -26,6 +30,29 @@ interface StartOptions extends CommonOptions {
 
 /** How long Ctrl-C may take: the acceptance is 5 s, with room for the process to exit. */
 const STOP_DEADLINE_MS = 4000;
+/** Of that, how long a workflow run under way may take to finish before the pipeline stops under it. */
+const WORKFLOW_STOP_MS = 1000;
+
+/** The replay, remembering the newest market time it gave: the day the report covers. */
+class TrackedReplay implements QuoteSource {
+  last: string | undefined;
+
+  constructor(readonly replay: ReplaySource) {}
+
+  get name(): QuoteSource['name'] {
+    return this.replay.name;
+  }
+
+  async sample(symbols: readonly string[]): Promise<Tick[]> {
+    const ticks = await this.replay.sample(symbols);
+    for (const t of ticks) if (!this.last || t.timestamp > this.last) this.last = t.timestamp;
+    return ticks;
+  }
+
+  exhausted(): boolean {
+    return this.replay.exhausted();
+  }
+}
 
 /** The NYSE open of the day after `timestamp`: where synthetic prices pick up after the replay. */
 const dayAfter = (timestamp: string | undefined): string => {
@@ -42,7 +69,11 @@ export function registerStart(program: Command, io: CliIo): void {
     .addOption(new Option('--then <source>', 'what feeds the pipeline after the replay').choices(['synthetic', 'yahoo', 'none']).default('synthetic'))
     .option('--seed <n>', 'seed of the synthetic prices', positiveInteger('--seed'), 1)
     .option('--persist', 'keep stream and tables on disk in the data dir and resume them next time')
-    .addHelpText('after', '\nWith --json, stdout carries one JSON line per alert ({"type":"alert",...}) and a summary line at the end ({"type":"summary",...}).');
+    .addHelpText(
+      'after',
+      '\nWith --json, stdout carries one JSON line per alert ({"type":"alert",...}), one for the daily report ({"type":"report",...})' +
+        ' and a summary line at the end ({"type":"summary",...}).\nThe workflows follow the local rules: stockpipe schedule disable --rule maintenance|report turns them off.',
+    );
   withCommonOptions(command).action(async (options: StartOptions) => {
     const out = outputFor(io, options);
     if (typeof options.symbols === 'number') throw new CliError('--symbols takes symbol names here, e.g. --symbols AAPL,MSFT', 2);
@@ -57,7 +88,8 @@ export function registerStart(program: Command, io: CliIo): void {
               ? new SyntheticSource({ seed: options.seed, start: dayAfter(last), cadenceSeconds })
               : createQuoteSource('yahoo', { log: yahooLog(out) });
     const total = replay.remaining(symbols);
-    const source = new ChainedSource(replay, next, (to) =>
+    const tracked = new TrackedReplay(replay);
+    const source = new ChainedSource(tracked, next, (to) =>
       out.note(`replay finished (${total} ticks); now on ${to.name} prices${to.name === 'synthetic' ? ' (a seeded random walk)' : ''}`),
     );
 
@@ -73,8 +105,12 @@ export function registerStart(program: Command, io: CliIo): void {
     });
     out.note(
       `stockpipe: local pipeline up (data dir ${pipeline.layout.root}). Replaying monthly closes 2000-2010 of ${symbols.join(', ')} ` +
-        `at ${options.speed}x real time, then ${options.then === 'none' ? 'idling' : `${options.then} prices`}. Alerts appear below; Ctrl-C stops.`,
+        `at ${options.speed}x real time, then ${options.then === 'none' ? 'idling' : `${options.then} prices`}. Alerts appear below; ` +
+        'a daily report follows the replay. Ctrl-C stops.',
     );
+    const workflows = new StartWorkflows({ pipeline, out, speed: options.speed });
+    workflows.start();
+    let replayDone = false;
 
     let lastProduced = 0;
     let lastAt = performance.now();
@@ -86,18 +122,29 @@ export function registerStart(program: Command, io: CliIo): void {
       lastProduced = c.produced;
       lastAt = now;
       const replayed = total - replay.remaining(symbols);
-      const where = source.current === replay ? `replay ${Math.floor((replayed / Math.max(1, total)) * 100)}%` : source.name;
-      out.progress(statusLine(c, `${where} | ${rate.toFixed(0)} ticks/s`));
+      const where = source.current === tracked ? `replay ${Math.floor((replayed / Math.max(1, total)) * 100)}%` : source.name;
+      out.progress(statusLine(c, `${where} | ${rate.toFixed(0)} ticks/s | maintenance runs ${workflows.maintenanceRuns}`));
+      if (!replayDone && replay.exhausted()) {
+        replayDone = true;
+        // The last sample may still be on its way to the stream: count at least every replayed tick.
+        if (tracked.last) workflows.afterReplay(Math.max(total, c.produced), tracked.last.slice(0, 10));
+      }
     }, 250);
 
     const signal = await io.interrupted();
     clearInterval(ticker);
     out.note(`${signal}: stopping (delivering what was read)...`);
+    const stopAt = Date.now();
+    if (!(await workflows.stop(WORKFLOW_STOP_MS))) {
+      out.note('a workflow run was under way: it is cut short (the next maintenance run redoes what it missed; compaction is idempotent)');
+    }
     const stopped = pipeline.stop().then(() => true);
-    const late = new Promise<false>((resolve) => setTimeout(() => resolve(false), STOP_DEADLINE_MS).unref());
+    const late = new Promise<false>((resolve) => setTimeout(() => resolve(false), STOP_DEADLINE_MS - (Date.now() - stopAt)).unref());
     if (!(await Promise.race([stopped, late]))) {
       throw new CliError(`the pipeline did not stop within ${STOP_DEADLINE_MS / 1000} s; see the runtime log in ${pipeline.layout.logs}`, 1);
     }
+    // Cut short, it fails at once against the stopped emulators; it must not outlive the command.
+    await Promise.race([workflows.settled(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
     const summary = summarize(pipeline, { source: source.name, symbols, samples: pipeline.counters().samples, drained: false, elapsedMs: performance.now() - startedAt });
     out.event(
       { type: 'summary', ...summary },

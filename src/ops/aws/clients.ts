@@ -1,7 +1,7 @@
 /**
  * The clients the AWS target of the operating commands uses. The data-plane clients come from the one
  * factory (src/shared/clients.ts) so its settings hold here too; the control-plane ones (CloudFormation,
- * EventBridge, Step Functions, CloudWatch, DynamoDB Streams) are made here. Credentials come from the
+ * EventBridge, Step Functions, CloudWatch, DynamoDB Streams, Lambda) are made here. Credentials come from the
  * standard chain (env, SSO, profile files, instance roles), `--profile` selects a profile, and the SDK
  * honours AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> by itself.
  */
@@ -9,6 +9,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createClients, type AwsClients } from '../../shared/clients';
 import { mapAwsError } from '../errors';
@@ -19,6 +20,8 @@ export interface OpsClients extends Omit<AwsClients, 'destroy'> {
   readonly sfn: SFNClient;
   readonly cloudwatch: CloudWatchClient;
   readonly dynamodbStreams: DynamoDBStreamsClient;
+  /** Invokes the analysis function when the analysis dead letters are replayed. */
+  readonly lambda: LambdaClient;
   destroy(): void;
 }
 
@@ -62,6 +65,7 @@ export function opsClientsFrom(data: AwsClients, region: string, profile?: strin
     sfn: new SFNClient(common),
     cloudwatch: new CloudWatchClient(common),
     dynamodbStreams: new DynamoDBStreamsClient(common),
+    lambda: new LambdaClient(common),
   };
   return {
     ...data,

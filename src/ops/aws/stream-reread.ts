@@ -3,15 +3,34 @@
  * range), and putting records back into the Kinesis stream. A stream keeps records for its retention
  * period only (Kinesis: the stream's RetentionPeriodHours; DynamoDB streams: 24 hours); past it the
  * records are gone and the answer says so instead of pretending.
+ *
+ * The Kinesis readers need only a Kinesis client, so the local target uses them on kinesalite.
  */
-import type { _Record as DynamoStreamRecord } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamsClient, _Record as DynamoStreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { GetRecordsCommand as GetStreamRecordsCommand, GetShardIteratorCommand as GetStreamShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  PutRecordsCommand,
+  type KinesisClient,
+  type PutRecordsRequestEntry,
+} from '@aws-sdk/client-kinesis';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { chunkEntries } from '../../adapters/aws/kinesis-tick-sink';
-import { tickFromImage, tickText } from '../dead-letters';
 import type { StreamBatch } from '../types';
-import { call, type AwsContext } from './context';
+import { call, type CallContext } from './context';
+
+export interface KinesisContext extends CallContext {
+  readonly clients: { readonly kinesis: KinesisClient };
+  readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+export interface DynamoStreamContext extends CallContext {
+  readonly clients: { readonly dynamodbStreams: DynamoDBStreamsClient };
+  readonly now: () => Date;
+}
 
 export const DYNAMODB_STREAM_RETENTION_HOURS = 24;
 
@@ -21,6 +40,13 @@ export interface Reread {
   /** Records of the range that are gone (trimmed) or unusable, with why; empty when all were found. */
   readonly problems: string[];
   /** True when the range is past the retention: nothing could be read. */
+  readonly expired: boolean;
+}
+
+/** The records of a DynamoDB-stream batch read again, in the shape Lambda hands them to a function. */
+export interface StreamRecordsReread {
+  readonly records: DynamoDBRecord[];
+  readonly problems: string[];
   readonly expired: boolean;
 }
 
@@ -39,7 +65,7 @@ const pastRetention = (batch: StreamBatch, hours: number, now: Date): boolean =>
 
 const MAX_EMPTY_READS = 10;
 
-export async function rereadKinesisBatch(ctx: AwsContext, batch: StreamBatch, fallbackStream: string): Promise<Reread> {
+export async function rereadKinesisBatch(ctx: KinesisContext, batch: StreamBatch, fallbackStream: string): Promise<Reread> {
   const streamName = streamNameOf(batch.streamArn, fallbackStream);
   const summary = await call(ctx, `describe stream ${streamName}`, () =>
     ctx.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName })),
@@ -101,10 +127,29 @@ export async function rereadKinesisBatch(ctx: AwsContext, batch: StreamBatch, fa
   return { entries, problems, expired: false };
 }
 
-/** The price items of a DynamoDB stream range, as ticks to put into the Kinesis stream again. */
-export async function rereadDynamoBatch(ctx: AwsContext, batch: StreamBatch): Promise<Reread> {
+/** A DynamoDB Streams GetRecords record as the Lambda event carries it (creation time in epoch seconds). */
+export function lambdaRecordOf(record: DynamoStreamRecord, streamArn: string): DynamoDBRecord {
+  const { ApproximateCreationDateTime, ...rest } = record.dynamodb ?? {};
+  const created = ApproximateCreationDateTime instanceof Date ? ApproximateCreationDateTime : undefined;
+  return {
+    ...(record.eventID ? { eventID: record.eventID } : {}),
+    ...(record.eventName ? { eventName: record.eventName } : {}),
+    ...(record.eventVersion ? { eventVersion: record.eventVersion } : {}),
+    ...(record.eventSource ? { eventSource: record.eventSource } : {}),
+    ...(record.awsRegion ? { awsRegion: record.awsRegion } : {}),
+    eventSourceARN: streamArn,
+    dynamodb: {
+      // The SDK's AttributeValue union and Lambda's are the same JSON; only their TypeScript types differ.
+      ...(rest as NonNullable<DynamoDBRecord['dynamodb']>),
+      ...(created ? { ApproximateCreationDateTime: Math.floor(created.getTime() / 1000) } : {}),
+    },
+  };
+}
+
+/** The records of a DynamoDB stream range (GetShardIterator AT_SEQUENCE_NUMBER, then GetRecords to its end). */
+export async function rereadDynamoBatch(ctx: DynamoStreamContext, batch: StreamBatch): Promise<StreamRecordsReread> {
   const gone = `the records arrived at ${batch.firstArrival} and a DynamoDB stream keeps records ${DYNAMODB_STREAM_RETENTION_HOURS} h: they are gone from the stream (the price table still holds the items)`;
-  if (pastRetention(batch, DYNAMODB_STREAM_RETENTION_HOURS, ctx.now())) return { entries: [], problems: [gone], expired: true };
+  if (pastRetention(batch, DYNAMODB_STREAM_RETENTION_HOURS, ctx.now())) return { records: [], problems: [gone], expired: true };
   let iterator: string | undefined;
   try {
     iterator = (
@@ -120,7 +165,7 @@ export async function rereadDynamoBatch(ctx: AwsContext, batch: StreamBatch): Pr
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
     if (name === 'TrimmedDataAccessException' || name === 'ResourceNotFoundException') {
-      return { entries: [], problems: [`${name}: ${gone}`], expired: true };
+      return { records: [], problems: [`${name}: ${gone}`], expired: true };
     }
     return call(ctx, `read shard ${batch.shardId} of ${batch.streamArn}`, () => Promise.reject(error));
   }
@@ -139,23 +184,18 @@ export async function rereadDynamoBatch(ctx: AwsContext, batch: StreamBatch): Pr
     empty = page.length === 0 ? empty + 1 : 0;
     iterator = out.NextShardIterator;
   }
-  const entries: PutRecordsRequestEntry[] = [];
+  if (records.length === 0) return { records: [], problems: [`no record of the range was found in shard ${batch.shardId}: ${gone}`], expired: true };
   const problems: string[] = [];
-  for (const r of records) {
-    if (!r.dynamodb?.NewImage) continue; // REMOVE (TTL expiry): nothing to analyse
-    const tick = tickFromImage(r.dynamodb.NewImage as Record<string, AttributeValue>);
-    if (tick.ok) entries.push({ PartitionKey: tick.value.symbol, Data: Buffer.from(tickText(tick.value), 'utf8') });
-    else problems.push(`record ${r.dynamodb.SequenceNumber}: ${tick.error}`);
-  }
-  if (records.length === 0) return { entries, problems: [`no record of the range was found in shard ${batch.shardId}: ${gone}`], expired: true };
-  return { entries, problems, expired: false };
+  const first = seq(records[0]!.dynamodb?.SequenceNumber);
+  if (first > seq(batch.startSequenceNumber)) problems.push(`the first records of the range were trimmed from the stream (found from ${first}, the batch started at ${batch.startSequenceNumber})`);
+  return { records: records.map((r) => lambdaRecordOf(r, batch.streamArn)), problems, expired: false };
 }
 
 /**
  * Puts records into the stream, re-sending only the ones PutRecords reports failed, a few times.
  * Returns, per input index, whether it was written.
  */
-export async function putEntries(ctx: AwsContext, streamName: string, entries: readonly PutRecordsRequestEntry[], attempts = 4): Promise<boolean[]> {
+export async function putEntries(ctx: KinesisContext, streamName: string, entries: readonly PutRecordsRequestEntry[], attempts = 4): Promise<boolean[]> {
   const written = entries.map(() => false);
   let pending = entries.map((entry, index) => ({ entry, index }));
   for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {

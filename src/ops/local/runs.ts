@@ -1,0 +1,116 @@
+/**
+ * The workflows on the local target: runs recorded by the local runner (src/local/workflow/) read as
+ * the operating commands' RunSummary and RunDetail, and a run started on a local session.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeReportHandler } from '../../report/report-task';
+import { listLocalRuns, readLocalRun, type LocalRun, type LocalRunSummary } from '../../local/workflow/history';
+import { runWorkflowLocally, type LocalWorkflowEnv } from '../../local/workflow/run';
+import { LAKE } from '../../shared/names';
+import type { WorkflowName } from '../../shared/workflow-substitutions';
+import { OpsError } from '../errors';
+import type { RunFilter } from '../operations';
+import type { RunDetail, RunSummary, StateRow } from '../types';
+import { OutboxAlertReader } from './outbox-alerts';
+import type { LocalSession } from './session';
+
+const duration = (startedAt: string, stoppedAt: string | undefined, durationMs: number | undefined): number | null =>
+  durationMs ?? (stoppedAt ? Math.max(0, Date.parse(stoppedAt) - Date.parse(startedAt)) : null);
+
+export const localRunSummary = (r: LocalRunSummary | LocalRun): RunSummary => ({
+  workflow: r.workflow,
+  id: r.executionId,
+  executionArn: 'executionArn' in r ? r.executionArn : r.executionId,
+  status: r.status,
+  startedAt: r.startedAt,
+  stoppedAt: r.stoppedAt ?? null,
+  durationMs: duration(r.startedAt, r.stoppedAt, r.durationMs),
+});
+
+const text = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+
+/** State by state, as readHistory reads an AWS history: a state still open in a finished run failed with the run. */
+export function localRunDetail(run: LocalRun, now: Date = new Date()): RunDetail {
+  const ended = run.status !== 'RUNNING';
+  const states: StateRow[] = run.states.map((s) => {
+    const tries = s.type === 'Task' ? s.retries + 1 : 0;
+    const row: StateRow = {
+      name: s.name,
+      type: s.type,
+      status: s.status,
+      iteration: s.mapIndex ?? null,
+      enteredAt: s.enteredAt,
+      exitedAt: s.exitedAt ?? null,
+      durationMs: s.durationMs ?? null,
+      attempts: tries,
+      retries: s.retries,
+      error: s.error?.error ?? null,
+      cause: s.error?.cause ?? null,
+    };
+    if (s.status === 'RUNNING') {
+      if (!ended) return { ...row, durationMs: Math.max(0, now.getTime() - Date.parse(s.enteredAt)) };
+      return { ...row, status: run.status === 'ABORTED' ? 'ABORTED' : 'FAILED', error: row.error ?? run.error?.error ?? null, cause: row.cause ?? run.error?.cause ?? null };
+    }
+    return row;
+  });
+  const latest = (test: (s: StateRow) => boolean) => [...states].reverse().find(test);
+  const failed = latest((s) => s.status === 'FAILED' && s.type !== 'Fail') ?? latest((s) => s.status === 'CAUGHT') ?? latest((s) => s.status === 'FAILED');
+  return {
+    ...localRunSummary(run),
+    input: text(run.input),
+    output: text(run.output),
+    error: run.error?.error ?? failed?.error ?? null,
+    cause: run.error?.cause ?? failed?.cause ?? null,
+    failedState: failed?.name ?? null,
+    states,
+  };
+}
+
+export function listRunsOf(dataDir: string, filter: RunFilter = {}): RunSummary[] {
+  if (filter.status === 'PENDING_REDRIVE') return [];
+  const runs = listLocalRuns(dataDir, { ...(filter.workflow ? { workflow: filter.workflow } : {}), ...(filter.status ? { status: filter.status } : {}) });
+  const since = filter.since?.toISOString();
+  return runs
+    .filter((r) => !since || r.startedAt >= since)
+    .slice(0, filter.limit ?? 50)
+    .map(localRunSummary);
+}
+
+/** A run by its id, or by its execution ARN or execution name (the id's last part). */
+export function findRun(dataDir: string, ref: string): LocalRun {
+  const known = listLocalRuns(dataDir);
+  const match = known.find((r) => r.executionId === ref || ref.endsWith(`:${r.executionId.slice(r.workflow.length + 1)}`) || r.executionId === `${r.workflow}-${ref}`);
+  if (!match) throw new OpsError('not-found', `no run ${ref} in ${join(dataDir, 'runs')}; list them with stockpipe runs list`);
+  return readLocalRun(dataDir, match.executionId);
+}
+
+/** The newest day of the raw lake (`raw/symbol=*\/dt=*`), or undefined when it is empty. */
+export function newestLakeDay(lakeDir: string, bucket: string): string | undefined {
+  const raw = join(lakeDir, bucket, ...LAKE.raw.split('/').filter(Boolean));
+  if (!existsSync(raw)) return undefined;
+  let newest: string | undefined;
+  for (const symbol of readdirSync(raw)) {
+    if (!symbol.startsWith('symbol=')) continue;
+    for (const dt of readdirSync(join(raw, symbol))) {
+      const day = /^dt=(\d{4}-\d{2}-\d{2})$/.exec(dt)?.[1];
+      if (day && (!newest || day > newest)) newest = day;
+    }
+  }
+  return newest;
+}
+
+/**
+ * Runs a workflow to its end on a session and records it in the data dir. When the session's tables
+ * are not the last run's (it kept them in memory), the report takes the day's alerts from the outbox.
+ */
+export function runOnSession(session: LocalSession, workflow: WorkflowName, input: Record<string, unknown>): Promise<LocalRun> {
+  const env: LocalWorkflowEnv = {
+    dataDir: session.layout.root,
+    s3Dir: session.layout.lake,
+    clients: session.clients,
+    resources: session.resources,
+    ...(session.tablesKept ? {} : { functions: { report: makeReportHandler({ alerts: new OutboxAlertReader(session.layout.outbox) }) } }),
+  };
+  return runWorkflowLocally(workflow, input, env);
+}
