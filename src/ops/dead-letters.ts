@@ -2,12 +2,10 @@
  * Reading what lands in the three dead-letter queues, on either target:
  * - dead letters the handlers send themselves (src/core/ports.ts DeadLetter, encoded by
  *   encodeDeadLetter): the record is in `payload`; a Kinesis record's payload is the tick text, a
- *   DynamoDB-stream record's is the stream record with its NewImage;
+ *   DynamoDB-stream record's (the analysis function's) is the stream record with its NewImage;
  * - on-failure records of the event-source mappings (KinesisBatchInfo / DDBStreamBatchInfo): no data,
  *   only the shard and the sequence range, which must be read again from the stream.
  */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
 import { err, ok, type Result } from '../core/result';
 import { describeRejection, validateTick, type Tick } from '../core/tick';
@@ -118,32 +116,16 @@ export function decodeDlqMessage(queue: QueueName, message: RawQueueMessage, now
 /** A validated tick as the text the stream carries. */
 export const tickText = (tick: Tick): string => JSON.stringify(tick);
 
-/** A tick from a DynamoDB item image (NewImage): the stored item minus what processing added. */
-export function tickFromImage(image: Record<string, AttributeValue>): Result<Tick, string> {
-  let item: unknown;
-  try {
-    item = unmarshall(image);
-  } catch (e) {
-    return err(`NewImage is not a DynamoDB item (${(e as Error).message})`);
-  }
-  const tick = validateTick(item);
-  return tick.ok ? ok(tick.value) : err(describeRejection(tick.error[0]!));
-}
-
 /**
- * The tick a dead letter stands for, to send again: the fix if the operator gave one, else the
- * record's own payload (a Kinesis record's text, or a DynamoDB stream record's NewImage). Validated
- * with the same schema processing uses, so what would fail again is not sent.
+ * The tick a dead letter of a Kinesis record stands for, to send again: the fix if the operator gave
+ * one, else the record's own payload. Validated with the same schema processing uses, so what would
+ * fail again is not sent. (The analysis function's dead letters go back to it: src/ops/replay.ts.)
  */
 export function tickOfDeadLetter(message: DlqMessage, fix?: string): Result<Tick, string> {
   let candidate: unknown;
   if (fix !== undefined) {
     candidate = parseJson(fix);
     if (candidate === undefined) return err(`the fix for ${message.messageId} is not valid JSON`);
-  } else if (message.source?.kind === 'dynamodb-stream') {
-    const record = parseJson(message.payload ?? '') as { NewImage?: Record<string, AttributeValue> } | undefined;
-    if (!record?.NewImage) return err('the stream record has no NewImage to send again');
-    return tickFromImage(record.NewImage);
   } else {
     candidate = parseJson(message.payload ?? '');
     if (candidate === undefined) return err(`payload is not valid JSON: ${JSON.stringify((message.payload ?? '').slice(0, 60))}`);

@@ -1,6 +1,7 @@
 /**
  * What the operating commands return, on both targets: each `--json` output is one of these shapes.
- * The schemas are the documentation and the test of that contract (test/ops/types.test.ts).
+ * The schemas are the documentation and the test of that contract: the CLI tests parse every
+ * `--json` output with them (test/cli/*.test.ts), the ops tests every operation's result (test/ops).
  */
 import { z } from 'zod';
 import { WORKFLOWS, type WorkflowName } from '../shared/workflow-substitutions';

@@ -88,6 +88,8 @@ describe('local dead-letter queues through the CLI', () => {
     expect(left.map((m) => m.messageId).sort()).toEqual(messages.filter((m) => m !== fixed).map((m) => m.messageId).sort());
     const text = await dlq('show', '--queue', 'invalid', left[0]!.messageId);
     expect(text.stdout).toContain(`message    ${left[0]!.messageId} (invalid queue, dead-letter)`);
+    const shown = DlqMessageSchema.parse(JSON.parse((await dlq('show', '--queue', 'invalid', left[1]!.messageId, '--json')).stdout));
+    expect({ ...shown, ageSeconds: 0, receiveCount: 0 }).toEqual({ ...left[1]!, ageSeconds: 0, receiveCount: 0 });
   });
 
   it("replays the analysis function's dead letter to the function itself, here, on the pipeline's tables", async () => {

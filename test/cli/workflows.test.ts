@@ -106,6 +106,14 @@ describe('run a replay, then the maintenance and report workflows, through the C
     expect(ofDay.length).toBeGreaterThan(0);
     expect(report.symbols.flatMap((s) => s.alerts.map((a) => `${a.symbol} ${a.side} ${a.timestamp} ${a.price}`)).sort()).toEqual(ofDay.sort());
     expect(got.totals.alerts).toBe(ofDay.length);
+
+    const opened: string[] = [];
+    const page = join(dataDir, 'page.html');
+    const open = await cli(at('report', '--date', day, '--open', '--out', page), { open: async (path) => void opened.push(path) });
+    expect(open.code).toBe(0);
+    expect(opened).toEqual([page]);
+    expect(readFileSync(page, 'utf8')).toMatch(new RegExp(`^<!doctype html>[\\s\\S]*<title>stockpipe daily report ${day}</title>`));
+    expect(open.stdout.split('\n')[0]).toBe(`stockpipe daily report for ${day} (UTC)`);
   });
 
   it('runs list and runs show read the recorded runs; status shows the last run of each workflow', async () => {

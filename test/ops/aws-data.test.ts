@@ -1,13 +1,9 @@
 /**
  * The AWS target's data-plane operations against the emulators: alerts (dynalite), reports (s3rver),
- * DLQ replay re-reading and re-putting records (kinesalite). SQS's part is mocked: sqslite hands one
- * receipt handle to every message of a receive, keeps only the listed messages on DeleteMessageBatch,
- * never makes a received message visible again and fails ChangeMessageVisibilityBatch, so the
- * receive/release/delete protocol a DLQ replay depends on cannot be exercised on it.
+ * DLQ replay re-reading and re-putting records (kinesalite); SQS mocked (see data-target.ts). The
+ * analysis queue's replay is in aws-analysis-replay.test.ts.
  */
-import { GetRecordsCommand as GetStreamRecordsCommand, GetShardIteratorCommand as GetStreamShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
@@ -18,87 +14,26 @@ import {
   GetQueueAttributesCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
-  SQSClient,
-  type Message,
 } from '@aws-sdk/client-sqs';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoDbAlertLedger } from '../../src/adapters/aws/dynamodb-alert-ledger';
 import { encodeDeadLetter } from '../../src/adapters/aws/sqs-dead-letter-sink';
 import type { Alert } from '../../src/core/signals';
 import { buildOnFailureRecord } from '../../src/local/on-failure';
-import { OpsError } from '../../src/ops/errors';
 import { statusMetricQueries } from '../../src/ops/aws/status';
 import { AlertRowSchema, DlqMessageSchema, PurgeResultSchema, ReplayResultSchema, StatusReportSchema } from '../../src/ops/types';
-import { useLocalAws } from '../support/local-aws';
-import { readShardBatches } from '../support/aws-reads';
-import { OUTPUTS, REGION, awsError, openTarget, type MockedTarget } from './helpers';
+import { NOW, message, rejection, tick, useDataTarget, type DataTarget } from './data-target';
+import { OUTPUTS, REGION, awsError, type MockedTarget } from './helpers';
 
-const env = useLocalAws({ shardCount: 1 });
-const NOW = new Date('2026-03-02T12:00:00Z');
+const data = useDataTarget();
+const env = data.env;
+const { streamRecords, queueHolds, handlesOf } = data;
 let t: MockedTarget;
-let sqs: ReturnType<typeof mockSqs>;
-const mockSqs = (client: SQSClient) => mockClient(client);
-
-beforeAll(async () => {
-  const outputs = {
-    ...OUTPUTS,
-    stream: env.resources.streamName,
-    alertTable: env.resources.alertTable,
-    rawBucket: env.resources.rawBucket,
-  };
-  // SQS is mocked on its own client; the stream, table and bucket are the emulators'.
-  t = await openTarget({ ...env.clients, sqs: new SQSClient({ region: REGION }) }, { outputs, now: () => NOW });
-});
+let sqs: DataTarget['sqs'];
 beforeEach(() => {
-  sqs = mockSqs(t.clients.sqs);
+  t = data.t;
+  sqs = data.sqs;
 });
-afterEach(() => sqs.restore());
-
-const rejection = async (p: Promise<unknown>): Promise<OpsError> => {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OpsError) return e;
-    throw e;
-  }
-  throw new Error('expected the promise to reject');
-};
-
-const tick = (symbol: string, minute: number, price = 100 + minute) => ({
-  symbol,
-  timestamp: `2026-03-02T11:${String(minute).padStart(2, '0')}:00.000Z`,
-  price,
-  open: 100,
-  high: 200,
-  low: 50,
-  previous_close: 99,
-  volume: 1000,
-  source: 'test',
-});
-
-const streamRecords = async (): Promise<{ shardId: string; sequenceNumber: string; text: string }[]> =>
-  (await readShardBatches(env.clients, env.resources.streamName, 1000)).flatMap((b) =>
-    b.records.map((r) => ({ shardId: b.shardId, sequenceNumber: r.SequenceNumber!, text: Buffer.from(r.Data!).toString('utf8') })),
-  );
-
-const message = (id: string, body: string, sentAt = new Date('2026-03-02T11:00:00Z')): Message => ({
-  MessageId: id,
-  ReceiptHandle: `rh-${id}`,
-  Body: body,
-  Attributes: { SentTimestamp: String(sentAt.getTime()), ApproximateReceiveCount: '1' },
-});
-
-/** The queue answers these messages once, then nothing; deletes and releases succeed. */
-function queueHolds(messages: Message[]) {
-  sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: messages }).resolves({ Messages: [] });
-  sqs.on(DeleteMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({ Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] }));
-  sqs.on(ChangeMessageVisibilityBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({ Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] }));
-}
-
-const handlesOf = (command: typeof DeleteMessageBatchCommand | typeof ChangeMessageVisibilityBatchCommand) =>
-  sqs.commandCalls(command).flatMap((c) => (c.args[0].input as { Entries: { ReceiptHandle: string }[] }).Entries.map((e) => e.ReceiptHandle));
 
 describe('alerts from the alert table', () => {
   const alert = (symbol: string, side: 'BUY' | 'SELL', timestamp: string, price: number): Alert => ({ symbol, side, timestamp, price, sma5: price + 1, sma20: price - 1 });
@@ -255,116 +190,6 @@ describe('dead-letter queues', () => {
     expect(handlesOf(ChangeMessageVisibilityBatchCommand)).toEqual(['rh-old']);
     const resent = (await streamRecords()).slice(all.length).map((r) => (JSON.parse(r.text) as { timestamp: string }).timestamp);
     expect(resent).toEqual(['2026-03-02T11:22:00.000Z', '2026-03-02T11:23:00.000Z', '2026-03-02T11:24:00.000Z']);
-  });
-
-  test('replay of a failed analysis batch re-reads its DynamoDB stream range and invokes the analysis function with the INSERT records', async () => {
-    const streams = mockClient(t.clients.dynamodbStreams);
-    const lambda = mockClient(t.clients.lambda);
-    const streamArn = `arn:aws:dynamodb:${REGION}:1:table/prices/stream/2026-01-01T00:00:00.000`;
-    const item = (minute: number) => ({ ...tick('TSLA', minute), change: 1, change_percent: 1, anomaly: false, expires_at: 1 });
-    const created = new Date('2026-03-02T11:45:00Z');
-    const record = (sequence: string, eventName: 'INSERT' | 'MODIFY', minute: number) => ({
-      eventID: `e${sequence}`,
-      eventName,
-      eventVersion: '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: REGION,
-      dynamodb: { ApproximateCreationDateTime: created, Keys: marshall({ symbol: 'TSLA', timestamp: item(minute).timestamp }) as never, NewImage: marshall(item(minute)) as never, SequenceNumber: sequence, SizeBytes: 100, StreamViewType: 'NEW_IMAGE' as const },
-    });
-    streams.on(GetStreamShardIteratorCommand).resolves({ ShardIterator: 'it-1' });
-    streams.on(GetStreamRecordsCommand).resolves({ Records: [record('100', 'INSERT', 40), record('101', 'MODIFY', 40), record('102', 'INSERT', 41), record('103', 'INSERT', 42)], NextShardIterator: 'it-2' });
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from('{"batchItemFailures":[]}') as never });
-    const batch = (start: string, end: string, arrival: string) =>
-      JSON.stringify(
-        buildOnFailureRecord(
-          'dynamodb',
-          'arn:aws:lambda:x:1:function:analysis',
-          { shardId: 'shardId-1', startSequenceNumber: start, endSequenceNumber: end, approximateArrivalOfFirstRecord: arrival, approximateArrivalOfLastRecord: arrival, batchSize: 3, streamArn },
-          { attempts: 3, cause: 'function-error', reason: 'Error: boom' },
-        ),
-      );
-    queueHolds([message('ddb', batch('100', '102', '2026-03-02T11:45:00Z'))]);
-    const before = (await streamRecords()).length;
-    const result = await t.ops.replayDlq('analysis');
-
-    expect(streams.commandCalls(GetStreamShardIteratorCommand).map((c) => c.args[0].input)).toEqual([
-      { StreamArn: streamArn, ShardId: 'shardId-1', ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: '100' },
-    ]);
-    const invocations = lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input);
-    expect(invocations).toHaveLength(1);
-    expect({ ...invocations[0], Payload: undefined }).toEqual({ FunctionName: OUTPUTS.analysisFunction, InvocationType: 'RequestResponse', Payload: undefined });
-    const event = JSON.parse(Buffer.from(invocations[0]!.Payload as Uint8Array).toString('utf8')) as DynamoDBStreamEvent;
-    const lambdaRecord = (sequence: string, minute: number) => ({
-      eventID: `e${sequence}`,
-      eventName: 'INSERT',
-      eventVersion: '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: REGION,
-      eventSourceARN: streamArn,
-      dynamodb: { ApproximateCreationDateTime: created.getTime() / 1000, Keys: marshall({ symbol: 'TSLA', timestamp: item(minute).timestamp }), NewImage: marshall(item(minute)), SequenceNumber: sequence, SizeBytes: 100, StreamViewType: 'NEW_IMAGE' },
-    });
-    // The MODIFY in the range is left out, as the mapping's INSERT filter leaves it out; 103 is past the range.
-    expect(event).toEqual({ Records: [lambdaRecord('100', 40), lambdaRecord('102', 41)] });
-    expect(ReplayResultSchema.parse(result)).toEqual(result);
-    expect(result).toMatchObject({ received: 1, replayed: 1, recordsSent: 2, kept: 0 });
-    expect(handlesOf(DeleteMessageBatchCommand)).toEqual(['rh-ddb']);
-    // Nothing goes through the Kinesis stream any more: processing's rewrite would be a MODIFY, filtered out.
-    expect(await streamRecords()).toHaveLength(before);
-
-    sqs.reset();
-    lambda.reset();
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from('{"batchItemFailures":[{"itemIdentifier":"102"}]}') as never });
-    queueHolds([message('ddb-again', batch('100', '102', '2026-03-02T11:45:00Z'))]);
-    const partly = await t.ops.replayDlq('analysis');
-    expect(partly).toMatchObject({ received: 1, replayed: 0, failedAgain: 1, recordsSent: 1, kept: 1 });
-    expect(partly.items[0]!.detail).toBe('1 of 2 record(s) failed again in the analysis function (reported in batchItemFailures)');
-    expect(sqs.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
-    expect(handlesOf(ChangeMessageVisibilityBatchCommand)).toEqual(['rh-ddb-again']);
-
-    streams.on(GetStreamShardIteratorCommand).rejects(awsError('TrimmedDataAccessException', 'trimmed'));
-    sqs.reset();
-    lambda.reset();
-    queueHolds([message('ddb2', batch('5', '6', '2026-03-02T11:45:00Z'))]);
-    const trimmed = await t.ops.replayDlq('analysis');
-    expect(trimmed).toMatchObject({ received: 1, replayed: 0, expired: 1, kept: 1 });
-    expect(trimmed.items[0]!.detail).toMatch(/^TrimmedDataAccessException: the records arrived at 2026-03-02T11:45:00.000Z and a DynamoDB stream keeps records 24 h/);
-    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
-    streams.restore();
-    lambda.restore();
-  });
-
-  test("replay of the analysis function's own dead letters invokes it with the fixed item; an unusable one and a function error stay", async () => {
-    const lambda = mockClient(t.clients.lambda);
-    const streamArn = `arn:aws:dynamodb:${REGION}:1:table/prices/stream/2026-01-01T00:00:00.000`;
-    const item = { ...tick('AMZN', 10), change: 1, change_percent: 1, anomaly: false, expires_at: 1 };
-    const letter = (sequence: string, stored: Record<string, unknown>) =>
-      encodeDeadLetter({
-        reason: 'anomaly=<missing>: must be a boolean',
-        payload: JSON.stringify({ Keys: marshall({ symbol: 'AMZN', timestamp: stored.timestamp }), NewImage: marshall(stored), SequenceNumber: sequence, StreamViewType: 'NEW_IMAGE' }),
-        source: { kind: 'dynamodb-stream', eventSourceARN: streamArn, eventName: 'INSERT', sequenceNumber: sequence },
-      });
-    const { anomaly: _dropped, ...broken } = item;
-    queueHolds([message('fixable', letter('7', broken)), message('unusable', letter('8', { ...broken, timestamp: '2026-03-02T11:11:00.000Z' }))]);
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from('null') as never });
-    const result = await t.ops.replayDlq('analysis', { fixes: new Map([['fixable', '{"anomaly":false}']]) });
-
-    const invocations = lambda.commandCalls(InvokeCommand).map((c) => JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString('utf8')) as DynamoDBStreamEvent);
-    expect(invocations).toHaveLength(1);
-    expect(invocations[0]!.Records).toHaveLength(1);
-    expect(invocations[0]!.Records[0]).toMatchObject({ eventName: 'INSERT', eventSourceARN: streamArn, awsRegion: REGION, dynamodb: { SequenceNumber: '7', NewImage: marshall(item) } });
-    expect(result).toMatchObject({ received: 2, replayed: 1, failedAgain: 1, recordsSent: 1, kept: 1 });
-    expect(result.items.find((i) => i.messageId === 'unusable')!.detail).toBe('still unusable: anomaly=<missing>: must be a boolean');
-    expect(handlesOf(DeleteMessageBatchCommand)).toEqual(['rh-fixable']);
-
-    sqs.reset();
-    lambda.reset();
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from('{"errorType":"Error","errorMessage":"table throttled"}') as never });
-    queueHolds([message('again', letter('9', item))]);
-    const failed = await t.ops.replayDlq('analysis');
-    expect(failed).toMatchObject({ received: 1, replayed: 0, failedAgain: 1, recordsSent: 0, kept: 1 });
-    expect(failed.items[0]!.detail).toBe(`1 of 1 record(s) failed again in the analysis function (function ${OUTPUTS.analysisFunction} failed (Unhandled): Error: table throttled)`);
-    expect(sqs.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
-    lambda.restore();
   });
 
   test('purge needs the confirmation, then purges and reports what was there', async () => {

@@ -74,10 +74,10 @@ describe('AWS error mapping', () => {
 });
 
 describe('dead letters', () => {
-  test('a DynamoDB-stream dead letter is sent again as the tick of its NewImage, re-validated', () => {
-    const image = { symbol: { S: 'AAPL' }, timestamp: { S: '2026-03-02T11:00:00.000Z' }, price: { N: '10' }, open: { N: '10' }, high: { N: '11' }, low: { N: '9' }, previous_close: { N: '9.5' }, volume: { N: '5' }, source: { S: 'y' }, expires_at: { N: '1' } };
-    const body = JSON.stringify({ reason: 'r', payload: JSON.stringify({ NewImage: image }), source: { kind: 'dynamodb-stream' } });
-    const message = decodeDlqMessage('analysis', { messageId: 'a', body, sentAt: null, receiveCount: null }, NOW);
+  test('a dead letter of a Kinesis record is sent again as its payload (or the fix), re-validated', () => {
+    const payload = JSON.stringify({ symbol: 'AAPL', timestamp: '2026-03-02T11:00:00Z', price: 10, open: 10, high: 11, low: 9, previous_close: 9.5, volume: 5, source: 'y' });
+    const body = JSON.stringify({ reason: 'r', payload, source: { kind: 'kinesis' } });
+    const message = decodeDlqMessage('invalid', { messageId: 'a', body, sentAt: null, receiveCount: null }, NOW);
     const tick = tickOfDeadLetter(message);
     expect(tick).toEqual({ ok: true, value: { symbol: 'AAPL', timestamp: '2026-03-02T11:00:00.000Z', price: 10, open: 10, high: 11, low: 9, previous_close: 9.5, volume: 5, source: 'y' } });
     expect(tickOfDeadLetter(message, '{"symbol":"AAPL"}')).toEqual({ ok: false, error: 'timestamp=<missing>: is required' });

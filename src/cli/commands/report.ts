@@ -64,7 +64,9 @@ export function registerReport(program: Command, io: CliIo): void {
       else out.note(`the full page: stockpipe report --date ${report.date} --open (or --out report.html)`);
       if (options.open && saved) {
         if (!io.open) throw new CliError(`cannot open a browser here; the report is saved at ${saved}`);
-        await io.open(saved);
+        await io.open(saved).catch((error: unknown) => {
+          throw new CliError(`${(error as Error).message}; the report is saved at ${saved}`);
+        });
       }
       out.result(result, () => message);
     }),
