@@ -37,9 +37,16 @@ export class StartWorkflows {
   constructor(private readonly options: StartWorkflowsOptions) {}
 
   start(): void {
+    let warned = false;
     this.timer = setInterval(() => {
-      // A run still going (or queued) is not doubled, as EventBridge skips nothing but a run takes long here.
-      if (this.pending === 0 && ruleState(this.options.pipeline.layout, 'maintenance').read().enabled) this.enqueue(() => this.maintenance());
+      // A run still going (or queued) is not doubled: locally a run can take longer than the interval.
+      if (this.pending > 0) return;
+      try {
+        if (ruleState(this.options.pipeline.layout, 'maintenance').read().enabled) this.enqueue(() => this.maintenance());
+      } catch (error) {
+        if (!warned) this.options.out.warn(`maintenance schedule: ${(error as Error).message}`);
+        warned = true;
+      }
     }, maintenanceEveryMs(this.options.speed));
     this.timer.unref();
   }
