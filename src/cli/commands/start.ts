@@ -83,9 +83,10 @@ export function registerStart(program: Command, io: CliIo): void {
     const next =
       options.then === 'none'
         ? undefined
-        : (last: string | undefined): QuoteSource =>
+        : (last: string | undefined, lastPrices: Readonly<Record<string, number>>): QuoteSource =>
             options.then === 'synthetic'
-              ? new SyntheticSource({ seed: options.seed, start: dayAfter(last), cadenceSeconds })
+              ? // The walk carries on from each symbol's last real price, so the handover is no fake cross.
+                new SyntheticSource({ seed: options.seed, start: dayAfter(last), cadenceSeconds, startPrices: lastPrices })
               : createQuoteSource('yahoo', { log: yahooLog(out) });
     const total = replay.remaining(symbols);
     const tracked = new TrackedReplay(replay);
