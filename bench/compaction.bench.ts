@@ -27,7 +27,7 @@ const DAY = '2024-03-04';
 /** A seeded random walk per symbol: one tick every `cadence` seconds over the 6.5 h US session. */
 function sessionTicks(symbols: number, cadenceSeconds: number): Tick[] {
   let seed = 42;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const steps = Math.floor((6.5 * 3600) / cadenceSeconds);
   const prices = Array.from({ length: symbols }, (_, s) => 50 + 10 * s);
   const ticks: Tick[] = [];
@@ -37,7 +37,17 @@ function sessionTicks(symbols: number, cadenceSeconds: number): Tick[] {
       const price = Math.round(p * (1 + (random() - 0.5) * 0.004) * 100) / 100;
       prices[s] = price;
       const base = 50 + 10 * s;
-      ticks.push({ symbol: `SYM${String(s).padStart(3, '0')}`, timestamp, price, open: base, high: base * 1.05, low: base * 0.95, previous_close: base, volume: Math.round(1000 + random() * 5000), source: 'synthetic' });
+      ticks.push({
+        symbol: `SYM${String(s).padStart(3, '0')}`,
+        timestamp,
+        price,
+        open: base,
+        high: base * 1.05,
+        low: base * 0.95,
+        previous_close: base,
+        volume: Math.round(1000 + random() * 5000),
+        source: 'synthetic',
+      });
     });
   }
   return ticks;
@@ -58,9 +68,19 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
       prices: { putTicks: async () => undefined },
       invalidRecords: { send: async () => undefined },
     });
-    const source = { streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench', shardId: 'shardId-000000000000', region: 'us-east-1' };
+    const source = {
+      streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
+      shardId: 'shardId-000000000000',
+      region: 'us-east-1',
+    };
     for (let i = 0; i < ticks.length; i += 100) {
-      const records = ticks.slice(i, i + 100).map((t, j) => ({ Data: Buffer.from(JSON.stringify(t)), SequenceNumber: String(1_000_000 + i + j), PartitionKey: t.symbol }));
+      const records = ticks
+        .slice(i, i + 100)
+        .map((t, j) => ({
+          Data: Buffer.from(JSON.stringify(t)),
+          SequenceNumber: String(1_000_000 + i + j),
+          PartitionKey: t.symbol,
+        }));
       await processing(toKinesisStreamEvent(source, records));
     }
 
@@ -73,7 +93,9 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
     const throughputS3 = rows / ((performance.now() - started) / 1000);
 
     // The same work without S3: parse, validate, deduplicate, sort and encode only.
-    const bodies = await mapLimit(partitions, 1, async (p) => mapLimit(await lake.list(rawPartitionPrefix(p)), 16, async (o) => ({ key: o.key, body: await lake.getText(o.key) })));
+    const bodies = await mapLimit(partitions, 1, async (p) =>
+      mapLimit(await lake.list(rawPartitionPrefix(p)), 16, async (o) => ({ key: o.key, body: await lake.getText(o.key) })),
+    );
     started = performance.now();
     partitions.forEach((p, i) => ticksToParquet(p, compactPartition(p, bodies[i]!).rows));
     const throughputCpu = rows / ((performance.now() - started) / 1000);
@@ -87,8 +109,11 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
     try {
       for (const q of dailyReportQueries(DAY)) {
         const overParquet = await db.query(q.sql, { measureBytes: true });
-        const overJson = await db.query(q.sql.replace(`FROM ${RESOURCE.curatedTable}`, `FROM ${RESOURCE.rawTable}`), { measureBytes: true });
-        if (JSON.stringify(overParquet.rows) !== JSON.stringify(overJson.rows)) throw new Error(`query ${q.name} answers differently over Parquet and JSON`);
+        const overJson = await db.query(q.sql.replace(`FROM ${RESOURCE.curatedTable}`, `FROM ${RESOURCE.rawTable}`), {
+          measureBytes: true,
+        });
+        if (JSON.stringify(overParquet.rows) !== JSON.stringify(overJson.rows))
+          throw new Error(`query ${q.name} answers differently over Parquet and JSON`);
         parquetRead += overParquet.bytesRead ?? 0;
         jsonRead += overJson.bytesRead ?? 0;
       }

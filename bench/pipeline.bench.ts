@@ -67,10 +67,13 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
     }
   });
   const ticks = throughput.counters.produced;
-  if (throughput.counters.processed !== ticks) throw new Error(`only ${throughput.counters.processed} of ${ticks} ticks were processed`);
+  if (throughput.counters.processed !== ticks)
+    throw new Error(`only ${throughput.counters.processed} of ${ticks} ticks were processed`);
 
   const pacedRate = (sizes.pacedSymbols * 1000) / sizes.pacedCadenceMs;
-  log(`latency: ${sizes.pacedSymbols} symbols, a sample every ${sizes.pacedCadenceMs} ms (${pacedRate} ticks/s) for ${sizes.pacedSamples} samples`);
+  log(
+    `latency: ${sizes.pacedSymbols} symbols, a sample every ${sizes.pacedCadenceMs} ms (${pacedRate} ticks/s) for ${sizes.pacedSamples} samples`,
+  );
   const paced = await withPipeline(join(workDir, 'latency'), sizes.pacedSymbols, async (pipeline) => {
     await pipeline.produce({ samples: sizes.pacedSamples, cadenceMs: sizes.pacedCadenceMs });
     await pipeline.drain(600_000);

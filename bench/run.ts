@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     .sort();
   const selected = args.only ? names.filter((n) => n === args.only) : names;
   if (selected.length === 0) {
-    throw new Error(args.only ? `no bench/${args.only}${SUFFIX}; available: ${names.join(', ')}` : 'no bench/*.bench.ts module found');
+    throw new Error(
+      args.only ? `no bench/${args.only}${SUFFIX}; available: ${names.join(', ')}` : 'no bench/*.bench.ts module found',
+    );
   }
 
   const rendered = new Map<string, string>();
@@ -71,7 +73,11 @@ async function main(): Promise<void> {
     try {
       const loaded = (await import(join(BENCH_DIR, `${name}${SUFFIX}`))) as { default?: BenchModule };
       if (typeof loaded.default !== 'function') throw new Error(`bench/${name}${SUFFIX} has no default-exported bench function`);
-      const section = await loaded.default({ log: (line) => process.stderr.write(`  ${name}: ${line}\n`), workDir, quick: args.quick });
+      const section = await loaded.default({
+        log: (line) => process.stderr.write(`  ${name}: ${line}\n`),
+        workDir,
+        quick: args.quick,
+      });
       rendered.set(name, renderSection(name, section));
       process.stdout.write(`\n## ${section.title}\n`);
       for (const [figure, value] of Object.entries(section.figures)) process.stdout.write(`  ${figure}: ${value}\n`);

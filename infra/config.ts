@@ -64,12 +64,7 @@ const fail = (key: string, value: unknown, reason: string): never => {
 const integer = (raw: Raw, key: string, fallback: number, min: number, max: number): number => {
   const value = raw[key];
   if (value === undefined) return fallback;
-  const n =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && value.trim() !== ''
-        ? Number(value)
-        : NaN;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isInteger(n)) return fail(key, value, 'must be a whole number');
   if (n < min || n > max) return fail(key, value, `must be between ${min} and ${max}`);
   return n;
@@ -110,20 +105,16 @@ const symbolList = (raw: Raw, key: string): readonly string[] => {
   const symbols = items.map((s) =>
     typeof s === 'string' ? s.trim().toUpperCase() : fail(key, value, `${show(s)} is not a string`),
   );
-  if (symbols.length === 0 || symbols.some((s) => s === ''))
-    return fail(key, value, 'must list symbols without empty entries');
+  if (symbols.length === 0 || symbols.some((s) => s === '')) return fail(key, value, 'must list symbols without empty entries');
   for (const s of symbols) {
     const checked = TickSchema.shape.symbol.safeParse(s);
-    if (!checked.success)
-      fail(key, value, `${show(s)} ${checked.error.issues[0]?.message ?? 'is not a symbol'}`);
+    if (!checked.success) fail(key, value, `${show(s)} ${checked.error.issues[0]?.message ?? 'is not a symbol'}`);
   }
   if (new Set(symbols).size !== symbols.length) return fail(key, value, 'lists a symbol twice');
   return symbols;
 };
 
-const RETENTION_VALUES = Object.values(RetentionDays).filter(
-  (v): v is RetentionDays => typeof v === 'number',
-);
+const RETENTION_VALUES = Object.values(RetentionDays).filter((v): v is RetentionDays => typeof v === 'number');
 
 /** Every key this module reads; anything else under the prefix is rejected. */
 export const CONFIG_KEYS = [
@@ -158,11 +149,7 @@ export function parseConfig(raw: Raw = {}): InfraConfig {
   }
   const cadenceSeconds = integer(raw, 'cadenceSeconds', DEFAULTS.cadenceSeconds, 1, 60);
   if (60 % cadenceSeconds !== 0) {
-    fail(
-      'cadenceSeconds',
-      raw.cadenceSeconds,
-      'must divide 60: the schedule fires once a minute and samples 60/cadence times',
-    );
+    fail('cadenceSeconds', raw.cadenceSeconds, 'must divide 60: the schedule fires once a minute and samples 60/cadence times');
   }
   const quoteSource = raw.quoteSource ?? DEFAULTS.quoteSource;
   if (typeof quoteSource !== 'string' || quoteSource.trim() === '')
@@ -170,11 +157,7 @@ export function parseConfig(raw: Raw = {}): InfraConfig {
   const removalPolicy = oneOf(raw, 'removalPolicy', 'retain', ['retain', 'destroy'] as const);
   const logRetentionDays = integer(raw, 'logRetentionDays', RetentionDays.ONE_MONTH, 1, 3653);
   if (!RETENTION_VALUES.includes(logRetentionDays)) {
-    fail(
-      'logRetentionDays',
-      raw.logRetentionDays,
-      `must be a CloudWatch Logs retention: ${RETENTION_VALUES.join(', ')}`,
-    );
+    fail('logRetentionDays', raw.logRetentionDays, `must be a CloudWatch Logs retention: ${RETENTION_VALUES.join(', ')}`);
   }
   const alertEmail = email(raw, 'alertEmail');
   return {

@@ -11,18 +11,14 @@ import { acknowledge } from './nag';
 
 /** Actions allowed on `Resource: "*"`, each with why. */
 export const WILDCARD_RESOURCE_ACTIONS: Readonly<Record<string, string>> = {
-  'xray:PutTraceSegments':
-    'X-Ray supports no resource-level permissions; active tracing sends segments with it.',
-  'xray:PutTelemetryRecords':
-    'X-Ray supports no resource-level permissions; active tracing sends telemetry with it.',
+  'xray:PutTraceSegments': 'X-Ray supports no resource-level permissions; active tracing sends segments with it.',
+  'xray:PutTelemetryRecords': 'X-Ray supports no resource-level permissions; active tracing sends telemetry with it.',
   'dynamodb:ListStreams':
     'ListStreams supports no resource-level permissions; the DynamoDB event source calls it to find the table stream (all other stream actions are scoped to the stream ARN).',
   // What CDK grants a state machine for logging and tracing (the workflow's seam), all without
   // resource-level permissions in IAM.
-  'xray:GetSamplingRules':
-    'X-Ray supports no resource-level permissions; traced state machines read sampling rules.',
-  'xray:GetSamplingTargets':
-    'X-Ray supports no resource-level permissions; traced state machines read sampling targets.',
+  'xray:GetSamplingRules': 'X-Ray supports no resource-level permissions; traced state machines read sampling rules.',
+  'xray:GetSamplingTargets': 'X-Ray supports no resource-level permissions; traced state machines read sampling targets.',
   ...Object.fromEntries(
     [
       'logs:CreateLogDelivery',
@@ -83,9 +79,7 @@ export class IamAudit implements IAspect {
   private auditManagedPolicies(role: iam.CfnRole): void {
     const arns = JSON.stringify(Stack.of(role).resolve(role.managedPolicyArns) ?? []);
     if (/FullAccess/i.test(arns)) {
-      throw new Error(
-        `${role.node.path} carries a *FullAccess managed policy (${arns}): grant the exact actions instead`,
-      );
+      throw new Error(`${role.node.path} carries a *FullAccess managed policy (${arns}): grant the exact actions instead`);
     }
   }
 }

@@ -35,8 +35,7 @@ export function arnReference(resource: CfnResource, attribute = 'Arn'): string {
 /** Acknowledges `AwsSolutions-IAM5[<finding>]` findings, one per finding, with one reason. */
 export function acknowledgeWildcards(scope: IConstruct, findings: readonly string[], reason: string): void {
   for (const finding of findings) {
-    if (Token.isUnresolved(finding))
-      throw new Error(`wildcard finding ${finding} must be plain text, not a token`);
+    if (Token.isUnresolved(finding)) throw new Error(`wildcard finding ${finding} must be plain text, not a token`);
     acknowledge(scope, `AwsSolutions-IAM5[${finding}]`, reason);
   }
 }

@@ -115,9 +115,7 @@ export class Analytics extends Construct {
       ...secureBucketProps(removalPolicy),
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'athena-results/',
-      lifecycleRules: [
-        { id: 'expire-query-results', expiration: Duration.days(props.resultRetentionDays ?? 30) },
-      ],
+      lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(props.resultRetentionDays ?? 30) }],
     });
 
     this.workgroup = new athena.CfnWorkGroup(this, 'Workgroup', {

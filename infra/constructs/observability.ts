@@ -61,14 +61,10 @@ export class Observability extends Construct {
     this.action = new actions.SnsAction(this.opsTopic);
 
     for (const [label, queue] of Object.entries(props.deadLetterQueues)) {
-      this.alarm(
-        `${label}Depth`,
-        queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
-        {
-          threshold: 0,
-          description: `${label} holds messages: records or batches the pipeline could not handle. Inspect and redrive.`,
-        },
-      );
+      this.alarm(`${label}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }), {
+        threshold: 0,
+        description: `${label} holds messages: records or batches the pipeline could not handle. Inspect and redrive.`,
+      });
     }
     const iteratorAge = props.stream.metricGetRecordsIteratorAgeMilliseconds({
       period: PERIOD,
@@ -77,8 +73,7 @@ export class Observability extends Construct {
     this.alarm('StreamIteratorAge', iteratorAge, {
       threshold: (props.iteratorAgeAlarmSeconds ?? 300) * 1000,
       evaluationPeriods: 5,
-      description:
-        'Processing lags behind the Kinesis stream; records near the retention limit will be lost.',
+      description: 'Processing lags behind the Kinesis stream; records near the retention limit will be lost.',
     });
     for (const [label, fn] of Object.entries(props.functions)) {
       this.alarm(`${label}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), {
@@ -96,9 +91,7 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Ingest rate (records/min)',
-        left: [
-          props.stream.metricIncomingRecords({ period: PERIOD, statistic: 'Sum', label: 'into Kinesis' }),
-        ],
+        left: [props.stream.metricIncomingRecords({ period: PERIOD, statistic: 'Sum', label: 'into Kinesis' })],
       }),
       new cloudwatch.GraphWidget({
         title: 'Processing latency (ms)',
@@ -136,12 +129,8 @@ export class Observability extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Function errors and throttles',
-        left: fns.map(([label, fn]) =>
-          fn.metricErrors({ period: PERIOD, statistic: 'Sum', label: `${label} errors` }),
-        ),
-        right: fns.map(([label, fn]) =>
-          fn.metricThrottles({ period: PERIOD, statistic: 'Sum', label: `${label} throttles` }),
-        ),
+        left: fns.map(([label, fn]) => fn.metricErrors({ period: PERIOD, statistic: 'Sum', label: `${label} errors` })),
+        right: fns.map(([label, fn]) => fn.metricThrottles({ period: PERIOD, statistic: 'Sum', label: `${label} throttles` })),
       }),
     );
   }

@@ -76,10 +76,7 @@ export class Processing extends Construct {
     acknowledgeKeyGrantWildcards(role, 'sending to the encrypted invalid-records and dead-letter queues');
     acknowledgeWildcards(
       role,
-      [
-        'Action::s3:Abort*',
-        `Resource::${arnReference(props.lake.node.defaultChild as CfnResource)}/${LAKE.raw}*`,
-      ],
+      ['Action::s3:Abort*', `Resource::${arnReference(props.lake.node.defaultChild as CfnResource)}/${LAKE.raw}*`],
       `The function writes one object per batch and partition under ${LAKE.raw} (names are not known in advance); grantPut limits it to that prefix, with multipart-abort for failed uploads.`,
     );
   }

@@ -52,9 +52,7 @@ export class RawStorage extends Construct {
     // SSE-S3 (not KMS) on purpose: S3 server access logging cannot deliver to an SSE-KMS bucket.
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       ...secureBucketProps(removalPolicy),
-      lifecycleRules: [
-        { id: 'expire-access-logs', expiration: Duration.days(props.accessLogRetentionDays ?? 90) },
-      ],
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogRetentionDays ?? 90) }],
     });
     acknowledge(
       this.accessLogs,

@@ -23,10 +23,7 @@ export interface StreamSettings {
  * batch to isolate the bad record, retry a bounded number of times, then hand the batch's
  * coordinates to the on-failure queue rather than blocking the shard forever.
  */
-export const streamSourceProps = (
-  settings: StreamSettings,
-  onFailure: sqs.IQueue,
-): StreamEventSourceProps => ({
+export const streamSourceProps = (settings: StreamSettings, onFailure: sqs.IQueue): StreamEventSourceProps => ({
   startingPosition: lambda.StartingPosition.TRIM_HORIZON,
   batchSize: settings.batchSize ?? 100,
   maxBatchingWindow: Duration.seconds(settings.batchingWindowSeconds ?? 5),

@@ -19,7 +19,13 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV, LAKE, RESOURCE } from '../../src/shared/names';
-import { MAINTENANCE_PREFIX, WORKFLOWS, workflowSubstitutions, type WorkflowFunction, type WorkflowName } from '../../src/shared/workflow-substitutions';
+import {
+  MAINTENANCE_PREFIX,
+  WORKFLOWS,
+  workflowSubstitutions,
+  type WorkflowFunction,
+  type WorkflowName,
+} from '../../src/shared/workflow-substitutions';
 import { acknowledgeKeyGrantWildcards, acknowledgeWildcards, arnReference } from '../nag';
 import { PipelineFunction, REPO_ROOT } from './function';
 
@@ -32,10 +38,18 @@ export const WORKFLOW_HANDLER_ENTRY: Readonly<Record<WorkflowFunction, string>> 
 };
 
 const FUNCTION_SETTINGS: Readonly<Record<WorkflowFunction, { description: string; timeout: Duration; memorySize: number }>> = {
-  findPartitions: { description: 'stockpipe: finds raw partitions to compact or register', timeout: Duration.minutes(4), memorySize: 512 },
+  findPartitions: {
+    description: 'stockpipe: finds raw partitions to compact or register',
+    timeout: Duration.minutes(4),
+    memorySize: 512,
+  },
   // Below the task's 300 s TimeoutSeconds, so that Lambda's own timeout error is the one reported.
   compaction: { description: 'stockpipe: compacts one raw partition to Parquet', timeout: Duration.minutes(4), memorySize: 1024 },
-  registerPartitions: { description: 'stockpipe: registers partitions in the Glue catalog', timeout: Duration.minutes(4), memorySize: 256 },
+  registerPartitions: {
+    description: 'stockpipe: registers partitions in the Glue catalog',
+    timeout: Duration.minutes(4),
+    memorySize: 256,
+  },
   report: { description: 'stockpipe: plans and builds the daily report', timeout: Duration.seconds(90), memorySize: 512 },
 };
 
@@ -89,7 +103,8 @@ export class Workflows extends Construct {
     const workgroup = props.athenaWorkgroup ?? RESOURCE.athenaWorkgroup;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const lakeRef = arnReference(props.lake.node.defaultChild as CfnResource);
-    const glueArn = (resource: string, resourceName?: string) => stack.formatArn({ service: 'glue', resource, ...(resourceName ? { resourceName } : {}) });
+    const glueArn = (resource: string, resourceName?: string) =>
+      stack.formatArn({ service: 'glue', resource, ...(resourceName ? { resourceName } : {}) });
     const glueTables = [RESOURCE.rawTable, RESOURCE.curatedTable].map((t) => glueArn('table', `${database}/${t}`));
     const glueCatalog = [glueArn('catalog'), glueArn('database', database)];
 
@@ -111,21 +126,60 @@ export class Workflows extends Construct {
     const { findPartitions, compaction, registerPartitions, report } = this.functions;
 
     // The finder lists raw/ and curated/ and reads curated objects' metadata; it lists partitions.
-    findPartitions.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE.raw}*`, `${LAKE.curated}*`] } } }));
-    findPartitions.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.lake.arnForObjects(`${LAKE.curated}*`)] }));
-    findPartitions.role.addToPolicy(new iam.PolicyStatement({ actions: ['glue:GetTable', 'glue:GetPartitions'], resources: [...glueCatalog, ...glueTables] }));
+    findPartitions.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.lake.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${LAKE.raw}*`, `${LAKE.curated}*`] } },
+      }),
+    );
+    findPartitions.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.lake.arnForObjects(`${LAKE.curated}*`)] }),
+    );
+    findPartitions.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['glue:GetTable', 'glue:GetPartitions'], resources: [...glueCatalog, ...glueTables] }),
+    );
     // Compaction reads raw/, writes curated/ and the rejected-lines reports under maintenance/.
-    compaction.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE.raw}*`] } } }));
-    compaction.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.lake.arnForObjects(`${LAKE.raw}*`)] }));
-    compaction.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.lake.arnForObjects(`${LAKE.curated}*`), props.lake.arnForObjects(`${MAINTENANCE_PREFIX}rejected/*`)] }));
-    registerPartitions.role.addToPolicy(new iam.PolicyStatement({ actions: ['glue:GetTable', 'glue:BatchCreatePartition'], resources: [...glueCatalog, ...glueTables] }));
+    compaction.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.lake.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${LAKE.raw}*`] } },
+      }),
+    );
+    compaction.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.lake.arnForObjects(`${LAKE.raw}*`)] }),
+    );
+    compaction.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [props.lake.arnForObjects(`${LAKE.curated}*`), props.lake.arnForObjects(`${MAINTENANCE_PREFIX}rejected/*`)],
+      }),
+    );
+    registerPartitions.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:GetTable', 'glue:BatchCreatePartition'],
+        resources: [...glueCatalog, ...glueTables],
+      }),
+    );
     report.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [props.alerts.tableArn] }));
 
-    const wildcardReason = 'Scoped to one prefix of the lake bucket: the objects under it are named by partition and batch, so they cannot be listed one by one.';
+    const wildcardReason =
+      'Scoped to one prefix of the lake bucket: the objects under it are named by partition and batch, so they cannot be listed one by one.';
     acknowledgeWildcards(findPartitions.role, [`Resource::${lakeRef}/${LAKE.curated}*`], wildcardReason);
-    acknowledgeWildcards(compaction.role, [`Resource::${lakeRef}/${LAKE.raw}*`, `Resource::${lakeRef}/${LAKE.curated}*`, `Resource::${lakeRef}/${MAINTENANCE_PREFIX}rejected/*`], wildcardReason);
+    acknowledgeWildcards(
+      compaction.role,
+      [
+        `Resource::${lakeRef}/${LAKE.raw}*`,
+        `Resource::${lakeRef}/${LAKE.curated}*`,
+        `Resource::${lakeRef}/${MAINTENANCE_PREFIX}rejected/*`,
+      ],
+      wildcardReason,
+    );
 
-    const functionArns = Object.fromEntries(Object.entries(this.functions).map(([k, f]) => [k, f.function.functionArn])) as Record<WorkflowFunction, string>;
+    const functionArns = Object.fromEntries(
+      Object.entries(this.functions).map(([k, f]) => [k, f.function.functionArn]),
+    ) as Record<WorkflowFunction, string>;
     const substitutions = workflowSubstitutions({
       functionArns,
       lakeBucket: props.lake.bucketName,
@@ -136,7 +190,10 @@ export class Workflows extends Construct {
     });
 
     const machine = (name: WorkflowName, idPrefix: string, timeout: Duration) => {
-      const logGroup = new logs.LogGroup(this, `${idPrefix}Logs`, { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy });
+      const logGroup = new logs.LogGroup(this, `${idPrefix}Logs`, {
+        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        removalPolicy,
+      });
       const sm = new sfn.StateMachine(this, idPrefix, {
         comment: `stockpipe ${name} workflow (${WORKFLOWS[name].file})`,
         definitionBody: sfn.DefinitionBody.fromFile(path.join(REPO_ROOT, WORKFLOWS[name].file)),
@@ -149,18 +206,29 @@ export class Workflows extends Construct {
       });
       props.opsTopic.grantPublish(sm);
       // CDK's log-delivery and X-Ray statements: neither service supports resource-level permissions.
-      acknowledgeWildcards(sm.role, ['Resource::*'], 'CloudWatch Logs delivery (logs:*LogDelivery, logs:Describe*) and X-Ray (PutTraceSegments, GetSampling*) need Resource "*": they have no resource-level permissions.');
+      acknowledgeWildcards(
+        sm.role,
+        ['Resource::*'],
+        'CloudWatch Logs delivery (logs:*LogDelivery, logs:Describe*) and X-Ray (PutTraceSegments, GetSampling*) need Resource "*": they have no resource-level permissions.',
+      );
       acknowledgeKeyGrantWildcards(sm.role, 'publishing to the KMS-encrypted topics');
       return sm;
     };
 
     this.maintenance = machine('maintenance', 'MaintenanceWorkflow', Duration.hours(1));
     for (const fn of [findPartitions, compaction, registerPartitions]) fn.function.grantInvoke(this.maintenance);
-    this.maintenance.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.lake.arnForObjects(`${MAINTENANCE_PREFIX}runs/*`)] }));
+    this.maintenance.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [props.lake.arnForObjects(`${MAINTENANCE_PREFIX}runs/*`)],
+      }),
+    );
     acknowledgeWildcards(
       this.maintenance.role,
       [
-        ...[findPartitions, compaction, registerPartitions].map((f) => `Resource::<${stack.getLogicalId(f.function.node.defaultChild as CfnResource)}.Arn>:*`),
+        ...[findPartitions, compaction, registerPartitions].map(
+          (f) => `Resource::<${stack.getLogicalId(f.function.node.defaultChild as CfnResource)}.Arn>:*`,
+        ),
         `Resource::${lakeRef}/${MAINTENANCE_PREFIX}runs/*`,
       ],
       "Invocations of the workflow's own functions (any version, as CDK's grantInvoke writes it) and run records under one lake prefix.",
@@ -170,12 +238,33 @@ export class Workflows extends Construct {
     report.function.grantInvoke(this.report);
     props.alertTopic.grantPublish(this.report);
     const workgroupArn = stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: workgroup });
-    this.report.addToRolePolicy(new iam.PolicyStatement({ actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'], resources: [workgroupArn] }));
+    this.report.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'athena:StartQueryExecution',
+          'athena:GetQueryExecution',
+          'athena:GetQueryResults',
+          'athena:StopQueryExecution',
+        ],
+        resources: [workgroupArn],
+      }),
+    );
     // Athena runs the query with the caller's permissions: the catalog and the compacted data.
-    this.report.addToRolePolicy(new iam.PolicyStatement({ actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'], resources: [...glueCatalog, glueArn('table', `${database}/${RESOURCE.curatedTable}`)] }));
-    this.report.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.lake.bucketArn] }));
-    this.report.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.lake.arnForObjects(`${LAKE.curated}*`)] }));
-    this.report.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.lake.arnForObjects(`${LAKE.reports}*`)] }));
+    this.report.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+        resources: [...glueCatalog, glueArn('table', `${database}/${RESOURCE.curatedTable}`)],
+      }),
+    );
+    this.report.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.lake.bucketArn] }),
+    );
+    this.report.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.lake.arnForObjects(`${LAKE.curated}*`)] }),
+    );
+    this.report.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.lake.arnForObjects(`${LAKE.reports}*`)] }),
+    );
     props.athenaResults.grantReadWrite(this.report);
     const resultsRef = arnReference(props.athenaResults.node.defaultChild as CfnResource);
     acknowledgeWildcards(
@@ -191,7 +280,7 @@ export class Workflows extends Construct {
         'Action::s3:DeleteObject*',
         'Action::s3:Abort*',
       ],
-      'Athena reads the day partitions of the compacted table and writes its results with the caller\'s permissions: CDK\'s read-write grant on the workgroup\'s result bucket, reads of curated/ and the report objects under reports/.',
+      "Athena reads the day partitions of the compacted table and writes its results with the caller's permissions: CDK's read-write grant on the workgroup's result bucket, reads of curated/ and the report objects under reports/.",
     );
 
     const { hour, minute } = parseTime(props.reportTimeUtc ?? '21:30');

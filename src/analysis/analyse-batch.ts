@@ -82,7 +82,10 @@ export function makeAnalysisHandler(deps: AnalysisDeps) {
       }
       const image = record.dynamodb?.NewImage;
       if (!image) {
-        unusable.push({ record, letter: deadLetterOf(record, 'stream record has no NewImage: the stream view type must include NEW_IMAGE') });
+        unusable.push({
+          record,
+          letter: deadLetterOf(record, 'stream record has no NewImage: the stream view type must include NEW_IMAGE'),
+        });
         continue;
       }
       let item: unknown;
@@ -114,7 +117,12 @@ export function makeAnalysisHandler(deps: AnalysisDeps) {
     await Promise.all(
       [...bySymbol].map(async ([symbol, group]) => {
         try {
-          alertsPublished.push(...(await analyseSymbol(symbol, group.map((g) => g.point))));
+          alertsPublished.push(
+            ...(await analyseSymbol(
+              symbol,
+              group.map((g) => g.point),
+            )),
+          );
         } catch (e) {
           for (const g of group) failed.add(g.record);
           errors.push(errorText(e));
@@ -134,9 +142,7 @@ export function makeAnalysisHandler(deps: AnalysisDeps) {
     });
 
     return {
-      batchItemFailures: records
-        .filter((r) => failed.has(r))
-        .map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })),
+      batchItemFailures: records.filter((r) => failed.has(r)).map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })),
     };
   };
 }

@@ -28,9 +28,15 @@ function processIo(): CliIo {
     open: (path) =>
       new Promise((resolve, reject) => {
         const [command, ...args] =
-          process.platform === 'darwin' ? ['open', path] : process.platform === 'win32' ? ['cmd', '/c', 'start', '', path] : ['xdg-open', path];
+          process.platform === 'darwin'
+            ? ['open', path]
+            : process.platform === 'win32'
+              ? ['cmd', '/c', 'start', '', path]
+              : ['xdg-open', path];
         const child = spawn(command!, args, { stdio: 'ignore', detached: true });
-        child.once('error', (error) => reject(new Error(`could not start ${command} to open ${path} (${error.message}); open the file yourself`)));
+        child.once('error', (error) =>
+          reject(new Error(`could not start ${command} to open ${path} (${error.message}); open the file yourself`)),
+        );
         child.once('spawn', () => {
           child.unref();
           resolve();

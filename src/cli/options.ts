@@ -21,14 +21,16 @@ export const layoutOf = (options: CommonOptions): DataDirLayout => dataDirLayout
 export function positiveInteger(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${name} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
     return n;
   };
 }
 
 export function port(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535) throw new InvalidArgumentError(`a port must be a number from 1 to 65535, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535)
+    throw new InvalidArgumentError(`a port must be a number from 1 to 65535, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -38,7 +40,9 @@ export function speed(allowMax: boolean) {
     if (allowMax && value === 'max') return 'max';
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0 || n > 1_000_000) {
-      throw new InvalidArgumentError(`speed must be a factor of real time above 0 (e.g. 1, 60, 360)${allowMax ? ' or max' : ''}, got ${JSON.stringify(value)}`);
+      throw new InvalidArgumentError(
+        `speed must be a factor of real time above 0 (e.g. 1, 60, 360)${allowMax ? ' or max' : ''}, got ${JSON.stringify(value)}`,
+      );
     }
     return n;
   };
@@ -64,7 +68,10 @@ export function since(now: () => Date = () => new Date()) {
     const duration = DURATION.exec(value.trim());
     if (duration) return new Date(now().getTime() - Number(duration[1]) * UNIT_MS[duration[2]!.toLowerCase()]!);
     const at = Date.parse(value);
-    if (Number.isNaN(at)) throw new InvalidArgumentError(`--since takes a duration like 30m, 2h, 1d or an ISO time like 2024-01-02T15:00:00Z, got ${JSON.stringify(value)}`);
+    if (Number.isNaN(at))
+      throw new InvalidArgumentError(
+        `--since takes a duration like 30m, 2h, 1d or an ISO time like 2024-01-02T15:00:00Z, got ${JSON.stringify(value)}`,
+      );
     return new Date(at);
   };
 }

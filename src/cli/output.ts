@@ -114,7 +114,8 @@ export function describeError(error: unknown, debug: boolean): { exitCode: 1 | 2
   const exitCode: 1 | 2 = code === 2 || kind === 'usage' ? 2 : 1;
   const lines = [`error: ${error.message}`];
   // Errors of our own code carry their own class name; a plain Error or TypeError is a bug.
-  const unexpected = error.constructor === Error || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError;
+  const unexpected =
+    error.constructor === Error || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError;
   if (debug && error.stack) lines.push(error.stack);
   else if (unexpected) lines.push('(unexpected; run again with STOCKPIPE_DEBUG=1 for details)');
   return { exitCode, lines };

@@ -28,7 +28,10 @@ export const statusLine = (c: PipelineCounters, extra: string): string =>
 /** Rejects when the user presses Ctrl-C, so a command stops its pipeline cleanly before exiting 1. */
 export const interruption = (io: CliIo): Promise<never> =>
   io.interrupted().then((signal) => {
-    throw new CliError(`interrupted (${signal}): the pipeline was stopped before the source was done; what was read is processed, the rest is left`, 1);
+    throw new CliError(
+      `interrupted (${signal}): the pipeline was stopped before the source was done; what was read is processed, the rest is left`,
+      1,
+    );
   });
 
 /**

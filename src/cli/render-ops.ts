@@ -21,7 +21,10 @@ export function renderStatus(s: StatusReport): string {
     `stream      ${stream.name} ${stream.status}${stream.openShards !== null ? `, ${stream.openShards} shard(s)` : ''}${stream.retentionHours !== null ? `, retention ${stream.retentionHours} h` : ''}${stream.iteratorAgeMs !== null ? `, iterator age ${ms(stream.iteratorAgeMs)}` : ''}`,
     `last hour   ticks in ${count(s.lastHour.ticksIn)}, processed ${count(s.lastHour.ticksProcessed)}, alerts ${count(s.lastHour.alerts)}`,
     `DLQ         ${s.dlq.length === 0 ? '-' : s.dlq.map((q) => `${q.queue} ${q.visible}${q.inFlight > 0 ? ` (+${q.inFlight} in flight)` : ''}`).join(', ')}`,
-    ...s.workflows.map((w, i) => `${i === 0 ? 'workflows  ' : '           '} ${w.workflow.padEnd(11)} ${w.lastRun ? runLine(w.lastRun) : 'never ran'}`),
+    ...s.workflows.map(
+      (w, i) =>
+        `${i === 0 ? 'workflows  ' : '           '} ${w.workflow.padEnd(11)} ${w.lastRun ? runLine(w.lastRun) : 'never ran'}`,
+    ),
   ];
   if (s.warnings.length > 0) lines.push('warnings:', ...s.warnings.map((w) => `  - ${w}`));
   return lines.join('\n');
@@ -86,8 +89,16 @@ export function renderDlqMessage(m: DlqMessage): string {
     `reason     ${m.reason}`,
   ];
   if (m.rejection) lines.push(`rejected   ${m.rejection.field}=${m.rejection.value}: ${m.rejection.reason}`);
-  if (m.source) lines.push(`source     ${Object.entries(m.source).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  if (m.batch) lines.push(`batch      ${m.batch.source} ${m.batch.shardId} ${m.batch.startSequenceNumber}..${m.batch.endSequenceNumber} (${m.batch.batchSize} record(s), first arrived ${m.batch.firstArrival ?? '-'})`);
+  if (m.source)
+    lines.push(
+      `source     ${Object.entries(m.source)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
+  if (m.batch)
+    lines.push(
+      `batch      ${m.batch.source} ${m.batch.shardId} ${m.batch.startSequenceNumber}..${m.batch.endSequenceNumber} (${m.batch.batchSize} record(s), first arrived ${m.batch.firstArrival ?? '-'})`,
+    );
   if (m.payload !== null) lines.push(`payload    ${m.payload}`);
   lines.push(`body       ${m.body}`);
   return lines.join('\n');

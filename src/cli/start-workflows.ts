@@ -60,15 +60,25 @@ export class StartWorkflows {
   afterReplay(produced: number, lastDay: string): void {
     const { pipeline, out } = this.options;
     const caughtUp = async () => {
-      await waitUntil(() => {
-        const c = pipeline.counters();
-        return this.stopping || c.processed + c.invalid + c.processingFailed >= produced;
-      }, 300_000, () => 'the pipeline did not take in the replayed ticks within 5 minutes', 100);
+      await waitUntil(
+        () => {
+          const c = pipeline.counters();
+          return this.stopping || c.processed + c.invalid + c.processingFailed >= produced;
+        },
+        300_000,
+        () => 'the pipeline did not take in the replayed ticks within 5 minutes',
+        100,
+      );
       const records = pipeline.counters().streamRecords;
-      await waitUntil(() => {
-        const c = pipeline.counters();
-        return this.stopping || c.analysed + c.analysisFailed >= records;
-      }, 300_000, () => 'the analysis did not catch up within 5 minutes', 100);
+      await waitUntil(
+        () => {
+          const c = pipeline.counters();
+          return this.stopping || c.analysed + c.analysisFailed >= records;
+        },
+        300_000,
+        () => 'the analysis did not catch up within 5 minutes',
+        100,
+      );
     };
     this.enqueue(async () => {
       await caughtUp();
@@ -103,7 +113,9 @@ export class StartWorkflows {
     const run = await runOnSession(sessionOf(this.options.pipeline), workflow, input);
     if (this.stopping) return run;
     if (run.status !== 'SUCCEEDED') {
-      this.options.out.warn(`${workflow} run ${run.executionId} ended ${run.status}: ${run.error?.error ?? ''} ${run.error?.cause ?? ''} (stockpipe runs show ${run.executionId})`);
+      this.options.out.warn(
+        `${workflow} run ${run.executionId} ended ${run.status}: ${run.error?.error ?? ''} ${run.error?.cause ?? ''} (stockpipe runs show ${run.executionId})`,
+      );
     }
     return run;
   }

@@ -30,7 +30,10 @@ export interface RunSummary {
   readonly dataDir: string;
 }
 
-export function summarize(pipeline: LocalPipeline, run: { source: string; symbols: readonly string[]; samples: number; drained: boolean; elapsedMs: number }): RunSummary {
+export function summarize(
+  pipeline: LocalPipeline,
+  run: { source: string; symbols: readonly string[]; samples: number; drained: boolean; elapsedMs: number },
+): RunSummary {
   const c = pipeline.counters();
   const recordsIn = c.produced + c.rejectedAtSource;
   const elapsedSeconds = Math.round(run.elapsedMs) / 1000;

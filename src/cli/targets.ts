@@ -26,7 +26,12 @@ export interface TargetOptions extends CommonOptions {
 
 export const withTargetOption = (command: Command): Command =>
   command
-    .addOption(new Option('--target <target>', 'local: the local runtime of --data-dir; aws: the deployed stack (default: local when the data dir exists, else aws)').choices(TARGETS))
+    .addOption(
+      new Option(
+        '--target <target>',
+        'local: the local runtime of --data-dir; aws: the deployed stack (default: local when the data dir exists, else aws)',
+      ).choices(TARGETS),
+    )
     .option('--profile <name>', 'aws: the AWS profile to use (default: the standard credential chain)')
     .option('--region <region>', "aws: the stack's region (default: AWS_REGION, then the profile's)")
     .option('--stack <name>', `aws: the CloudFormation stack (default: ${RESOURCE.stack})`);
@@ -42,7 +47,10 @@ export function resolveTarget(options: TargetOptions): { target: Target; why: st
   if (awsOptions.length > 0) return { target: 'aws', why: undefined };
   const root = layoutOf(options).root;
   if (existsSync(root)) return { target: 'local', why: undefined };
-  return { target: 'aws', why: `no local data dir at ${root}: operating the deployed stack (pass --target local for the local runtime, after stockpipe start)` };
+  return {
+    target: 'aws',
+    why: `no local data dir at ${root}: operating the deployed stack (pass --target local for the local runtime, after stockpipe start)`,
+  };
 }
 
 export async function openOperations(io: CliIo, options: TargetOptions, out: Output): Promise<Operations> {
@@ -58,7 +66,11 @@ export async function openOperations(io: CliIo, options: TargetOptions, out: Out
 }
 
 /** Runs a command's work on the target's Operations and closes them afterwards. */
-export async function withOperations<T>(io: CliIo, options: TargetOptions, work: (operations: Operations, out: Output) => Promise<T>): Promise<T> {
+export async function withOperations<T>(
+  io: CliIo,
+  options: TargetOptions,
+  work: (operations: Operations, out: Output) => Promise<T>,
+): Promise<T> {
   const out = outputFor(io, options);
   const operations = await openOperations(io, options, out);
   try {

@@ -57,7 +57,10 @@ export function makeCompactionHandler(deps: CompactionDeps) {
     if (objects.length === 0) throw new PartitionNotFound(`no raw object under ${prefix}: nothing to compact`);
 
     // A busy partition has one small object per batch: a bounded number of reads in flight.
-    const bodies = await mapLimit(objects, deps.readConcurrency ?? 16, async (o) => ({ key: o.key, body: await deps.lake.getText(o.key) }));
+    const bodies = await mapLimit(objects, deps.readConcurrency ?? 16, async (o) => ({
+      key: o.key,
+      body: await deps.lake.getText(o.key),
+    }));
     const compacted = compactPartition(partition, bodies);
     const parquet = ticksToParquet(partition, compacted.rows, deps.codec ? { codec: deps.codec } : {});
     const key = curatedObjectKey(partition);
@@ -69,7 +72,9 @@ export function makeCompactionHandler(deps: CompactionDeps) {
     let rejectedKey: string | null = null;
     if (compacted.skipped.length > 0) {
       rejectedKey = rejectedLinesKey(partition);
-      await deps.lake.put(rejectedKey, JSON.stringify({ ...partition, skipped: compacted.skipped }, null, 1), { contentType: 'application/json' });
+      await deps.lake.put(rejectedKey, JSON.stringify({ ...partition, skipped: compacted.skipped }, null, 1), {
+        contentType: 'application/json',
+      });
     }
 
     const result: CompactionResult = {

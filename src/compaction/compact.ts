@@ -53,11 +53,21 @@ export function compactPartition(partition: Partition, objects: readonly RawObje
       }
       const tick = parsed.value;
       if (tick.symbol !== partition.symbol) {
-        skipped.push({ ...at, field: 'symbol', value: JSON.stringify(tick.symbol), reason: `belongs to partition symbol=${tick.symbol}, not symbol=${partition.symbol}` });
+        skipped.push({
+          ...at,
+          field: 'symbol',
+          value: JSON.stringify(tick.symbol),
+          reason: `belongs to partition symbol=${tick.symbol}, not symbol=${partition.symbol}`,
+        });
         return;
       }
       if (tradingDay(tick.timestamp) !== partition.dt) {
-        skipped.push({ ...at, field: 'timestamp', value: JSON.stringify(tick.timestamp), reason: `belongs to partition dt=${tradingDay(tick.timestamp)}, not dt=${partition.dt}` });
+        skipped.push({
+          ...at,
+          field: 'timestamp',
+          value: JSON.stringify(tick.timestamp),
+          reason: `belongs to partition dt=${tradingDay(tick.timestamp)}, not dt=${partition.dt}`,
+        });
         return;
       }
       if (byTimestamp.has(tick.timestamp)) duplicates++;

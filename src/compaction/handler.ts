@@ -10,10 +10,19 @@ export const recordCompaction = (r: CompactionResult): void => {
   metrics.addMetric('RowsCompacted', MetricUnit.Count, r.rows);
   metrics.addMetric('LinesSkipped', MetricUnit.Count, r.skipped);
   metrics.addMetric('ParquetBytes', MetricUnit.Bytes, r.bytes);
-  if (r.skipped > 0) logger.warn('invalid lines skipped', { symbol: r.symbol, dt: r.dt, skipped: r.skipped, sample: r.skippedSample, rejectedKey: r.rejectedKey });
+  if (r.skipped > 0)
+    logger.warn('invalid lines skipped', {
+      symbol: r.symbol,
+      dt: r.dt,
+      skipped: r.skipped,
+      sample: r.skippedSample,
+      rejectedKey: r.rejectedKey,
+    });
 };
 
 const { s3 } = createClients();
 tracer.captureAWSv3Client(s3);
 
-export const handler = withPowertools(makeCompactionHandler({ lake: new S3LakeObjects(s3, lakeBucketFromEnv()), observe: recordCompaction }));
+export const handler = withPowertools(
+  makeCompactionHandler({ lake: new S3LakeObjects(s3, lakeBucketFromEnv()), observe: recordCompaction }),
+);

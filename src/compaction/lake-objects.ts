@@ -1,5 +1,12 @@
 /** The lake bucket as compaction sees it, and its S3 implementation (AWS and s3rver alike). */
-import { GetObjectCommand, HeadObjectCommand, ListObjectsCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 
 export interface LakeObject {
   readonly key: string;
@@ -35,10 +42,17 @@ export class S3LakeObjects implements LakeObjects {
     // OpenSSL 3 (Node 18+) refuses, so any listing longer than a page fails there with InternalError.
     let marker: string | undefined;
     for (;;) {
-      const page = await this.s3.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(marker ? { Marker: marker } : {}) }));
+      const page = await this.s3.send(
+        new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(marker ? { Marker: marker } : {}) }),
+      );
       for (const o of page.Contents ?? []) {
         if (!o.Key) continue;
-        objects.push({ key: o.Key, etag: o.ETag ?? '', size: o.Size ?? 0, lastModified: (o.LastModified ?? new Date(0)).toISOString() });
+        objects.push({
+          key: o.Key,
+          etag: o.ETag ?? '',
+          size: o.Size ?? 0,
+          lastModified: (o.LastModified ?? new Date(0)).toISOString(),
+        });
       }
       const last = page.Contents?.at(-1)?.Key;
       if (!page.IsTruncated || !last) break;
@@ -55,7 +69,13 @@ export class S3LakeObjects implements LakeObjects {
 
   async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<void> {
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata ? { ...options.metadata } : undefined }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: options.contentType,
+        Metadata: options.metadata ? { ...options.metadata } : undefined,
+      }),
     );
   }
 
@@ -64,7 +84,8 @@ export class S3LakeObjects implements LakeObjects {
       const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return out.Metadata ?? {};
     } catch (e) {
-      if (e instanceof NotFound || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      if (e instanceof NotFound || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        return undefined;
       throw e;
     }
   }

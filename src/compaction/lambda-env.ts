@@ -8,7 +8,8 @@ export const lakeBucketFromEnv = (env = process.env): string => resourceFromEnv(
 
 export function glueDatabaseFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const value = env[ENV.glueDatabase];
-  if (!value) throw new ConfigError(`environment variable ${ENV.glueDatabase} is not set; it names the Glue database of the lake tables`);
+  if (!value)
+    throw new ConfigError(`environment variable ${ENV.glueDatabase} is not set; it names the Glue database of the lake tables`);
   return value;
 }
 

@@ -37,7 +37,13 @@ export function ticksToParquet(partition: Partition, rows: readonly Tick[], opti
   });
   const columnData: ColumnSource[] = [
     // Sorted, evenly spaced instants: deltas pack into a few bits each.
-    { name: 'timestamp', data: rows.map((r) => new Date(r.timestamp)), type: 'TIMESTAMP', nullable: false, encoding: 'DELTA_BINARY_PACKED' },
+    {
+      name: 'timestamp',
+      data: rows.map((r) => new Date(r.timestamp)),
+      type: 'TIMESTAMP',
+      nullable: false,
+      encoding: 'DELTA_BINARY_PACKED',
+    },
     // Prices move by small steps: byte-stream split lines up the slowly changing exponent bytes for the codec.
     { ...doubles('price'), encoding: 'BYTE_STREAM_SPLIT' },
     // A quote's day open/high/low/previous close repeat across ticks: dictionary encoding when it pays.

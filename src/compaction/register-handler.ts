@@ -4,4 +4,6 @@ import { withPowertools } from '../shared/powertools';
 import { glueDatabaseFromEnv, tracedGlueClient } from './lambda-env';
 import { makeRegisterPartitionsHandler } from './register-partitions';
 
-export const handler = withPowertools(makeRegisterPartitionsHandler({ catalog: new GlueCatalog(tracedGlueClient(), glueDatabaseFromEnv()) }));
+export const handler = withPowertools(
+  makeRegisterPartitionsHandler({ catalog: new GlueCatalog(tracedGlueClient(), glueDatabaseFromEnv()) }),
+);

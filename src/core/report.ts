@@ -81,7 +81,8 @@ export interface DailyReportInput {
 }
 
 const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits;
-const byTime = <T extends { timestamp: string }>(a: T, b: T): number => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0);
+const byTime = <T extends { timestamp: string }>(a: T, b: T): number =>
+  a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0;
 
 export function buildDailyReport(input: DailyReportInput): DailyReport {
   const alertsBySymbol = new Map<string, ReportAlert[]>();
@@ -97,7 +98,22 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
     const r = rows.get(symbol);
     if (!r) {
       // Alerts without compacted ticks: the day's partition was not compacted yet.
-      return { symbol, ticks: 0, open: null, close: null, high: null, low: null, changePercent: null, volume: 0, lastVolume: 0, firstTick: '', lastTick: '', largestMove: { at: '', price: null, changePercent: null }, anomalies: 0, alerts };
+      return {
+        symbol,
+        ticks: 0,
+        open: null,
+        close: null,
+        high: null,
+        low: null,
+        changePercent: null,
+        volume: 0,
+        lastVolume: 0,
+        firstTick: '',
+        lastTick: '',
+        largestMove: { at: '', price: null, changePercent: null },
+        anomalies: 0,
+        alerts,
+      };
     }
     return {
       symbol,
@@ -138,7 +154,10 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
 const fixed = (n: number | null): string => (n === null ? '-' : n.toFixed(2));
 
 /** The e-mail the report workflow publishes: one line per symbol and where the full report is. */
-export function reportSummary(report: DailyReport, location: { json: string; html: string }): { subject: string; message: string } {
+export function reportSummary(
+  report: DailyReport,
+  location: { json: string; html: string },
+): { subject: string; message: string } {
   const t = report.totals;
   const subject = `stockpipe daily report ${report.date}: ${t.symbols} symbols, ${t.alerts} alerts`;
   const lines = report.symbols.map((s) => {

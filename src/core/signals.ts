@@ -90,7 +90,14 @@ export function foldSignals(state: SignalState, ticks: readonly PricePoint[]): F
     const sma20 = mean(prices);
     const current = relationOf(sma5, sma20);
     if (relation !== null && current !== 0 && current !== relation) {
-      alerts.push({ symbol: tick.symbol, side: current === 1 ? 'BUY' : 'SELL', timestamp: tick.timestamp, price: tick.price, sma5, sma20 });
+      alerts.push({
+        symbol: tick.symbol,
+        side: current === 1 ? 'BUY' : 'SELL',
+        timestamp: tick.timestamp,
+        price: tick.price,
+        sma5,
+        sma20,
+      });
     }
     if (relation === null || current !== 0) relation = current;
   }

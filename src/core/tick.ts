@@ -68,7 +68,8 @@ export type Tick = z.infer<typeof TickSchema>;
 const printable = (value: unknown): string => {
   let text: string;
   if (value === undefined) text = '<missing>';
-  else if (typeof value === 'string') text = JSON.stringify(value); // escapes invisible characters
+  else if (typeof value === 'string')
+    text = JSON.stringify(value); // escapes invisible characters
   else if (typeof value === 'number' && !Number.isFinite(value)) text = String(value);
   else text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -16,8 +16,7 @@ export class ChainedSource implements QuoteSource {
   constructor(
     readonly first: QuoteSource,
     private readonly makeNext:
-      | ((lastTimestamp: string | undefined, lastPrices: Readonly<Record<string, number>>) => QuoteSource)
-      | undefined,
+      ((lastTimestamp: string | undefined, lastPrices: Readonly<Record<string, number>>) => QuoteSource) | undefined,
     private readonly onSwitch?: (to: QuoteSource) => void,
   ) {}
 

@@ -72,7 +72,10 @@ export function dynamoDbReads(command: string, input: Record<string, unknown>): 
     case 'ScanCommand':
       return 1;
     case 'BatchGetItemCommand':
-      return Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>).reduce((n, r) => n + (r.Keys?.length ?? 0), 0);
+      return Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>).reduce(
+        (n, r) => n + (r.Keys?.length ?? 0),
+        0,
+      );
     default:
       return 0;
   }

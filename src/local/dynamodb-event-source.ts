@@ -89,15 +89,20 @@ export class DynamoDbEventSource {
             const first = failed.records[0]!;
             const last = failed.records[failed.records.length - 1]!;
             await o.onFailure(
-              buildOnFailureRecord('dynamodb', o.functionArn, {
-                shardId,
-                startSequenceNumber: first.dynamodb?.SequenceNumber ?? '',
-                endSequenceNumber: last.dynamodb?.SequenceNumber ?? '',
-                approximateArrivalOfFirstRecord: arrivalOf(first),
-                approximateArrivalOfLastRecord: arrivalOf(last),
-                batchSize: failed.records.length,
-                streamArn: o.stream.streamArn,
-              }, failed),
+              buildOnFailureRecord(
+                'dynamodb',
+                o.functionArn,
+                {
+                  shardId,
+                  startSequenceNumber: first.dynamodb?.SequenceNumber ?? '',
+                  endSequenceNumber: last.dynamodb?.SequenceNumber ?? '',
+                  approximateArrivalOfFirstRecord: arrivalOf(first),
+                  approximateArrivalOfLastRecord: arrivalOf(last),
+                  batchSize: failed.records.length,
+                  streamArn: o.stream.streamArn,
+                },
+                failed,
+              ),
             );
           },
           sleep: (ms) => this.retrySleeper.sleep(ms),
@@ -122,7 +127,8 @@ export class DynamoDbEventSource {
     await waitUntil(
       () => this.options.stream.pending() === 0 && this.delivering.size === 0,
       timeoutMs,
-      () => `the DynamoDB stream of ${this.options.stream.tableName} was not drained within ${timeoutMs} ms (${this.options.stream.pending()} records pending)`,
+      () =>
+        `the DynamoDB stream of ${this.options.stream.tableName} was not drained within ${timeoutMs} ms (${this.options.stream.pending()} records pending)`,
     );
   }
 

@@ -54,7 +54,9 @@ const keyText = (keys: Item): string => JSON.stringify(canonical(keys));
 
 /** A key attribute is a string, number or binary: in DynamoDB JSON it is an object, in document form it is not. */
 const keyAttribute = (value: unknown): Item[string] =>
-  value !== null && typeof value === 'object' && !(value instanceof Uint8Array) ? (value as Item[string]) : marshall({ v: value }).v!;
+  value !== null && typeof value === 'object' && !(value instanceof Uint8Array)
+    ? (value as Item[string])
+    : marshall({ v: value }).v!;
 
 function changeOf(keys: Item, before: Item | undefined, after: Item | undefined): TableChange | undefined {
   if (after === undefined) return before ? { eventName: 'REMOVE', keys, oldImage: before } : undefined;
@@ -118,10 +120,16 @@ export function captureTableWrites(client: DynamoDBClient, stream: LocalDynamoDb
       case 'BatchWriteItemCommand': {
         const requests = input.RequestItems?.[table];
         if (!requests || requests.length === 0) return next(args);
-        const keyOf = (r: WriteRequest): Item => (r.PutRequest ? stream.keysOf(r.PutRequest.Item as Item) : (r.DeleteRequest!.Key as Item));
+        const keyOf = (r: WriteRequest): Item =>
+          r.PutRequest ? stream.keysOf(r.PutRequest.Item as Item) : (r.DeleteRequest!.Key as Item);
         const before = await readItems(client, table, requests.map(keyOf));
         const result = await next(args);
-        const output = result.output as { UnprocessedItems?: Record<string, { PutRequest?: { Item?: Record<string, unknown> }; DeleteRequest?: { Key?: Record<string, unknown> } }[]> };
+        const output = result.output as {
+          UnprocessedItems?: Record<
+            string,
+            { PutRequest?: { Item?: Record<string, unknown> }; DeleteRequest?: { Key?: Record<string, unknown> } }[]
+          >;
+        };
         const unprocessed = new Set(
           (output.UnprocessedItems?.[table] ?? []).map((r) => {
             const raw = r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {};
@@ -133,7 +141,11 @@ export function captureTableWrites(client: DynamoDBClient, stream: LocalDynamoDb
         for (const request of requests) {
           const keys = keyOf(request);
           if (unprocessed.has(keyText(keys))) continue;
-          const change = changeOf(keys, before.get(keyText(keys)), request.PutRequest ? (request.PutRequest.Item as Item) : undefined);
+          const change = changeOf(
+            keys,
+            before.get(keyText(keys)),
+            request.PutRequest ? (request.PutRequest.Item as Item) : undefined,
+          );
           if (change) changes.push(change);
         }
         stream.append(changes);

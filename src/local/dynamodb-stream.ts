@@ -73,7 +73,10 @@ export class LocalDynamoDbStream {
     const label = this.now().toISOString().replace(/Z$/, '');
     this.streamArn = `arn:aws:dynamodb:${options.region}:${options.accountId}:table/${options.tableName}/stream/${label}`;
     const count = options.shardCount ?? 2;
-    this.shards = Array.from({ length: count }, (_, k) => ({ shardId: `shardId-${String(k + 1).padStart(20, '0')}-local`, records: [] }));
+    this.shards = Array.from({ length: count }, (_, k) => ({
+      shardId: `shardId-${String(k + 1).padStart(20, '0')}-local`,
+      records: [],
+    }));
   }
 
   keysOf(item: Item): Item {
@@ -107,7 +110,9 @@ export class LocalDynamoDbStream {
       if (change.oldImage && (this.viewType === 'OLD_IMAGE' || this.viewType === 'NEW_AND_OLD_IMAGES')) {
         dynamodb.OldImage = change.oldImage as Record<string, AttributeValue>;
       }
-      dynamodb.SizeBytes = Buffer.byteLength(JSON.stringify([dynamodb.Keys, dynamodb.NewImage ?? null, dynamodb.OldImage ?? null]));
+      dynamodb.SizeBytes = Buffer.byteLength(
+        JSON.stringify([dynamodb.Keys, dynamodb.NewImage ?? null, dynamodb.OldImage ?? null]),
+      );
       shard.records.push({
         eventID: randomBytes(16).toString('hex'),
         eventName: change.eventName,

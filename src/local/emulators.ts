@@ -61,7 +61,13 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const stops: (() => Promise<void>)[] = [];
   try {
     // Streams and tables become ACTIVE at once instead of after the emulators' default 500 ms.
-    const kinesisServer = kinesalite({ path: dataDir('kinesis'), createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
+    const kinesisServer = kinesalite({
+      path: dataDir('kinesis'),
+      createStreamMs: 0,
+      deleteStreamMs: 0,
+      updateStreamMs: 0,
+      shardLimit: 100,
+    });
     const kinesisPort = await listen(kinesisServer, ports.kinesis ?? 0, host);
     stops.push(() => close(kinesisServer));
 

@@ -9,7 +9,10 @@ import type { EmulatedService } from './emulators';
 import type { LocalResources } from './provision';
 
 /** What CDK sets for the functions (ENV names), plus the SDK's AWS_ENDPOINT_URL_* of the emulators. */
-export const localEnvironment = (resources: LocalResources, endpoints: Readonly<Record<EmulatedService, string>>): Record<string, string> => ({
+export const localEnvironment = (
+  resources: LocalResources,
+  endpoints: Readonly<Record<EmulatedService, string>>,
+): Record<string, string> => ({
   [ENV.streamName]: resources.streamName,
   [ENV.rawBucket]: resources.rawBucket,
   [ENV.priceTable]: resources.priceTable,
@@ -29,7 +32,12 @@ export const localEnvironment = (resources: LocalResources, endpoints: Readonly<
  * Sends the rows a CSV parse refused to the invalid-records queue, as the processing function sends
  * invalid records: the row as written, and why (with its line number), so nothing is silently dropped.
  */
-export async function deadLetterCsvRows(sqs: SQSClient, queueUrl: string, rejections: readonly CsvRejection[], file: string): Promise<void> {
+export async function deadLetterCsvRows(
+  sqs: SQSClient,
+  queueUrl: string,
+  rejections: readonly CsvRejection[],
+  file: string,
+): Promise<void> {
   const letters: DeadLetter[] = rejections.map((r) => ({
     reason: `line ${r.line}: ${describeRejection(r.rejection)}`,
     payload: r.raw,
@@ -48,6 +56,7 @@ export async function deadLetterCsvRows(sqs: SQSClient, queueUrl: string, reject
         })),
       }),
     );
-    if ((out.Failed ?? []).length > 0) throw new Error(`could not dead-letter ${out.Failed!.length} CSV row(s) of ${file} to ${queueUrl}`);
+    if ((out.Failed ?? []).length > 0)
+      throw new Error(`could not dead-letter ${out.Failed!.length} CSV row(s) of ${file} to ${queueUrl}`);
   }
 }

@@ -4,7 +4,13 @@
  * with clients of its own (as separate Lambdas have), except that alerts go to the local outbox
  * instead of SNS. Around them, the bookkeeping of the counters.
  */
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type {
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from 'aws-lambda';
 import { DynamoDbAlertLedger } from '../adapters/aws/dynamodb-alert-ledger';
 import { DynamoDbPriceStore } from '../adapters/aws/dynamodb-price-store';
 import { DynamoDbSignalStateStore } from '../adapters/aws/dynamodb-signal-state-store';
@@ -57,7 +63,8 @@ class TrackingDeadLetterSink implements DeadLetterSink {
 
 export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunctions {
   const { resources, counters, log } = options;
-  const clientsFor = (): AwsClients => createClients({ endpoints: options.endpoints, sqsQueryProtocol: true, region: resources.region });
+  const clientsFor = (): AwsClients =>
+    createClients({ endpoints: options.endpoints, sqsQueryProtocol: true, region: resources.region });
 
   const processingClients = clientsFor();
   captureTableWrites(processingClients.dynamodb, options.stream);

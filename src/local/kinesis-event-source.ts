@@ -49,7 +49,11 @@ export interface KinesisEventSourceOptions {
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   readonly checkpoints?: CheckpointStore;
   /** Told about every finished batch. */
-  readonly onBatch?: (shardId: string, result: DeliveryResult<KinesisStreamRecord>, batch: readonly KinesisStreamRecord[]) => void;
+  readonly onBatch?: (
+    shardId: string,
+    result: DeliveryResult<KinesisStreamRecord>,
+    batch: readonly KinesisStreamRecord[],
+  ) => void;
   /** Told about errors of the mapping itself (reading the stream, the destination); it keeps going. */
   readonly onError?: (error: unknown, shardId: string) => void;
 }
@@ -85,7 +89,12 @@ class ShardReader {
     const o = this.source.options;
     const after = this.lastRead ?? o.checkpoints?.get(this.shardId);
     const input: GetShardIteratorCommandInput = after
-      ? { StreamName: o.streamName, ShardId: this.shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }
+      ? {
+          StreamName: o.streamName,
+          ShardId: this.shardId,
+          ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+          StartingSequenceNumber: after,
+        }
       : { StreamName: o.streamName, ShardId: this.shardId, ShardIteratorType: o.startingPosition ?? 'TRIM_HORIZON' };
     return (await o.kinesis.send(new GetShardIteratorCommand(input))).ShardIterator;
   }
@@ -161,7 +170,9 @@ class ShardReader {
   /** Retries the whole delivery if the mapping itself fails (e.g. the destination is down), never skipping. */
   private async deliver(batch: _Record[]): Promise<void> {
     const o = this.source.options;
-    const events = batch.map((r) => toKinesisStreamRecord({ streamArn: this.streamArn, shardId: this.shardId, region: this.region }, r));
+    const events = batch.map((r) =>
+      toKinesisStreamRecord({ streamArn: this.streamArn, shardId: this.shardId, region: this.region }, r),
+    );
     for (;;) {
       try {
         const result = await deliverBatch(
@@ -174,15 +185,20 @@ class ShardReader {
               const last = failed.records[failed.records.length - 1]!;
               const arrival = (r: KinesisStreamRecord) => new Date(r.kinesis.approximateArrivalTimestamp * 1000).toISOString();
               await o.onFailure(
-                buildOnFailureRecord('kinesis', o.functionArn, {
-                  shardId: this.shardId,
-                  startSequenceNumber: first.kinesis.sequenceNumber,
-                  endSequenceNumber: last.kinesis.sequenceNumber,
-                  approximateArrivalOfFirstRecord: arrival(first),
-                  approximateArrivalOfLastRecord: arrival(last),
-                  batchSize: failed.records.length,
-                  streamArn: this.streamArn,
-                }, failed),
+                buildOnFailureRecord(
+                  'kinesis',
+                  o.functionArn,
+                  {
+                    shardId: this.shardId,
+                    startSequenceNumber: first.kinesis.sequenceNumber,
+                    endSequenceNumber: last.kinesis.sequenceNumber,
+                    approximateArrivalOfFirstRecord: arrival(first),
+                    approximateArrivalOfLastRecord: arrival(last),
+                    batchSize: failed.records.length,
+                    streamArn: this.streamArn,
+                  },
+                  failed,
+                ),
               );
             },
             sleep: (ms) => this.source.sleeper.sleep(ms),
@@ -245,7 +261,8 @@ export class KinesisEventSource {
     await waitUntil(
       () => [...this.readers].every(([id, r]) => r.closed || r.idleAfterPoll > (marks.get(id) ?? 0)),
       timeoutMs,
-      () => `the Kinesis stream ${this.options.streamName} was not drained within ${timeoutMs} ms (${this.stats.read} records read so far)`,
+      () =>
+        `the Kinesis stream ${this.options.streamName} was not drained within ${timeoutMs} ms (${this.stats.read} records read so far)`,
     );
   }
 

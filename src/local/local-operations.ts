@@ -16,8 +16,27 @@ import { LOCAL_RULES, maintenanceEveryMs, ruleState } from '../ops/local/rules';
 import { findRun, listRunsOf, localRunDetail, newestLakeDay, runOnSession } from '../ops/local/runs';
 import { attachToPipeline, openLocalSession, type LocalSession } from '../ops/local/session';
 import { localStatus } from '../ops/local/status';
-import type { AlertFilter, DlqListOptions, Operations, ReplayOptions, ReportFormat, RunFilter, StoredReport, WaitOptions, WorkflowInput } from '../ops/operations';
-import type { AlertRow, QueueName, RuleName, RunDetail, ScheduleChange, ScheduleStatus, StatusReport, WorkflowStart } from '../ops/types';
+import type {
+  AlertFilter,
+  DlqListOptions,
+  Operations,
+  ReplayOptions,
+  ReportFormat,
+  RunFilter,
+  StoredReport,
+  WaitOptions,
+  WorkflowInput,
+} from '../ops/operations';
+import type {
+  AlertRow,
+  QueueName,
+  RuleName,
+  RunDetail,
+  ScheduleChange,
+  ScheduleStatus,
+  StatusReport,
+  WorkflowStart,
+} from '../ops/types';
 import { reportKeys } from '../report/report-task';
 import { LAKE, RESOURCE } from '../shared/names';
 import type { WorkflowName } from '../shared/workflow-substitutions';
@@ -70,7 +89,9 @@ export class LocalOperations implements Operations {
     if (this.session) return this.session;
     const session = await openLocalSession(this.layout, 'workflow');
     if (session.mode === 'started') {
-      this.note(`no local pipeline runs on ${this.layout.root}: started the emulators over its lake${session.tablesKept ? ' and its persisted tables' : ''} for this command`);
+      this.note(
+        `no local pipeline runs on ${this.layout.root}: started the emulators over its lake${session.tablesKept ? ' and its persisted tables' : ''} for this command`,
+      );
     }
     this.session = session;
     return session;
@@ -141,15 +162,27 @@ export class LocalOperations implements Operations {
     let runInput: Record<string, unknown> = {};
     if (workflow === 'report') {
       const date = input.date ?? newestLakeDay(this.layout.lake, RESOURCE.rawBucket);
-      if (!input.date) this.note(date ? `no --date: the report covers ${date}, the newest day in the local lake` : 'no --date and the local lake is empty: the report covers today');
+      if (!input.date)
+        this.note(
+          date
+            ? `no --date: the report covers ${date}, the newest day in the local lake`
+            : 'no --date and the local lake is empty: the report covers today',
+        );
       if (date) runInput = { date };
     } else if (input.date) {
       throw new UsageError('--date is for the report workflow; maintenance compacts every partition not yet compacted');
     }
     const session = await this.anySession();
-    if (workflow === 'report' && !session.tablesKept) this.note("the last run's tables were in memory: the report takes the day's alerts from the outbox");
+    if (workflow === 'report' && !session.tablesKept)
+      this.note("the last run's tables were in memory: the report takes the day's alerts from the outbox");
     const run = await runOnSession(session, workflow, runInput);
-    return { workflow, id: run.executionId, executionArn: run.executionArn, startedAt: run.startedAt, input: JSON.stringify(runInput) };
+    return {
+      workflow,
+      id: run.executionId,
+      executionArn: run.executionArn,
+      startedAt: run.startedAt,
+      input: JSON.stringify(runInput),
+    };
   }
 
   /** Follows a run to its end: one started by this process has ended already; another process's run file is polled. */
@@ -213,10 +246,18 @@ export class LocalOperations implements Operations {
     const format = options.format ?? 'html';
     const bucket = RESOURCE.rawBucket;
     const date = options.date ?? this.newestReportDay(bucket);
-    if (!date) throw new OpsError('not-found', `no daily report in ${this.layout.root} yet; make one with stockpipe workflow run report --date <YYYY-MM-DD>`);
+    if (!date)
+      throw new OpsError(
+        'not-found',
+        `no daily report in ${this.layout.root} yet; make one with stockpipe workflow run report --date <YYYY-MM-DD>`,
+      );
     const key = reportKeys(date)[format];
     const path = localObjectPath(this.layout.lake, bucket, key);
-    if (!existsSync(path)) throw new OpsError('not-found', `no report for ${date} in ${this.layout.root}; make it with stockpipe workflow run report --date ${date}`);
+    if (!existsSync(path))
+      throw new OpsError(
+        'not-found',
+        `no report for ${date} in ${this.layout.root}; make it with stockpipe workflow run report --date ${date}`,
+      );
     return { date, format, key, location: path, body: readFileSync(path) };
   }
 

@@ -27,7 +27,11 @@ export interface OnFailureRecord {
     readonly condition: 'RetryAttemptsExhausted';
     readonly approximateInvokeCount: number;
   };
-  readonly responseContext: { readonly statusCode: number; readonly executedVersion: string; readonly functionError?: 'Unhandled' };
+  readonly responseContext: {
+    readonly statusCode: number;
+    readonly executedVersion: string;
+    readonly functionError?: 'Unhandled';
+  };
   readonly version: '1.0';
   readonly timestamp: string;
   readonly KinesisBatchInfo?: StreamBatchInfo;
@@ -43,7 +47,12 @@ export function buildOnFailureRecord(
   now: Date = new Date(),
 ): OnFailureRecord {
   return {
-    requestContext: { requestId: randomUUID(), functionArn, condition: 'RetryAttemptsExhausted', approximateInvokeCount: failed.attempts },
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn,
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: failed.attempts,
+    },
     responseContext: {
       statusCode: 200,
       executedVersion: '$LATEST',

@@ -3,7 +3,12 @@
  * stack, and returns what the functions need to find them. Idempotent: existing resources are kept.
  */
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, ResourceInUseException as StreamInUse, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  ResourceInUseException as StreamInUse,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../shared/clients';
@@ -45,7 +50,10 @@ async function ensureTable(dynamodb: DynamoDBClient, name: string, hash: string,
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: hash, KeyType: 'HASH' }, ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : [])],
+        KeySchema: [
+          { AttributeName: hash, KeyType: 'HASH' },
+          ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : []),
+        ],
         AttributeDefinitions: [
           { AttributeName: hash, AttributeType: 'S' },
           ...(range ? [{ AttributeName: range, AttributeType: 'S' as const }] : []),

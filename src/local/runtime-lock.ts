@@ -37,7 +37,10 @@ export function runningPipeline(layout: DataDirLayout): RuntimeInfo | undefined 
   return info && alive(info.pid) ? info : undefined;
 }
 
-export function acquireRuntimeLock(layout: DataDirLayout, info: Omit<RuntimeInfo, 'pid' | 'startedAt'>): { update(extra: Partial<RuntimeInfo>): void; release(): void } {
+export function acquireRuntimeLock(
+  layout: DataDirLayout,
+  info: Omit<RuntimeInfo, 'pid' | 'startedAt'>,
+): { update(extra: Partial<RuntimeInfo>): void; release(): void } {
   const other = runningPipeline(layout);
   if (other) {
     throw new RuntimeLockedError(

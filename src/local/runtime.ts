@@ -18,7 +18,15 @@ import { createClients, type AwsClients } from '../shared/clients';
 import { ATTR, DEFAULTS } from '../shared/names';
 import { FileCheckpointStore, MemoryCheckpointStore } from './checkpoints';
 import { zeroCounters, type PipelineCounters } from './counters';
-import { dataDirLayout, ensureDataDir, readJsonFile, resetRunData, stateFile, writeJsonFile, type DataDirLayout } from './data-dir';
+import {
+  dataDirLayout,
+  ensureDataDir,
+  readJsonFile,
+  resetRunData,
+  stateFile,
+  writeJsonFile,
+  type DataDirLayout,
+} from './data-dir';
 import { DynamoDbEventSource } from './dynamodb-event-source';
 import { LocalDynamoDbStream } from './dynamodb-stream';
 import { startEmulators, type EmulatedService } from './emulators';
@@ -34,7 +42,11 @@ import { EVERY_MINUTE, LocalSchedule, ScaledClock, ScheduleStateFile } from './s
 import { Sleeper } from './sleeper';
 
 /** Names of the local functions, as they appear in ARNs of on-failure records. */
-export const LOCAL_FUNCTION = { producer: 'stockpipe-producer', processing: 'stockpipe-processing', analysis: 'stockpipe-analysis' } as const;
+export const LOCAL_FUNCTION = {
+  producer: 'stockpipe-producer',
+  processing: 'stockpipe-processing',
+  analysis: 'stockpipe-analysis',
+} as const;
 
 export interface MappingSettings {
   /** @default 100, as the stack */
@@ -83,7 +95,11 @@ export interface LocalPipeline {
    * Runs the producer for `samples` samples (until the source is exhausted when unset), `cadenceMs`
    * of real time apart (default 0: as fast as the stream takes them).
    */
-  produce(options?: { samples?: number; cadenceMs?: number; onSample?: (sample: { index: number; ticks: number }) => void }): Promise<ProducerResult>;
+  produce(options?: {
+    samples?: number;
+    cadenceMs?: number;
+    onSample?: (sample: { index: number; ticks: number }) => void;
+  }): Promise<ProducerResult>;
   /** Sends rows a CSV parse refused to the invalid-records queue, each with its line number and reason. */
   deadLetterRows(rejections: readonly CsvRejection[], file: string): Promise<void>;
   /** The functions' environment (ENV names -> values) plus the SDK's AWS_ENDPOINT_URL_* for the emulators. */
@@ -217,7 +233,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     lock.update({
       endpoints: emulators.endpoints,
-      ...(options.schedule ? { schedule: { speed: options.schedule.speed, pattern: options.schedule.pattern ?? EVERY_MINUTE } } : {}),
+      ...(options.schedule
+        ? { schedule: { speed: options.schedule.speed, pattern: options.schedule.pattern ?? EVERY_MINUTE } }
+        : {}),
     });
     log.info('pipeline started', { persist, endpoints: emulators.endpoints, command: options.command });
 
@@ -269,9 +287,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         await schedule?.stop();
         // What is already in the streams is taken in before the stop, within a short deadline (a
         // Ctrl-C must not hang); what is left then stays in a persisted stream for the next start.
-        await kinesisSource.drain(1500).catch(() => log.warn('stopped before the Kinesis stream was drained', { read: kinesisSource.stats.read }));
+        await kinesisSource
+          .drain(1500)
+          .catch(() => log.warn('stopped before the Kinesis stream was drained', { read: kinesisSource.stats.read }));
         await kinesisSource.stop();
-        await streamSource.drain(1000).catch(() => log.warn('stopped before the DynamoDB stream was drained', { pending: stream.pending() }));
+        await streamSource
+          .drain(1000)
+          .catch(() => log.warn('stopped before the DynamoDB stream was drained', { pending: stream.pending() }));
         await streamSource.stop();
         // Records the analysis could not take before the stop wait for the next start of a persisted runtime.
         if (persist) writeJsonFile(pendingFile, stream.snapshot());

@@ -21,7 +21,12 @@ export class Sleeper {
 }
 
 /** Polls `condition` until it holds; rejects with `describe()` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, timeoutMs: number, describe: () => string, intervalMs = 10): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean,
+  timeoutMs: number,
+  describe: () => string,
+  intervalMs = 10,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(describe());

@@ -79,7 +79,11 @@ interface Pending<R> {
 }
 
 /** Delivers one batch to completion: every record ends up done or handed to onFailure. */
-export async function deliverBatch<R>(records: readonly R[], port: DeliveryPort<R>, policy: DeliveryPolicy = {}): Promise<DeliveryResult<R>> {
+export async function deliverBatch<R>(
+  records: readonly R[],
+  port: DeliveryPort<R>,
+  policy: DeliveryPolicy = {},
+): Promise<DeliveryResult<R>> {
   const maxRetries = policy.maxRetryAttempts ?? 3;
   const bisect = policy.bisectOnError ?? true;
   const delay = policy.retryDelayMs ?? defaultRetryDelay;
@@ -121,7 +125,11 @@ export async function deliverBatch<R>(records: readonly R[], port: DeliveryPort<
         const rest = { records: pending.records.slice(first), retries: pending.retries };
         queue[0] = rest;
         const reported = outcome.failedIds.length;
-        await retryOrFail(rest, 'partial-failure', `the function reported ${reported} failed record(s) in batchItemFailures, the first at sequence number ${ids[first]}`);
+        await retryOrFail(
+          rest,
+          'partial-failure',
+          `the function reported ${reported} failed record(s) in batchItemFailures, the first at sequence number ${ids[first]}`,
+        );
         continue;
       }
       const bad = outcome.failedIds.find((id, k) => positions[k] === -1) ?? '';
@@ -136,7 +144,12 @@ export async function deliverBatch<R>(records: readonly R[], port: DeliveryPort<
     const reason = `the function threw ${errorText(outcome.error)}`;
     if (bisect && pending.records.length > 1) {
       const half = Math.ceil(pending.records.length / 2);
-      queue.splice(0, 1, { records: pending.records.slice(0, half), retries: pending.retries }, { records: pending.records.slice(half), retries: pending.retries });
+      queue.splice(
+        0,
+        1,
+        { records: pending.records.slice(0, half), retries: pending.retries },
+        { records: pending.records.slice(half), retries: pending.retries },
+      );
       continue;
     }
     await retryOrFail(pending, 'function-error', reason);

@@ -32,7 +32,10 @@ const OnFailureBody = z.object({
   KinesisBatchInfo: BatchInfo.optional(),
   DDBStreamBatchInfo: BatchInfo.optional(),
   reason: z.string().optional(),
-  requestContext: z.object({ condition: z.string().optional(), approximateInvokeCount: z.number().optional() }).partial().optional(),
+  requestContext: z
+    .object({ condition: z.string().optional(), approximateInvokeCount: z.number().optional() })
+    .partial()
+    .optional(),
   responseContext: z.object({ functionError: z.string().optional() }).partial().optional(),
 });
 

@@ -8,14 +8,7 @@
 export type ExitCode = 1 | 2;
 
 export type OpsErrorKind =
-  | 'usage'
-  | 'not-found'
-  | 'access-denied'
-  | 'throttled'
-  | 'credentials'
-  | 'region'
-  | 'conflict'
-  | 'failed';
+  'usage' | 'not-found' | 'access-denied' | 'throttled' | 'credentials' | 'region' | 'conflict' | 'failed';
 
 export class OpsError extends Error {
   override readonly name: string = 'OpsError';
@@ -50,7 +43,13 @@ interface SdkErrorLike {
   readonly $metadata?: { readonly httpStatusCode?: number };
 }
 
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'KMSAccessDeniedException']);
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthorizationError',
+  'KMSAccessDeniedException',
+]);
 const THROTTLED = new Set([
   'Throttling',
   'ThrottlingException',
@@ -64,7 +63,13 @@ const THROTTLED = new Set([
   'LimitExceededException',
 ]);
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
-const BAD_CREDENTIALS = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'InvalidAccessKeyId']);
+const BAD_CREDENTIALS = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+]);
 const NOT_FOUND = new Set([
   'ResourceNotFoundException',
   'ResourceNotFound',
@@ -120,21 +125,31 @@ export function mapAwsError(error: unknown, ctx: ErrorContext): OpsError {
     return new OpsError('region', `no AWS region set to ${ctx.action}; pass --region or set AWS_REGION`, { cause: error });
   }
   if (THROTTLED.has(name)) {
-    return new OpsError('throttled', `AWS throttled the request to ${ctx.action}${where} (${name}); wait a minute and run the command again`, {
-      cause: error,
-    });
+    return new OpsError(
+      'throttled',
+      `AWS throttled the request to ${ctx.action}${where} (${name}); wait a minute and run the command again`,
+      {
+        cause: error,
+      },
+    );
   }
   if (NOT_FOUND.has(name) || e.$metadata?.httpStatusCode === 404) {
-    return new OpsError('not-found', `${ctx.action}${where} failed: not found (${name}${detail}); is the stack deployed and up to date?`, {
-      cause: error,
-    });
+    return new OpsError(
+      'not-found',
+      `${ctx.action}${where} failed: not found (${name}${detail}); is the stack deployed and up to date?`,
+      {
+        cause: error,
+      },
+    );
   }
   return new OpsError('failed', `${ctx.action}${where} failed (${name}${detail})`, { cause: error });
 }
 
 function mapCredentials(name: string, detail: string, ctx: ErrorContext, cause: unknown): OpsError {
   const what = EXPIRED.has(name) ? 'your AWS credentials have expired' : 'AWS does not accept your credentials';
-  return new OpsError('credentials', `${what} (${name}${detail}) while trying to ${ctx.action}; ${credentialsHint(ctx)}`, { cause });
+  return new OpsError('credentials', `${what} (${name}${detail}) while trying to ${ctx.action}; ${credentialsHint(ctx)}`, {
+    cause,
+  });
 }
 
 /** Runs an AWS call and maps what it throws. */

@@ -18,7 +18,9 @@ const entriesOf = (text: string, file: string): { entry: FixEntry; where: string
     try {
       parsed = JSON.parse(trimmed);
     } catch (e) {
-      throw new UsageError(`${file} is not valid JSON (${(e as Error).message}); give the output of stockpipe dlq list --json, edited, or JSON lines`);
+      throw new UsageError(
+        `${file} is not valid JSON (${(e as Error).message}); give the output of stockpipe dlq list --json, edited, or JSON lines`,
+      );
     }
     return (parsed as FixEntry[]).map((entry, i) => ({ entry, where: `${file} entry ${i + 1}` }));
   }
@@ -36,12 +38,17 @@ const entriesOf = (text: string, file: string): { entry: FixEntry; where: string
 };
 
 /** Message id -> replacement payload text. `stored` (id -> payload as listed) drops entries left unchanged. */
-export function parseFixes(text: string, file = 'the fixes file', stored: ReadonlyMap<string, string | null> = new Map()): Map<string, string> {
+export function parseFixes(
+  text: string,
+  file = 'the fixes file',
+  stored: ReadonlyMap<string, string | null> = new Map(),
+): Map<string, string> {
   const fixes = new Map<string, string>();
   for (const { entry, where } of entriesOf(text, file)) {
     if (entry === null || typeof entry !== 'object') throw new UsageError(`${where} is not an object with messageId and payload`);
     if (typeof entry.messageId !== 'string' || entry.messageId === '') throw new UsageError(`${where}: messageId is missing`);
-    if (entry.payload === undefined || entry.payload === null) throw new UsageError(`${where}: payload of ${entry.messageId} is missing`);
+    if (entry.payload === undefined || entry.payload === null)
+      throw new UsageError(`${where}: payload of ${entry.messageId} is missing`);
     const payload = typeof entry.payload === 'string' ? entry.payload : JSON.stringify(entry.payload);
     if (fixes.has(entry.messageId)) throw new UsageError(`${where}: message ${entry.messageId} is fixed twice`);
     if (stored.get(entry.messageId) === payload) continue;

@@ -23,13 +23,15 @@ interface OpenRow {
 
 const SCHEDULED = /^(Task|LambdaFunction|Activity)Scheduled$/;
 const SUCCEEDED = /^(Task|LambdaFunction|Activity)Succeeded$/;
-const FAILED = /^(Task|LambdaFunction|Activity)(Failed|TimedOut|StartFailed|ScheduleFailed|SubmitFailed|StartTimedOut)$|^TaskStartFailed$/;
+const FAILED =
+  /^(Task|LambdaFunction|Activity)(Failed|TimedOut|StartFailed|ScheduleFailed|SubmitFailed|StartTimedOut)$|^TaskStartFailed$/;
 
 const failureOf = (event: HistoryEvent): Failure | null => {
   for (const [key, value] of Object.entries(event)) {
     if (!key.endsWith('EventDetails') || value === null || typeof value !== 'object') continue;
     const details = value as { error?: string; cause?: string };
-    if (details.error !== undefined || details.cause !== undefined) return { error: details.error ?? null, cause: details.cause ?? null };
+    if (details.error !== undefined || details.cause !== undefined)
+      return { error: details.error ?? null, cause: details.cause ?? null };
   }
   return null;
 };
@@ -58,7 +60,7 @@ export function readHistory(events: readonly HistoryEvent[], runStatus: string, 
   const iteration = (id: number | undefined): number | null => {
     const path: number[] = [];
     let found: number | null = null;
-    for (let cur = id; cur !== undefined && cur !== 0; ) {
+    for (let cur = id; cur !== undefined && cur !== 0;) {
       if (iterationOf.has(cur)) {
         found = iterationOf.get(cur)!;
         break;
@@ -81,7 +83,7 @@ export function readHistory(events: readonly HistoryEvent[], runStatus: string, 
   const owner = (id: number | undefined): OpenRow | null => {
     const path: number[] = [];
     let found: OpenRow | null = null;
-    for (let cur = id; cur !== undefined && cur !== 0; ) {
+    for (let cur = id; cur !== undefined && cur !== 0;) {
       if (ownerOf.has(cur)) {
         found = ownerOf.get(cur)!;
         break;
@@ -128,7 +130,8 @@ export function readHistory(events: readonly HistoryEvent[], runStatus: string, 
     if (type.endsWith('StateExited')) {
       const name = event.stateExitedEventDetails?.name;
       let target = owner(event.previousEventId);
-      if (!target || target.closed || target.row.name !== name) target = [...rows].reverse().find((r) => !r.closed && r.row.name === name) ?? null;
+      if (!target || target.closed || target.row.name !== name)
+        target = [...rows].reverse().find((r) => !r.closed && r.row.name === name) ?? null;
       if (!target) continue;
       target.closed = true;
       target.row.exitedAt = iso(event.timestamp);
@@ -181,6 +184,8 @@ export function readHistory(events: readonly HistoryEvent[], runStatus: string, 
   // A Fail state only ends the run; the state whose error led there is the one to read.
   const latest = (test: (s: StateRow) => boolean) => [...states].reverse().find(test);
   const failed =
-    latest((s) => s.status === 'FAILED' && s.type !== 'Fail') ?? latest((s) => s.status === 'CAUGHT') ?? latest((s) => s.status === 'FAILED');
+    latest((s) => s.status === 'FAILED' && s.type !== 'Fail') ??
+    latest((s) => s.status === 'CAUGHT') ??
+    latest((s) => s.status === 'FAILED');
   return { states, executionFailure, failedState: failed?.name ?? null };
 }

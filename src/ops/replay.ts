@@ -86,7 +86,8 @@ function analysisRecordOf(message: DlqMessage, fix: string | undefined): { recor
   try {
     if (fix !== undefined) {
       const fields = parseJson(fix) as Record<string, unknown> | undefined;
-      if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return { problem: `the fix for ${message.messageId} is not a JSON object` };
+      if (fields === null || typeof fields !== 'object' || Array.isArray(fields))
+        return { problem: `the fix for ${message.messageId} is not a JSON object` };
       // The listed payload edited (a stream record with its NewImage), or plain fields replacing the item's.
       const edited = fields.NewImage;
       image =
@@ -96,7 +97,9 @@ function analysisRecordOf(message: DlqMessage, fix: string | undefined): { recor
     }
     item = parsePriceItem(unmarshall(image));
   } catch (e) {
-    return { problem: `${fix !== undefined ? 'the fix' : 'the stored NewImage'} is not a DynamoDB item (${(e as Error).message})` };
+    return {
+      problem: `${fix !== undefined ? 'the fix' : 'the stored NewImage'} is not a DynamoDB item (${(e as Error).message})`,
+    };
   }
   if (!item.ok) return { problem: `${fix !== undefined ? 'the fix is ' : ''}still unusable: ${describeRejection(item.error)}` };
   const arn = message.source?.eventSourceARN ?? '';
@@ -114,7 +117,12 @@ function analysisRecordOf(message: DlqMessage, fix: string | undefined): { recor
   };
 }
 
-async function plan(queue: QueueName, raw: RawQueueMessage, fixes: ReadonlyMap<string, string>, channels: ReplayChannels): Promise<Plan> {
+async function plan(
+  queue: QueueName,
+  raw: RawQueueMessage,
+  fixes: ReadonlyMap<string, string>,
+  channels: ReplayChannels,
+): Promise<Plan> {
   const message = decodeDlqMessage(queue, raw, channels.now());
   // A payload handed back unchanged (the whole `dlq list --json` output, partly edited) is no fix.
   const given = fixes.get(message.messageId);
@@ -123,10 +131,20 @@ async function plan(queue: QueueName, raw: RawQueueMessage, fixes: ReadonlyMap<s
     if (message.source?.kind === 'dynamodb-stream') {
       const made = analysisRecordOf(message, fix);
       if ('problem' in made) return { kind: 'kept', outcome: 'failed-again', detail: made.problem };
-      return { kind: 'analysis', records: [made.record], partial: false, detail: `${fix !== undefined ? 'fixed ' : ''}price item to the analysis function` };
+      return {
+        kind: 'analysis',
+        records: [made.record],
+        partial: false,
+        detail: `${fix !== undefined ? 'fixed ' : ''}price item to the analysis function`,
+      };
     }
     const tick = tickOfDeadLetter(message, fix);
-    if (!tick.ok) return { kind: 'kept', outcome: 'failed-again', detail: `${fix !== undefined ? 'the fix ' : ''}still invalid: ${tick.error}` };
+    if (!tick.ok)
+      return {
+        kind: 'kept',
+        outcome: 'failed-again',
+        detail: `${fix !== undefined ? 'the fix ' : ''}still invalid: ${tick.error}`,
+      };
     return {
       kind: 'stream',
       entries: [{ PartitionKey: tick.value.symbol, Data: Buffer.from(tickText(tick.value), 'utf8') }],
@@ -142,7 +160,12 @@ async function plan(queue: QueueName, raw: RawQueueMessage, fixes: ReadonlyMap<s
     // Part of the range gone: deliver what is left, but keep the message so the loss stays visible.
     const partial = reread.problems.length > 0;
     if ('entries' in reread) {
-      return { kind: 'stream', entries: reread.entries, partial, detail: partial ? `re-sent what is left; ${problems}` : `${reread.entries.length} record(s) of shard ${batch.shardId}` };
+      return {
+        kind: 'stream',
+        entries: reread.entries,
+        partial,
+        detail: partial ? `re-sent what is left; ${problems}` : `${reread.entries.length} record(s) of shard ${batch.shardId}`,
+      };
     }
     const inserts = reread.records.filter((r) => r.eventName === 'INSERT');
     const skipped = reread.records.length - inserts.length;
@@ -153,7 +176,10 @@ async function plan(queue: QueueName, raw: RawQueueMessage, fixes: ReadonlyMap<s
 }
 
 /** Invokes the analysis function on the records, chunk by chunk, stopping at the first chunk that fails. */
-async function analyse(records: readonly DynamoDBRecord[], channels: ReplayChannels): Promise<{ delivered: number; failure?: string }> {
+async function analyse(
+  records: readonly DynamoDBRecord[],
+  channels: ReplayChannels,
+): Promise<{ delivered: number; failure?: string }> {
   let delivered = 0;
   for (const group of chunk(records, ANALYSIS_RECORDS_PER_INVOKE)) {
     const answer = await channels.invokeAnalysis({ Records: group });
@@ -166,7 +192,10 @@ async function analyse(records: readonly DynamoDBRecord[], channels: ReplayChann
     if (answer.error || failed.size > 0) {
       // Later records of the same symbols must not be folded before the failed ones (the fold ignores older ticks).
       const why = answer.error ?? 'reported in batchItemFailures';
-      return { delivered, failure: `${group.length - ok} of ${records.length} record(s) failed again in the analysis function (${why})` };
+      return {
+        delivered,
+        failure: `${group.length - ok} of ${records.length} record(s) failed again in the analysis function (${why})`,
+      };
     }
   }
   return { delivered };
@@ -197,13 +226,42 @@ export async function replayMessages(
     } else if (p.kind === 'stream') {
       const sent = written.slice(cursor, cursor + p.entries.length).filter(Boolean).length;
       cursor += p.entries.length;
-      if (p.entries.length === 0) attempts.push({ messageId, delivered: false, outcome: 'failed-again', recordsSent: 0, detail: 'no record to send' });
-      else if (sent < p.entries.length) attempts.push({ messageId, delivered: false, outcome: 'failed-again', recordsSent: sent, detail: `${p.entries.length - sent} of ${p.entries.length} record(s) could not be put into the stream` });
-      else attempts.push({ messageId, delivered: !p.partial, ...(p.partial ? { outcome: 'expired' as const } : {}), recordsSent: sent, detail: p.detail });
+      if (p.entries.length === 0)
+        attempts.push({ messageId, delivered: false, outcome: 'failed-again', recordsSent: 0, detail: 'no record to send' });
+      else if (sent < p.entries.length)
+        attempts.push({
+          messageId,
+          delivered: false,
+          outcome: 'failed-again',
+          recordsSent: sent,
+          detail: `${p.entries.length - sent} of ${p.entries.length} record(s) could not be put into the stream`,
+        });
+      else
+        attempts.push({
+          messageId,
+          delivered: !p.partial,
+          ...(p.partial ? { outcome: 'expired' as const } : {}),
+          recordsSent: sent,
+          detail: p.detail,
+        });
     } else {
       const result = await analyse(p.records, channels);
-      if (result.failure) attempts.push({ messageId, delivered: false, outcome: 'failed-again', recordsSent: result.delivered, detail: result.failure });
-      else attempts.push({ messageId, delivered: !p.partial, ...(p.partial ? { outcome: 'expired' as const } : {}), recordsSent: result.delivered, detail: p.detail });
+      if (result.failure)
+        attempts.push({
+          messageId,
+          delivered: false,
+          outcome: 'failed-again',
+          recordsSent: result.delivered,
+          detail: result.failure,
+        });
+      else
+        attempts.push({
+          messageId,
+          delivered: !p.partial,
+          ...(p.partial ? { outcome: 'expired' as const } : {}),
+          recordsSent: result.delivered,
+          detail: p.detail,
+        });
     }
   }
   return attempts;
@@ -218,9 +276,23 @@ export const unknownFix = (messages: readonly RawQueueMessage[], fixes: Readonly
 /** The result once the queue deleted what it could: a delivered message it did not delete stays, saying so. */
 export function replayResult(queue: QueueName, attempts: readonly ReplayAttempt[], deleted: ReadonlySet<string>): ReplayResult {
   const items: ReplayItem[] = attempts.map((a) => {
-    if (!a.delivered) return { messageId: a.messageId, outcome: a.outcome ?? 'failed-again', recordsSent: a.recordsSent, detail: a.detail, deleted: false };
+    if (!a.delivered)
+      return {
+        messageId: a.messageId,
+        outcome: a.outcome ?? 'failed-again',
+        recordsSent: a.recordsSent,
+        detail: a.detail,
+        deleted: false,
+      };
     if (!deleted.has(a.messageId)) {
-      return { messageId: a.messageId, outcome: 'failed-again', recordsSent: a.recordsSent, detail: 'delivered, but the queue did not delete the message (it may be replayed twice; processing and analysis are idempotent)', deleted: false };
+      return {
+        messageId: a.messageId,
+        outcome: 'failed-again',
+        recordsSent: a.recordsSent,
+        detail:
+          'delivered, but the queue did not delete the message (it may be replayed twice; processing and analysis are idempotent)',
+        deleted: false,
+      };
     }
     return { messageId: a.messageId, outcome: 'replayed', recordsSent: a.recordsSent, detail: a.detail, deleted: true };
   });

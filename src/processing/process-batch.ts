@@ -116,9 +116,7 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
 
     // Reported in stream order: the mapping retries from the lowest sequence number reported.
     return {
-      batchItemFailures: records
-        .filter((r) => failed.has(r))
-        .map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
+      batchItemFailures: records.filter((r) => failed.has(r)).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
     };
   };
 }

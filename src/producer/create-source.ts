@@ -26,10 +26,16 @@ export interface QuoteSourceOptions {
 }
 
 export function createQuoteSource(name: string, options: QuoteSourceOptions = {}): QuoteSource {
-  const replayOptions = { ...(options.symbol ? { symbol: options.symbol } : {}), ...(options.from ? { from: options.from } : {}) };
+  const replayOptions = {
+    ...(options.symbol ? { symbol: options.symbol } : {}),
+    ...(options.from ? { from: options.from } : {}),
+  };
   switch (name) {
     case 'yahoo':
-      return new YahooSource({ ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.log ? { log: options.log } : {}) });
+      return new YahooSource({
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.log ? { log: options.log } : {}),
+      });
     case 'replay':
       return ReplaySource.fromFile(options.file ?? DEFAULT_REPLAY_FILE, { name: 'replay', ...replayOptions });
     case 'csv':

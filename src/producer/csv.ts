@@ -64,7 +64,11 @@ const COLUMN_ROLES: Readonly<Record<string, Role | 'ignored'>> = {
   adjclose: 'ignored',
 };
 
-const normaliseHeader = (name: string): string => name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+const normaliseHeader = (name: string): string =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 
 const printable = (cell: string): string => {
   const text = JSON.stringify(cell);
@@ -113,7 +117,9 @@ function readHeader(fields: readonly string[], options: ParseQuoteCsvOptions, fi
     throw new CsvFormatError(`${file} has a symbol column, so no symbol may be given for it (got ${options.symbol})`);
   }
   if (layout === 'yahoo-historical' && options.symbol === undefined) {
-    throw new CsvFormatError(`${file} has no symbol column (a Yahoo Finance historical download?); give the symbol its prices belong to`);
+    throw new CsvFormatError(
+      `${file} has no symbol column (a Yahoo Finance historical download?); give the symbol its prices belong to`,
+    );
   }
   return { layout, index, label, width: fields.length };
 }
@@ -136,7 +142,10 @@ function readRow(
   source: string,
 ): RowOutcome {
   const { index, label } = columns;
-  const reject = (field: string, value: string, reason: string): RowOutcome => ({ ok: false, rejection: { field, value, reason } });
+  const reject = (field: string, value: string, reason: string): RowOutcome => ({
+    ok: false,
+    rejection: { field, value, reason },
+  });
   if (record.fields.length !== columns.width) {
     return reject('(row)', `${record.fields.length} fields`, `expected ${columns.width} fields, as in the header`);
   }
@@ -180,7 +189,13 @@ function readRow(
   }
   return {
     ok: true,
-    candidate: { line: record.line, raw: record.raw, tick: checked.value, derivePreviousClose: numbers.previous_close === undefined, open },
+    candidate: {
+      line: record.line,
+      raw: record.raw,
+      tick: checked.value,
+      derivePreviousClose: numbers.previous_close === undefined,
+      open,
+    },
   };
 }
 
@@ -205,7 +220,8 @@ export function parseQuoteCsv(text: string, options: ParseQuoteCsvOptions = {}):
   if (options.symbol !== undefined) {
     symbol = options.symbol.trim().toUpperCase();
     const shape = TickSchema.shape.symbol.safeParse(symbol);
-    if (!shape.success) throw new CsvFormatError(`symbol ${JSON.stringify(options.symbol)} for ${file} ${shape.error.issues[0]?.message}`);
+    if (!shape.success)
+      throw new CsvFormatError(`symbol ${JSON.stringify(options.symbol)} for ${file} ${shape.error.issues[0]?.message}`);
   }
   const columns = readHeader(header.fields, options, file);
 
@@ -214,7 +230,11 @@ export function parseQuoteCsv(text: string, options: ParseQuoteCsvOptions = {}):
   const seen = new Map<string, number>();
   for (const record of records.slice(1)) {
     if (record.problem) {
-      rejections.push({ line: record.line, raw: record.raw, rejection: { field: '(row)', value: printable(record.raw), reason: record.problem } });
+      rejections.push({
+        line: record.line,
+        raw: record.raw,
+        rejection: { field: '(row)', value: printable(record.raw), reason: record.problem },
+      });
       continue;
     }
     const outcome = readRow(record, columns, symbol, source);
@@ -229,7 +249,11 @@ export function parseQuoteCsv(text: string, options: ParseQuoteCsvOptions = {}):
       rejections.push({
         line: record.line,
         raw: record.raw,
-        rejection: { field: columns.label.time!, value: JSON.stringify(tick.timestamp), reason: `repeats line ${firstLine} for ${tick.symbol}` },
+        rejection: {
+          field: columns.label.time!,
+          value: JSON.stringify(tick.timestamp),
+          reason: `repeats line ${firstLine} for ${tick.symbol}`,
+        },
       });
       continue;
     }

@@ -64,4 +64,3 @@ export function makeProducerHandler(deps: ProducerDeps): () => Promise<ProducerR
     }
   };
 }
-

@@ -15,14 +15,7 @@ export interface QuoteSource {
 }
 
 export type QuoteSourceErrorKind =
-  | 'network'
-  | 'unauthorized'
-  | 'rate-limited'
-  | 'http'
-  | 'schema'
-  | 'invalid-quote'
-  | 'unknown-symbol'
-  | 'usage';
+  'network' | 'unauthorized' | 'rate-limited' | 'http' | 'schema' | 'invalid-quote' | 'unknown-symbol' | 'usage';
 
 /**
  * A source failed. The message is one line that says what happened and what to do, so a CLI can
@@ -57,6 +50,7 @@ export function checkedTick(
 /** Upper-cased, trimmed, de-duplicated symbols; an empty list is a usage error. */
 export function normaliseSymbols(source: string, symbols: readonly string[]): string[] {
   const list = [...new Set(symbols.map((s) => s.trim().toUpperCase()).filter(Boolean))];
-  if (list.length === 0) throw new QuoteSourceError(source, 'usage', `${source} source was asked for no symbol; pass at least one`);
+  if (list.length === 0)
+    throw new QuoteSourceError(source, 'usage', `${source} source was asked for no symbol; pass at least one`);
   return list;
 }

@@ -43,15 +43,22 @@ export class ReplaySource implements QuoteSource {
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
-      throw new QuoteSourceError(options.name ?? 'replay', 'usage', `replay file ${path} ${reason}; pass an existing CSV file`, { cause: error });
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
+      throw new QuoteSourceError(options.name ?? 'replay', 'usage', `replay file ${path} ${reason}; pass an existing CSV file`, {
+        cause: error,
+      });
     }
     return ReplaySource.fromCsv(text, { label: path, ...options });
   }
 
   static fromCsv(text: string, options: ReplaySourceOptions = {}): ReplaySource {
     const name = options.name ?? 'replay';
-    const parseOptions: ParseQuoteCsvOptions = { source: name, name: options.label ?? 'the replay data', ...(options.symbol ? { symbol: options.symbol } : {}) };
+    const parseOptions: ParseQuoteCsvOptions = {
+      source: name,
+      name: options.label ?? 'the replay data',
+      ...(options.symbol ? { symbol: options.symbol } : {}),
+    };
     let parsed;
     try {
       parsed = parseQuoteCsv(text, parseOptions);
@@ -125,7 +132,11 @@ export class ReplaySource implements QuoteSource {
 function isoOrThrow(source: string, value: string): string {
   const millis = Date.parse(value);
   if (Number.isNaN(millis)) {
-    throw new QuoteSourceError(source, 'usage', `replay start ${JSON.stringify(value)} is not a date; use an ISO date like 2004-08-01`);
+    throw new QuoteSourceError(
+      source,
+      'usage',
+      `replay start ${JSON.stringify(value)} is not a date; use an ISO date like 2004-08-01`,
+    );
   }
   return new Date(millis).toISOString();
 }

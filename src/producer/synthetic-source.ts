@@ -76,9 +76,14 @@ export class SyntheticSource implements QuoteSource {
     this.seed = options.seed ?? 1;
     const start = options.start ?? '2024-01-02T14:30:00Z';
     this.startMs = start instanceof Date ? start.getTime() : Date.parse(start);
-    if (!Number.isInteger(this.seed)) throw new QuoteSourceError('synthetic', 'usage', `synthetic seed ${this.seed} must be a whole number`);
+    if (!Number.isInteger(this.seed))
+      throw new QuoteSourceError('synthetic', 'usage', `synthetic seed ${this.seed} must be a whole number`);
     if (Number.isNaN(this.startMs)) {
-      throw new QuoteSourceError('synthetic', 'usage', `synthetic start ${JSON.stringify(String(start))} is not a date; use an ISO time like 2024-01-02T14:30:00Z`);
+      throw new QuoteSourceError(
+        'synthetic',
+        'usage',
+        `synthetic start ${JSON.stringify(String(start))} is not a date; use an ISO time like 2024-01-02T14:30:00Z`,
+      );
     }
     const cadence = options.cadenceSeconds ?? DEFAULTS.cadenceSeconds;
     if (!(cadence > 0)) throw new QuoteSourceError('synthetic', 'usage', `synthetic cadence ${cadence} s must be greater than 0`);
@@ -88,7 +93,11 @@ export class SyntheticSource implements QuoteSource {
     this.startPrices = options.startPrices ?? {};
     for (const [symbol, price] of Object.entries(this.startPrices)) {
       if (!(Number.isFinite(price) && price > 0)) {
-        throw new QuoteSourceError('synthetic', 'usage', `synthetic start price of ${symbol} (${price}) must be a positive number`);
+        throw new QuoteSourceError(
+          'synthetic',
+          'usage',
+          `synthetic start price of ${symbol} (${price}) must be a positive number`,
+        );
       }
     }
   }

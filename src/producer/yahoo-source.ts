@@ -35,7 +35,17 @@ export interface YahooSourceOptions {
 }
 
 const OFFLINE_HINT = 'use --source replay or synthetic offline';
-const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 /** An HTTP error answer of Yahoo's API, raised before yahoo-finance2 turns it into a less telling error. */
 class YahooHttpStatus extends Error {
@@ -93,7 +103,9 @@ function describeSchemaFailure(error: Error): string {
     const definition = `#/definitions/quote${record.quoteType}/`.toLowerCase();
     issue = first.subErrors.find((s) => s.schemaPath?.toLowerCase().startsWith(definition)) ?? first;
   }
-  const what = issue.params?.missing ? `missing ${issue.params.missing.join(', ')}` : `${issue.instancePath || '/'} ${issue.message ?? 'is invalid'}`;
+  const what = issue.params?.missing
+    ? `missing ${issue.params.missing.join(', ')}`
+    : `${issue.instancePath || '/'} ${issue.message ?? 'is invalid'}`;
   return typeof record?.symbol === 'string' ? `${record.symbol}: ${what}` : what;
 }
 
@@ -111,7 +123,10 @@ function explain(error: unknown): { kind: QuoteSourceErrorKind; message: string 
         message: `yahoo is rate-limiting this client (HTTP 429 Too Many Requests); sample less often (raise STOCKPIPE_CADENCE_SECONDS), ask for fewer symbols, or ${OFFLINE_HINT}`,
       };
     }
-    return { kind: 'http', message: `yahoo answered the quote request with HTTP ${error.status}; retry later or ${OFFLINE_HINT}` };
+    return {
+      kind: 'http',
+      message: `yahoo answered the quote request with HTTP ${error.status}; retry later or ${OFFLINE_HINT}`,
+    };
   }
   const code = networkCode(error);
   if (code) {
@@ -188,7 +203,13 @@ export class YahooSource implements QuoteSource {
       suppressNotices: ['yahooSurvey'],
       // We report validation failures ourselves, in one line.
       validation: { logErrors: false, logOptionsErrors: false },
-      logger: { info: quiet, debug: quiet, dir: quiet, warn: (...a: unknown[]) => log(a.map(String).join(' ')), error: (...a: unknown[]) => log(a.map(String).join(' ')) },
+      logger: {
+        info: quiet,
+        debug: quiet,
+        dir: quiet,
+        warn: (...a: unknown[]) => log(a.map(String).join(' ')),
+        error: (...a: unknown[]) => log(a.map(String).join(' ')),
+      },
     });
     this.client = { quote: (symbols, opts) => yahoo.quote(symbols, opts) as Promise<readonly YahooQuote[]> };
   }

@@ -10,7 +10,9 @@ export interface AlertReader {
 
 const sideOf = (side: unknown, item: Record<string, unknown>): ReportAlert['side'] => {
   if (side === 'BUY' || side === 'SELL') return side;
-  throw new Error(`alert item ${String(item[ATTR.symbol])} ${String(item[ATTR.alertKey])} side=${JSON.stringify(side)}: must be BUY or SELL`);
+  throw new Error(
+    `alert item ${String(item[ATTR.symbol])} ${String(item[ATTR.alertKey])} side=${JSON.stringify(side)}: must be BUY or SELL`,
+  );
 };
 
 export class DynamoDbAlertReader implements AlertReader {

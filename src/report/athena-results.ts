@@ -44,15 +44,25 @@ function convert(value: string | undefined, type: string, where: string): unknow
 
 /** The rows of a result set as objects keyed by column name, values typed by column type. */
 export function resultSetRows(resultSet: AthenaResultSet, query: string): Record<string, unknown>[] {
-  const columns = (resultSet.ResultSetMetadata?.ColumnInfo ?? []).map((c, i) => ({ name: c.Name ?? `_col${i}`, type: c.Type ?? 'varchar' }));
+  const columns = (resultSet.ResultSetMetadata?.ColumnInfo ?? []).map((c, i) => ({
+    name: c.Name ?? `_col${i}`,
+    type: c.Type ?? 'varchar',
+  }));
   if (columns.length === 0) throw new ReportResultError(`query ${query} returned no column metadata`);
   const rows = resultSet.Rows ?? [];
   // The first row of a SELECT's first page repeats the column names.
   const header = rows[0]?.Data?.map((d) => d.VarCharValue);
   const start = header && columns.every((c, i) => header[i] === c.name) ? 1 : 0;
-  return rows.slice(start).map((row, index) =>
-    Object.fromEntries(columns.map((c, i) => [c.name, convert(row.Data?.[i]?.VarCharValue, c.type, `query ${query} row ${index + 1} column ${c.name}`)])),
-  );
+  return rows
+    .slice(start)
+    .map((row, index) =>
+      Object.fromEntries(
+        columns.map((c, i) => [
+          c.name,
+          convert(row.Data?.[i]?.VarCharValue, c.type, `query ${query} row ${index + 1} column ${c.name}`),
+        ]),
+      ),
+    );
 }
 
 const num = z.number({ error: (i) => (i.input === null ? 'is null' : 'must be a number') });
@@ -83,9 +93,13 @@ function typed<T>(rows: Record<string, unknown>[], schema: z.ZodType<T>, query: 
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0]!;
     const field = issue.path.map(String).join('.');
-    throw new ReportResultError(`query ${query} row ${index + 1} column ${field}=${JSON.stringify(row[field]) ?? 'missing'}: ${issue.message}`);
+    throw new ReportResultError(
+      `query ${query} row ${index + 1} column ${field}=${JSON.stringify(row[field]) ?? 'missing'}: ${issue.message}`,
+    );
   });
 }
 
-export const symbolDayRows = (rs: AthenaResultSet): SymbolDayRow[] => typed(resultSetRows(rs, 'symbols'), SymbolDaySchema, 'symbols');
-export const anomalyRows = (rs: AthenaResultSet): AnomalyRow[] => typed(resultSetRows(rs, 'anomalies'), AnomalySchema, 'anomalies');
+export const symbolDayRows = (rs: AthenaResultSet): SymbolDayRow[] =>
+  typed(resultSetRows(rs, 'symbols'), SymbolDaySchema, 'symbols');
+export const anomalyRows = (rs: AthenaResultSet): AnomalyRow[] =>
+  typed(resultSetRows(rs, 'anomalies'), AnomalySchema, 'anomalies');

@@ -8,4 +8,6 @@ import { makeReportHandler } from './report-task';
 const { dynamodb, documents } = createClients();
 tracer.captureAWSv3Client(dynamodb);
 
-export const handler = withPowertools(makeReportHandler({ alerts: new DynamoDbAlertReader(documents, resourceFromEnv('alertTable')) }));
+export const handler = withPowertools(
+  makeReportHandler({ alerts: new DynamoDbAlertReader(documents, resourceFromEnv('alertTable')) }),
+);

@@ -45,7 +45,8 @@ export class InvalidReportDate extends Error {
 /** The day as a SQL literal, only once it is a real calendar day (it is spliced into the SQL). */
 export function checkedDay(date: unknown): string {
   const parsed = DaySchema.safeParse(date);
-  if (!parsed.success) throw new InvalidReportDate(`report date=${JSON.stringify(date) ?? 'undefined'}: ${parsed.error.issues[0]!.message}`);
+  if (!parsed.success)
+    throw new InvalidReportDate(`report date=${JSON.stringify(date) ?? 'undefined'}: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
 }
 

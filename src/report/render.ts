@@ -12,7 +12,11 @@ const cls = (n: number | null): string => (n === null || n === 0 ? '' : n > 0 ? 
 
 function symbolRow(s: SymbolReport): string {
   const alerts = s.alerts.length
-    ? s.alerts.map((a) => `<span class="${a.side === 'BUY' ? 'buy' : 'sell'}">${a.side} ${money(a.price)} at ${time(a.timestamp)}</span>`).join('<br>')
+    ? s.alerts
+        .map(
+          (a) => `<span class="${a.side === 'BUY' ? 'buy' : 'sell'}">${a.side} ${money(a.price)} at ${time(a.timestamp)}</span>`,
+        )
+        .join('<br>')
     : '–';
   return `<tr><th scope="row">${escapeHtml(s.symbol)}</th><td>${int(s.ticks)}</td><td>${money(s.open)}</td><td>${money(s.close)}</td><td${cls(s.changePercent)}>${pct(s.changePercent)}</td><td>${money(s.high)}</td><td>${money(s.low)}</td><td>${int(s.volume)}</td><td${cls(s.largestMove.changePercent)}>${pct(s.largestMove.changePercent)} at ${time(s.largestMove.at)}</td><td>${int(s.anomalies)}</td><td>${alerts}</td></tr>`;
 }
@@ -21,8 +25,13 @@ export function renderReportHtml(report: DailyReport): string {
   const t = report.totals;
   const anomalies = report.anomalies.length
     ? `<table><thead><tr><th>Symbol</th><th>Time (UTC)</th><th>Price</th><th>Previous close</th><th>Change</th></tr></thead><tbody>${report.anomalies
-        .map((a) => `<tr><th scope="row">${escapeHtml(a.symbol)}</th><td>${time(a.timestamp)}</td><td>${money(a.price)}</td><td>${money(a.previous_close)}</td><td${cls(a.change_percent)}>${pct(a.change_percent)}</td></tr>`)
-        .join('')}</tbody></table>${report.anomalies.length < t.anomalies ? `<p>The ${report.anomalies.length} largest of ${int(t.anomalies)} anomalies.</p>` : ''}`
+        .map(
+          (a) =>
+            `<tr><th scope="row">${escapeHtml(a.symbol)}</th><td>${time(a.timestamp)}</td><td>${money(a.price)}</td><td>${money(a.previous_close)}</td><td${cls(a.change_percent)}>${pct(a.change_percent)}</td></tr>`,
+        )
+        .join(
+          '',
+        )}</tbody></table>${report.anomalies.length < t.anomalies ? `<p>The ${report.anomalies.length} largest of ${int(t.anomalies)} anomalies.</p>` : ''}`
     : '<p>No anomaly.</p>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -66,7 +66,13 @@ const BuildInput = z.object({
   date: z.string(),
   bucket: z.string().min(1),
   keys: z.object({ json: z.string(), html: z.string() }),
-  results: z.array(z.object({ name: z.string(), dataScannedInBytes: z.number().optional(), resultSet: z.custom<AthenaResultSet>((v) => typeof v === 'object' && v !== null) })),
+  results: z.array(
+    z.object({
+      name: z.string(),
+      dataScannedInBytes: z.number().optional(),
+      resultSet: z.custom<AthenaResultSet>((v) => typeof v === 'object' && v !== null),
+    }),
+  ),
 });
 
 const TaskInput = z.discriminatedUnion('action', [PlanInput, BuildInput]);
@@ -84,7 +90,8 @@ export function makeReportHandler(deps: ReportTaskDeps) {
     if (requested !== undefined) date = checkedDay(requested);
     else {
       const started = input.startedAt ? new Date(input.startedAt) : now();
-      if (Number.isNaN(started.getTime())) throw new InvalidReportDate(`report startedAt=${JSON.stringify(input.startedAt)}: is not a time`);
+      if (Number.isNaN(started.getTime()))
+        throw new InvalidReportDate(`report startedAt=${JSON.stringify(input.startedAt)}: is not a time`);
       date = started.toISOString().slice(0, 10);
     }
     return { date, queries: dailyReportQueries(date, deps.table), keys: reportKeys(date) };
@@ -94,18 +101,26 @@ export function makeReportHandler(deps: ReportTaskDeps) {
     const date = checkedDay(input.date);
     const result = (name: string) => {
       const found = input.results.find((r) => r.name === name);
-      if (!found) throw new InvalidReportTask(`report build input has no result of query ${name} (got ${input.results.map((r) => r.name).join(', ') || 'none'})`);
+      if (!found)
+        throw new InvalidReportTask(
+          `report build input has no result of query ${name} (got ${input.results.map((r) => r.name).join(', ') || 'none'})`,
+        );
       return found.resultSet;
     };
     const symbolRows = symbolDayRows(result('symbols'));
     const anomalies = anomalyRows(result('anomalies'));
-    const alerts = await deps.alerts.alertsOn(date, symbolRows.map((r) => r.symbol));
+    const alerts = await deps.alerts.alertsOn(
+      date,
+      symbolRows.map((r) => r.symbol),
+    );
     const report = buildDailyReport({ date, generatedAt: now().toISOString(), symbolRows, anomalyRows: anomalies, alerts });
     const json = renderReportJson(report);
     const html = renderReportHtml(report);
     const bytes = Buffer.byteLength(json) + Buffer.byteLength(html);
     if (bytes > MAX_REPORT_BYTES) {
-      throw new ReportTooLarge(`report of ${date} is ${bytes} bytes, more than the ${MAX_REPORT_BYTES} that fit in a workflow state; report fewer symbols`);
+      throw new ReportTooLarge(
+        `report of ${date} is ${bytes} bytes, more than the ${MAX_REPORT_BYTES} that fit in a workflow state; report fewer symbols`,
+      );
     }
     const s3 = (key: string) => `s3://${input.bucket}/${key}`;
     const { subject, message } = reportSummary(report, { json: s3(input.keys.json), html: s3(input.keys.html) });

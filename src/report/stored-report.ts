@@ -20,6 +20,8 @@ export async function readStoredReport(lake: LakeObjects, date: string): Promise
 
 /** Days that have a stored report, newest first. */
 export async function listStoredReports(lake: LakeObjects): Promise<string[]> {
-  const days = (await lake.list('reports/')).map((o) => /^reports\/dt=(\d{4}-\d{2}-\d{2})\/report\.json$/.exec(o.key)?.[1]).filter((d): d is string => d !== undefined);
+  const days = (await lake.list('reports/'))
+    .map((o) => /^reports\/dt=(\d{4}-\d{2}-\d{2})\/report\.json$/.exec(o.key)?.[1])
+    .filter((d): d is string => d !== undefined);
   return [...new Set(days)].sort().reverse();
 }

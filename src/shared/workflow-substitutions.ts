@@ -67,7 +67,9 @@ export class SubstitutionError extends Error {
 export function substitutePlaceholders(text: string, values: Readonly<Record<string, string>>, source = 'definition'): string {
   const missing = placeholdersIn(text).filter((name) => !Object.hasOwn(values, name));
   if (missing.length > 0) {
-    throw new SubstitutionError(`${source} uses placeholder(s) ${missing.map((m) => '${' + m + '}').join(', ')} that workflowSubstitutions() does not provide`);
+    throw new SubstitutionError(
+      `${source} uses placeholder(s) ${missing.map((m) => '${' + m + '}').join(', ')} that workflowSubstitutions() does not provide`,
+    );
   }
   // Values go into JSON strings: escape them as JSON would.
   return text.replace(PLACEHOLDER, (_, name: string) => JSON.stringify(values[name]).slice(1, -1));

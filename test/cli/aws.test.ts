@@ -12,9 +12,20 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { DescribeRuleCommand, DisableRuleCommand, EnableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { encodeDeadLetter } from '../../src/adapters/aws/sqs-dead-letter-sink';
@@ -77,7 +88,8 @@ const json = <T>(run: { code: number; stdout: string; stderr: string }, schema: 
 
 describe('schedule on the deployed stack', () => {
   it('disable --yes sends DisableRule for the rule named by the stack output, and status then reports it disabled', async () => {
-    mocks.eb!.on(DescribeRuleCommand)
+    mocks
+      .eb!.on(DescribeRuleCommand)
       .resolvesOnce({ Name: OUTPUTS.scheduleRule, State: 'ENABLED', ScheduleExpression: 'rate(1 minute)' })
       .resolves({ Name: OUTPUTS.scheduleRule, State: 'DISABLED', ScheduleExpression: 'rate(1 minute)' });
     mocks.eb!.on(DisableRuleCommand).resolves({});
@@ -86,19 +98,38 @@ describe('schedule on the deployed stack', () => {
     expect(mocks.cfn!.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input)).toEqual([{ StackName: 'Stockpipe' }]);
     expect(mocks.eb!.commandCalls(DisableRuleCommand).map((c) => c.args[0].input)).toEqual([{ Name: OUTPUTS.scheduleRule }]);
     expect(mocks.eb!.commandCalls(EnableRuleCommand)).toHaveLength(0);
-    expect(change).toMatchObject({ rule: 'ingest', name: OUTPUTS.scheduleRule, state: 'DISABLED', previousState: 'ENABLED', changed: true });
+    expect(change).toMatchObject({
+      rule: 'ingest',
+      name: OUTPUTS.scheduleRule,
+      state: 'DISABLED',
+      previousState: 'ENABLED',
+      changed: true,
+    });
 
     const status = await aws(['schedule', 'status']);
-    expect(status).toEqual({ code: 0, stdout: `ingest schedule (${OUTPUTS.scheduleRule}, rate(1 minute)): DISABLED\n`, stderr: '' });
-    expect(mocks.eb!.commandCalls(DescribeRuleCommand).map((c) => c.args[0].input)).toEqual([{ Name: OUTPUTS.scheduleRule }, { Name: OUTPUTS.scheduleRule }]);
+    expect(status).toEqual({
+      code: 0,
+      stdout: `ingest schedule (${OUTPUTS.scheduleRule}, rate(1 minute)): DISABLED\n`,
+      stderr: '',
+    });
+    expect(mocks.eb!.commandCalls(DescribeRuleCommand).map((c) => c.args[0].input)).toEqual([
+      { Name: OUTPUTS.scheduleRule },
+      { Name: OUTPUTS.scheduleRule },
+    ]);
     // The second command read the outputs from the cache.
     expect(mocks.cfn!.commandCalls(DescribeStacksCommand)).toHaveLength(1);
   });
 
   it('--rule report acts on the report rule, and disable without --yes and without a terminal is refused unsent', async () => {
-    mocks.eb!.on(DescribeRuleCommand).resolves({ Name: OUTPUTS.reportRule, State: 'ENABLED', ScheduleExpression: 'cron(30 21 ? * MON-FRI *)' });
+    mocks
+      .eb!.on(DescribeRuleCommand)
+      .resolves({ Name: OUTPUTS.reportRule, State: 'ENABLED', ScheduleExpression: 'cron(30 21 ? * MON-FRI *)' });
     const refused = await aws(['schedule', 'disable', '--rule', 'report']);
-    expect(refused).toEqual({ code: 2, stdout: '', stderr: 'error: disabling the report schedule stops the report runs: confirm with --yes\n' });
+    expect(refused).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: disabling the report schedule stops the report runs: confirm with --yes\n',
+    });
     expect(mocks.eb!.commandCalls(DisableRuleCommand)).toHaveLength(0);
 
     const declined = await aws(['schedule', 'disable', '--rule', 'report'], { stdinIsTTY: true, confirm: false });
@@ -116,14 +147,42 @@ describe('schedule on the deployed stack', () => {
 
 describe('the other operating commands on the deployed stack', () => {
   it('status: one report of schedule, stream, last hour, queues and runs', async () => {
-    mocks.eb!.on(DescribeRuleCommand).resolves({ Name: OUTPUTS.scheduleRule, State: 'ENABLED', ScheduleExpression: 'rate(1 minute)' });
-    mocks.kinesis!.on(DescribeStreamSummaryCommand).resolves({ StreamDescriptionSummary: { StreamName: OUTPUTS.stream, StreamStatus: 'ACTIVE', OpenShardCount: 2, RetentionPeriodHours: 24 } as never });
-    mocks.cw!.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'ticksIn', Values: [120] }, { Id: 'ticksProcessed', Values: [118] }, { Id: 'alerts', Values: [2] }] });
-    mocks.sqs!.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' } });
+    mocks
+      .eb!.on(DescribeRuleCommand)
+      .resolves({ Name: OUTPUTS.scheduleRule, State: 'ENABLED', ScheduleExpression: 'rate(1 minute)' });
+    mocks
+      .kinesis!.on(DescribeStreamSummaryCommand)
+      .resolves({
+        StreamDescriptionSummary: {
+          StreamName: OUTPUTS.stream,
+          StreamStatus: 'ACTIVE',
+          OpenShardCount: 2,
+          RetentionPeriodHours: 24,
+        } as never,
+      });
+    mocks.cw!.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'ticksIn', Values: [120] },
+        { Id: 'ticksProcessed', Values: [118] },
+        { Id: 'alerts', Values: [2] },
+      ],
+    });
+    mocks
+      .sqs!.on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' } });
     mocks.sfn!.on(ListExecutionsCommand).resolves({ executions: [] });
     const status = json(await aws(['status', '--json']), StatusReportSchema);
-    expect(status).toMatchObject({ target: 'aws', where: `stack Stockpipe in ${REGION}`, lastHour: { ticksIn: 120, ticksProcessed: 118, alerts: 2 }, warnings: [] });
-    expect(status.dlq.map((q) => [q.queue, q.visible])).toEqual([['invalid', 1], ['processing', 1], ['analysis', 1]]);
+    expect(status).toMatchObject({
+      target: 'aws',
+      where: `stack Stockpipe in ${REGION}`,
+      lastHour: { ticksIn: 120, ticksProcessed: 118, alerts: 2 },
+      warnings: [],
+    });
+    expect(status.dlq.map((q) => [q.queue, q.visible])).toEqual([
+      ['invalid', 1],
+      ['processing', 1],
+      ['analysis', 1],
+    ]);
 
     const text = await aws(['status']);
     expect(text.stdout).toContain(`stream      ${OUTPUTS.stream} ACTIVE, 2 shard(s), retention 24 h`);
@@ -134,65 +193,177 @@ describe('the other operating commands on the deployed stack', () => {
   it('runs list and runs show: the runs newest first, and a failed run state by state with the failed state', async () => {
     const started = (minute: number) => new Date(`2026-03-02T10:${String(minute).padStart(2, '0')}:00Z`);
     mocks.sfn!.on(ListExecutionsCommand, { stateMachineArn: SM_MAINTENANCE }).resolves({
-      executions: [{ executionArn: `${SM_MAINTENANCE.replace(':stateMachine:', ':execution:')}:m1`, stateMachineArn: SM_MAINTENANCE, name: 'm1', status: 'FAILED', startDate: started(5), stopDate: started(6) }],
+      executions: [
+        {
+          executionArn: `${SM_MAINTENANCE.replace(':stateMachine:', ':execution:')}:m1`,
+          stateMachineArn: SM_MAINTENANCE,
+          name: 'm1',
+          status: 'FAILED',
+          startDate: started(5),
+          stopDate: started(6),
+        },
+      ],
     });
     mocks.sfn!.on(ListExecutionsCommand, { stateMachineArn: SM_REPORT }).resolves({
-      executions: [{ executionArn: `${SM_REPORT.replace(':stateMachine:', ':execution:')}:r1`, stateMachineArn: SM_REPORT, name: 'r1', status: 'SUCCEEDED', startDate: started(9), stopDate: started(10) }],
+      executions: [
+        {
+          executionArn: `${SM_REPORT.replace(':stateMachine:', ':execution:')}:r1`,
+          stateMachineArn: SM_REPORT,
+          name: 'r1',
+          status: 'SUCCEEDED',
+          startDate: started(9),
+          stopDate: started(10),
+        },
+      ],
     });
     const runs = json(await aws(['runs', 'list', '--json']), { parse: (v: unknown) => RunSummarySchema.array().parse(v) });
-    expect(runs.map((r) => [r.id, r.workflow, r.status])).toEqual([['r1', 'report', 'SUCCEEDED'], ['m1', 'maintenance', 'FAILED']]);
+    expect(runs.map((r) => [r.id, r.workflow, r.status])).toEqual([
+      ['r1', 'report', 'SUCCEEDED'],
+      ['m1', 'maintenance', 'FAILED'],
+    ]);
 
     const arn = `${SM_MAINTENANCE.replace(':stateMachine:', ':execution:')}:m1`;
-    mocks.sfn!.on(DescribeExecutionCommand).resolves({ executionArn: arn, stateMachineArn: SM_MAINTENANCE, name: 'm1', status: 'FAILED', startDate: started(5), stopDate: started(6), input: '{}', error: 'MaintenanceFailed', cause: 'RegisterPartitions: Glue.AccessDeniedException' });
+    mocks
+      .sfn!.on(DescribeExecutionCommand)
+      .resolves({
+        executionArn: arn,
+        stateMachineArn: SM_MAINTENANCE,
+        name: 'm1',
+        status: 'FAILED',
+        startDate: started(5),
+        stopDate: started(6),
+        input: '{}',
+        error: 'MaintenanceFailed',
+        cause: 'RegisterPartitions: Glue.AccessDeniedException',
+      });
     mocks.sfn!.on(GetExecutionHistoryCommand).resolves({ events: FAILED_MAINTENANCE_RUN });
     const detail = json(await aws(['runs', 'show', 'm1', '--json']), RunDetailSchema);
     expect(detail).toMatchObject({ id: 'm1', failedState: 'RegisterPartitions', error: 'MaintenanceFailed' });
     const text = await aws(['runs', 'show', 'm1']);
-    expect(text.stdout).toContain('failed in RegisterPartitions: MaintenanceFailed: RegisterPartitions: Glue.AccessDeniedException');
+    expect(text.stdout).toContain(
+      'failed in RegisterPartitions: MaintenanceFailed: RegisterPartitions: Glue.AccessDeniedException',
+    );
     expect(text.stdout).toMatch(/^RegisterPartitions +Task +CAUGHT .* Glue\.AccessDeniedException: not authorized/m);
   });
 
   it('workflow run report --date --wait starts the report for that day and follows it to its end', async () => {
     const arn = `${SM_REPORT.replace(':stateMachine:', ':execution:')}:x`;
     mocks.sfn!.on(StartExecutionCommand).resolves({ executionArn: arn, startDate: new Date('2026-03-02T12:00:00Z') });
-    mocks.sfn!.on(DescribeExecutionCommand).resolves({ executionArn: arn, stateMachineArn: SM_REPORT, name: 'x', status: 'SUCCEEDED', startDate: new Date('2026-03-02T12:00:00Z'), stopDate: new Date('2026-03-02T12:00:09Z') });
+    mocks
+      .sfn!.on(DescribeExecutionCommand)
+      .resolves({
+        executionArn: arn,
+        stateMachineArn: SM_REPORT,
+        name: 'x',
+        status: 'SUCCEEDED',
+        startDate: new Date('2026-03-02T12:00:00Z'),
+        stopDate: new Date('2026-03-02T12:00:09Z'),
+      });
     mocks.sfn!.on(GetExecutionHistoryCommand).resolves({ events: SUCCEEDED_REPORT_RUN });
     const detail = json(await aws(['workflow', 'run', 'report', '--date', '2026-03-02', '--wait', '--json']), RunDetailSchema);
     const start = mocks.sfn!.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
-    expect(start).toEqual([{ stateMachineArn: SM_REPORT, name: expect.stringMatching(/^cli-\d{8}T\d{6}Z-[0-9a-f]{6}$/), input: '{"date":"2026-03-02"}' }]);
+    expect(start).toEqual([
+      {
+        stateMachineArn: SM_REPORT,
+        name: expect.stringMatching(/^cli-\d{8}T\d{6}Z-[0-9a-f]{6}$/),
+        input: '{"date":"2026-03-02"}',
+      },
+    ]);
     expect(detail).toMatchObject({ workflow: 'report', status: 'SUCCEEDED', states: [{ name: 'PlanReport' }, { name: 'Done' }] });
 
     const noWait = json(await aws(['workflow', 'run', 'maintenance', '--json']), WorkflowStartSchema);
     expect(noWait).toMatchObject({ workflow: 'maintenance', input: '{}' });
     const badDate = await aws(['workflow', 'run', 'maintenance', '--date', '2026-03-02']);
     expect(badDate.code).toBe(2);
-    expect(badDate.stderr).toBe('error: --date is for the report workflow; maintenance compacts every partition not compacted yet\n');
+    expect(badDate.stderr).toBe(
+      'error: --date is for the report workflow; maintenance compacts every partition not compacted yet\n',
+    );
   });
 
   it('alerts, dlq list, subscribe and report get print what the stack holds, each --json in its schema', async () => {
     mocks.ddb!.on(ScanCommand).resolves({
-      Items: [{ symbol: 'AAPL', alert_key: '2026-03-02T14:31:00.000Z#BUY', side: 'BUY', timestamp: '2026-03-02T14:31:00.000Z', price: 190.5, sma5: 190, sma20: 189, status: 'PUBLISHED', published_at: '2026-03-02T14:31:02.000Z' }],
+      Items: [
+        {
+          symbol: 'AAPL',
+          alert_key: '2026-03-02T14:31:00.000Z#BUY',
+          side: 'BUY',
+          timestamp: '2026-03-02T14:31:00.000Z',
+          price: 190.5,
+          sma5: 190,
+          sma20: 189,
+          status: 'PUBLISHED',
+          published_at: '2026-03-02T14:31:02.000Z',
+        },
+      ],
     });
     const alerts = json(await aws(['alerts', '--json']), { parse: (v: unknown) => AlertRowSchema.array().parse(v) });
-    expect(alerts).toEqual([{ symbol: 'AAPL', side: 'BUY', timestamp: '2026-03-02T14:31:00.000Z', price: 190.5, sma5: 190, sma20: 189, status: 'PUBLISHED', publishedAt: '2026-03-02T14:31:02.000Z' }]);
+    expect(alerts).toEqual([
+      {
+        symbol: 'AAPL',
+        side: 'BUY',
+        timestamp: '2026-03-02T14:31:00.000Z',
+        price: 190.5,
+        sma5: 190,
+        sma20: 189,
+        status: 'PUBLISHED',
+        publishedAt: '2026-03-02T14:31:02.000Z',
+      },
+    ]);
     expect(mocks.ddb!.commandCalls(ScanCommand)[0]!.args[0].input).toMatchObject({ TableName: OUTPUTS.alertTable });
 
-    const letter = encodeDeadLetter({ reason: 'price=-1: must be greater than 0', payload: '{"symbol":"AAPL","price":-1}', source: { kind: 'kinesis' } });
-    mocks.sqs!.on(ReceiveMessageCommand).resolvesOnce({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'h1', Body: letter, Attributes: { SentTimestamp: String(Date.now()), ApproximateReceiveCount: '1' } }] }).resolves({ Messages: [] });
+    const letter = encodeDeadLetter({
+      reason: 'price=-1: must be greater than 0',
+      payload: '{"symbol":"AAPL","price":-1}',
+      source: { kind: 'kinesis' },
+    });
+    mocks
+      .sqs!.on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          {
+            MessageId: 'm1',
+            ReceiptHandle: 'h1',
+            Body: letter,
+            Attributes: { SentTimestamp: String(Date.now()), ApproximateReceiveCount: '1' },
+          },
+        ],
+      })
+      .resolves({ Messages: [] });
     mocks.sqs!.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] });
-    const listed = json(await aws(['dlq', 'list', '--queue', 'invalid', '--json']), { parse: (v: unknown) => DlqMessageSchema.array().parse(v) });
-    expect(listed.map((m) => [m.messageId, m.kind, m.reason])).toEqual([['m1', 'dead-letter', 'price=-1: must be greater than 0']]);
+    const listed = json(await aws(['dlq', 'list', '--queue', 'invalid', '--json']), {
+      parse: (v: unknown) => DlqMessageSchema.array().parse(v),
+    });
+    expect(listed.map((m) => [m.messageId, m.kind, m.reason])).toEqual([
+      ['m1', 'dead-letter', 'price=-1: must be greater than 0'],
+    ]);
     expect(mocks.sqs!.commandCalls(ReceiveMessageCommand)[0]!.args[0].input).toMatchObject({ QueueUrl: OUTPUTS.invalidQueue });
 
     mocks.sns!.on(SubscribeCommand).resolves({ SubscriptionArn: 'pending confirmation' });
-    const subscribed = json(await aws(['subscribe', '--email', 'ops@example.com', '--topic', 'ops', '--json']), SubscribeResultSchema);
-    expect(mocks.sns!.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([{ TopicArn: OUTPUTS.opsTopic, Protocol: 'email', Endpoint: 'ops@example.com' }]);
+    const subscribed = json(
+      await aws(['subscribe', '--email', 'ops@example.com', '--topic', 'ops', '--json']),
+      SubscribeResultSchema,
+    );
+    expect(mocks.sns!.commandCalls(SubscribeCommand).map((c) => c.args[0].input)).toEqual([
+      { TopicArn: OUTPUTS.opsTopic, Protocol: 'email', Endpoint: 'ops@example.com' },
+    ]);
     expect(subscribed.pendingConfirmation).toBe(true);
 
-    const report: DailyReport = buildDailyReport({ date: '2026-03-02', generatedAt: '2026-03-02T22:00:00.000Z', symbolRows: [], anomalyRows: [], alerts: [] });
-    mocks.s3!.on(ListObjectsV2Command).resolves({ CommonPrefixes: [{ Prefix: 'reports/dt=2026-03-01/' }, { Prefix: 'reports/dt=2026-03-02/' }] });
-    mocks.s3!.on(GetObjectCommand, { Key: 'reports/dt=2026-03-02/report.json' }).resolves({ Body: { transformToByteArray: async () => Buffer.from(JSON.stringify(report)) } as never });
-    mocks.s3!.on(GetObjectCommand, { Key: 'reports/dt=2026-03-02/report.html' }).resolves({ Body: { transformToByteArray: async () => Buffer.from('<html>report</html>') } as never });
+    const report: DailyReport = buildDailyReport({
+      date: '2026-03-02',
+      generatedAt: '2026-03-02T22:00:00.000Z',
+      symbolRows: [],
+      anomalyRows: [],
+      alerts: [],
+    });
+    mocks
+      .s3!.on(ListObjectsV2Command)
+      .resolves({ CommonPrefixes: [{ Prefix: 'reports/dt=2026-03-01/' }, { Prefix: 'reports/dt=2026-03-02/' }] });
+    mocks
+      .s3!.on(GetObjectCommand, { Key: 'reports/dt=2026-03-02/report.json' })
+      .resolves({ Body: { transformToByteArray: async () => Buffer.from(JSON.stringify(report)) } as never });
+    mocks
+      .s3!.on(GetObjectCommand, { Key: 'reports/dt=2026-03-02/report.html' })
+      .resolves({ Body: { transformToByteArray: async () => Buffer.from('<html>report</html>') } as never });
     const out = join(cwdDir, 'report.html');
     const got = json(await aws(['report', '--out', out, '--json']), ReportGetResultSchema);
     expect(got).toMatchObject({ date: '2026-03-02', subject: 'stockpipe daily report 2026-03-02: 0 symbols, 0 alerts' });
@@ -206,8 +377,16 @@ describe('the other operating commands on the deployed stack', () => {
   it('without a data dir the target is aws, and a missing stack says how to deploy it', async () => {
     mocks.cfn!.on(DescribeStacksCommand).rejects(awsError('ValidationError', 'Stack with id Prod does not exist'));
     const run = await cli(['status', '--region', REGION, '--stack', 'Prod'], { env: { XDG_CACHE_HOME: cacheHome } });
-    expect(run).toEqual({ code: 1, stdout: '', stderr: `error: stack Prod not found in region ${REGION}; deploy it with npm run deploy or pass --stack (and --region)\n` });
-    const byDefault = await cli(['alerts', '--data-dir', join(cwdDir, 'none')], { env: { XDG_CACHE_HOME: cacheHome, AWS_REGION: REGION } });
-    expect(byDefault.stderr).toContain(`no local data dir at ${join(cwdDir, 'none')}: operating the deployed stack (pass --target local`);
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: stack Prod not found in region ${REGION}; deploy it with npm run deploy or pass --stack (and --region)\n`,
+    });
+    const byDefault = await cli(['alerts', '--data-dir', join(cwdDir, 'none')], {
+      env: { XDG_CACHE_HOME: cacheHome, AWS_REGION: REGION },
+    });
+    expect(byDefault.stderr).toContain(
+      `no local data dir at ${join(cwdDir, 'none')}: operating the deployed stack (pass --target local`,
+    );
   });
 });

@@ -10,10 +10,41 @@ beforeEach(() => {
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('stockpipe CLI basics', () => {
-  const COMMANDS = ['start', 'run', 'replay', 'up', 'query', 'status', 'schedule', 'alerts', 'runs', 'workflow', 'report', 'dlq', 'subscribe'];
+  const COMMANDS = [
+    'start',
+    'run',
+    'replay',
+    'up',
+    'query',
+    'status',
+    'schedule',
+    'alerts',
+    'runs',
+    'workflow',
+    'report',
+    'dlq',
+    'subscribe',
+  ];
   const LEAVES = [
-    ['start'], ['run'], ['replay'], ['up'], ['query'], ['status'], ['schedule', 'status'], ['schedule', 'enable'], ['schedule', 'disable'], ['alerts'],
-    ['runs', 'list'], ['runs', 'show'], ['workflow', 'run'], ['report', 'get'], ['dlq', 'list'], ['dlq', 'show'], ['dlq', 'replay'], ['dlq', 'purge'], ['subscribe'],
+    ['start'],
+    ['run'],
+    ['replay'],
+    ['up'],
+    ['query'],
+    ['status'],
+    ['schedule', 'status'],
+    ['schedule', 'enable'],
+    ['schedule', 'disable'],
+    ['alerts'],
+    ['runs', 'list'],
+    ['runs', 'show'],
+    ['workflow', 'run'],
+    ['report', 'get'],
+    ['dlq', 'list'],
+    ['dlq', 'show'],
+    ['dlq', 'replay'],
+    ['dlq', 'purge'],
+    ['subscribe'],
   ];
   const OPERATING = LEAVES.filter(([c]) => !['start', 'run', 'replay', 'up', 'query'].includes(c!));
 
@@ -31,7 +62,9 @@ describe('stockpipe CLI basics', () => {
       expect({ command, code: run.code }).toEqual({ command, code: 0 });
       expect(run.stdout).toContain('--json');
       expect(run.stdout).toContain('--data-dir <dir>');
-      if (OPERATING.includes(command)) for (const option of ['--target <target>', '--profile <name>', '--region <region>', '--stack <name>']) expect({ command, has: run.stdout.includes(option) }).toEqual({ command, has: true });
+      if (OPERATING.includes(command))
+        for (const option of ['--target <target>', '--profile <name>', '--region <region>', '--stack <name>'])
+          expect({ command, has: run.stdout.includes(option) }).toEqual({ command, has: true });
     }
   });
 
@@ -104,28 +137,46 @@ describe('stockpipe CLI basics', () => {
       changed: true,
     });
     const report = await cli(['schedule', 'status', '--rule', 'report', '--json', '--data-dir', dataDir]);
-    expect(ScheduleStatusSchema.parse(JSON.parse(report.stdout))).toMatchObject({ rule: 'report', name: 'stockpipe-report-schedule', state: 'ENABLED', expression: null });
+    expect(ScheduleStatusSchema.parse(JSON.parse(report.stdout))).toMatchObject({
+      rule: 'report',
+      name: 'stockpipe-report-schedule',
+      state: 'ENABLED',
+      expression: null,
+    });
     expect(JSON.parse((await cli(['schedule', 'status', '--json', '--data-dir', dataDir])).stdout).state).toBe('ENABLED');
   });
 
   it('picks the local target where the data dir exists, and refuses local with an AWS option', async () => {
     const mixed = await cli(['status', '--target', 'local', '--profile', 'prod', '--data-dir', dataDir]);
-    expect(mixed).toEqual({ code: 2, stdout: '', stderr: 'error: --profile is for --target aws; the local target is chosen with --data-dir\n' });
+    expect(mixed).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: --profile is for --target aws; the local target is chosen with --data-dir\n',
+    });
     const local = await cli(['status', '--json', '--data-dir', dataDir]);
     expect(local.code).toBe(0);
-    expect(StatusReportSchema.parse(JSON.parse(local.stdout))).toMatchObject({ target: 'local', where: dataDir, dlq: [], lastHour: { ticksIn: null, ticksProcessed: 0, alerts: 0 } });
+    expect(StatusReportSchema.parse(JSON.parse(local.stdout))).toMatchObject({
+      target: 'local',
+      where: dataDir,
+      dlq: [],
+      lastHour: { ticksIn: null, ticksProcessed: 0, alerts: 0 },
+    });
   });
 
   it('says on the local target that alerts go to the outbox instead of a subscription', async () => {
     const run = await cli(['subscribe', '--email', 'ops@example.com', '--data-dir', dataDir]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`error: the local target sends no mail: its alerts go to the outbox ${join(dataDir, 'outbox', 'alerts-<date>.jsonl')} (stockpipe alerts lists them); subscribe to the deployed stack's topic with --target aws\n`);
+    expect(run.stderr).toBe(
+      `error: the local target sends no mail: its alerts go to the outbox ${join(dataDir, 'outbox', 'alerts-<date>.jsonl')} (stockpipe alerts lists them); subscribe to the deployed stack's topic with --target aws\n`,
+    );
   });
 
   it('says that the local dead-letter queues live in a running pipeline', async () => {
     const run = await cli(['dlq', 'list', '--queue', 'invalid', '--data-dir', dataDir]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: no local pipeline runs on .*: the dead-letter queues live in the running pipeline's memory/);
+    expect(run.stderr).toMatch(
+      /^error: no local pipeline runs on .*: the dead-letter queues live in the running pipeline's memory/,
+    );
     const missing = await cli(['dlq', 'list', '--data-dir', dataDir]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("error: required option '--queue <queue>' not specified");
@@ -147,7 +198,12 @@ describe('stockpipe CLI basics', () => {
   it('reports a bad query as one line with exit code 1', async () => {
     const run = await cli(['query', 'SELECT nope FROM stock_data_table', '--data-dir', dataDir]);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
+    expect(
+      run.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('error:')),
+    ).toHaveLength(1);
     expect(run.stderr).toMatch(/error: query failed: .*nope/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });

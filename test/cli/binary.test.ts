@@ -49,13 +49,32 @@ describe('the stockpipe binary', () => {
   it('up --expose: a record put with the plain AWS SDK lands processed in the table', async () => {
     const [kinesisPort, dynamodbPort, s3Port, sqsPort] = await freePorts(4);
     const child = spawnCli(
-      ['up', '--expose', '--json', '--kinesis-port', String(kinesisPort), '--dynamodb-port', String(dynamodbPort), '--s3-port', String(s3Port), '--sqs-port', String(sqsPort), '--data-dir', 'dd'],
+      [
+        'up',
+        '--expose',
+        '--json',
+        '--kinesis-port',
+        String(kinesisPort),
+        '--dynamodb-port',
+        String(dynamodbPort),
+        '--s3-port',
+        String(s3Port),
+        '--sqs-port',
+        String(sqsPort),
+        '--data-dir',
+        'dd',
+      ],
       cwd,
     );
     const run = collect(child);
     try {
       await waitFor(() => run.stdout.includes('\n'), 30_000, 'the endpoints line');
-      const info = JSON.parse(run.stdout.split('\n')[0]!) as { endpoints: Record<string, string>; stream: string; tables: { prices: string }; region: string };
+      const info = JSON.parse(run.stdout.split('\n')[0]!) as {
+        endpoints: Record<string, string>;
+        stream: string;
+        tables: { prices: string };
+        region: string;
+      };
       expect(info.endpoints).toEqual({
         kinesis: `http://127.0.0.1:${kinesisPort}`,
         dynamodb: `http://127.0.0.1:${dynamodbPort}`,
@@ -65,10 +84,27 @@ describe('the stockpipe binary', () => {
 
       // From here on: only the AWS SDK and what `up` printed.
       const credentials = { accessKeyId: 'any', secretAccessKey: 'any' };
-      const kinesis = new KinesisClient({ region: info.region, endpoint: info.endpoints.kinesis, credentials, requestHandler: new NodeHttpHandler() });
+      const kinesis = new KinesisClient({
+        region: info.region,
+        endpoint: info.endpoints.kinesis,
+        credentials,
+        requestHandler: new NodeHttpHandler(),
+      });
       const dynamodb = new DynamoDBClient({ region: info.region, endpoint: info.endpoints.dynamodb, credentials });
-      const tick = { symbol: 'ZZZZ', timestamp: '2024-05-06T14:30:00Z', price: 101.5, open: 100, high: 102, low: 99.5, previous_close: 100, volume: 1200, source: 'sdk' };
-      await kinesis.send(new PutRecordCommand({ StreamName: info.stream, PartitionKey: tick.symbol, Data: Buffer.from(JSON.stringify(tick)) }));
+      const tick = {
+        symbol: 'ZZZZ',
+        timestamp: '2024-05-06T14:30:00Z',
+        price: 101.5,
+        open: 100,
+        high: 102,
+        low: 99.5,
+        previous_close: 100,
+        volume: 1200,
+        source: 'sdk',
+      };
+      await kinesis.send(
+        new PutRecordCommand({ StreamName: info.stream, PartitionKey: tick.symbol, Data: Buffer.from(JSON.stringify(tick)) }),
+      );
       const key = { symbol: { S: 'ZZZZ' }, timestamp: { S: '2024-05-06T14:30:00.000Z' } };
       let item: Record<string, unknown> | undefined;
       const deadline = Date.now() + 15_000;
@@ -76,7 +112,12 @@ describe('the stockpipe binary', () => {
         item = (await dynamodb.send(new GetItemCommand({ TableName: info.tables.prices, Key: key }))).Item;
         if (!item) await new Promise((r) => setTimeout(r, 100));
       }
-      expect(item).toMatchObject({ price: { N: '101.5' }, change: { N: '1.5' }, change_percent: { N: '1.5' }, anomaly: { BOOL: false } });
+      expect(item).toMatchObject({
+        price: { N: '101.5' },
+        change: { N: '1.5' },
+        change_percent: { N: '1.5' },
+        anomaly: { BOOL: false },
+      });
       kinesis.destroy();
       dynamodb.destroy();
     } finally {

@@ -11,7 +11,13 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { encodeDeadLetter } from '../../src/adapters/aws/sqs-dead-letter-sink';
 import { startLocalPipeline, type LocalPipeline } from '../../src/local/runtime';
-import { DlqMessageSchema, PurgeResultSchema, ReplayResultSchema, StatusReportSchema, type DlqMessage } from '../../src/ops/types';
+import {
+  DlqMessageSchema,
+  PurgeResultSchema,
+  ReplayResultSchema,
+  StatusReportSchema,
+  type DlqMessage,
+} from '../../src/ops/types';
 import { cli, tempDataDir } from './helpers';
 
 const tick = (symbol: string, price: number) => ({
@@ -39,7 +45,9 @@ describe('local dead-letter queues through the CLI', () => {
   beforeAll(async () => {
     pipeline = await startLocalPipeline({ dataDir, command: 'test' });
     const put = (data: string, key: string) =>
-      pipeline.clients.kinesis.send(new PutRecordCommand({ StreamName: pipeline.resources.streamName, PartitionKey: key, Data: Buffer.from(data) }));
+      pipeline.clients.kinesis.send(
+        new PutRecordCommand({ StreamName: pipeline.resources.streamName, PartitionKey: key, Data: Buffer.from(data) }),
+      );
     await put(JSON.stringify(tick('FIXD', -1)), 'FIXD');
     await put(JSON.stringify(tick('BADD', -2)), 'BADD');
     await put('not a tick at all', 'JUNK');
@@ -53,7 +61,10 @@ describe('local dead-letter queues through the CLI', () => {
   it('lists the invalid records with their reasons, and lists the same ids again (the queue keeps them)', async () => {
     const first = await list('invalid');
     expect(first.map((m) => [m.kind, m.reason]).sort()).toEqual([
-      ['dead-letter', '(record)="not a tick at all": is not valid JSON (Unexpected token \'o\', "not a tick at all" is not valid JSON)'],
+      [
+        'dead-letter',
+        '(record)="not a tick at all": is not valid JSON (Unexpected token \'o\', "not a tick at all" is not valid JSON)',
+      ],
       ['dead-letter', 'price=-1: must be greater than 0'],
       ['dead-letter', 'price=-2: must be greater than 0'],
     ]);
@@ -62,7 +73,11 @@ describe('local dead-letter queues through the CLI', () => {
     expect(again.every((m) => m.receiveCount === 2)).toBe(true);
 
     const status = await cli(['status', '--json', '--data-dir', dataDir]);
-    expect(StatusReportSchema.parse(JSON.parse(status.stdout)).dlq.map((q) => [q.queue, q.visible])).toEqual([['invalid', 3], ['processing', 0], ['analysis', 0]]);
+    expect(StatusReportSchema.parse(JSON.parse(status.stdout)).dlq.map((q) => [q.queue, q.visible])).toEqual([
+      ['invalid', 3],
+      ['processing', 0],
+      ['analysis', 0],
+    ]);
   });
 
   it('replay moves the fixed record through the pipeline into the table and keeps the ones that fail again', async () => {
@@ -70,25 +85,55 @@ describe('local dead-letter queues through the CLI', () => {
     const fixed = messages.find((m) => m.reason.startsWith('price=-1'))!;
     const fixes = join(dataDir, 'fixes.json');
     // The whole listing, one payload edited: unchanged entries are no fixes.
-    writeFileSync(fixes, JSON.stringify(messages.map((m) => (m === fixed ? { ...m, payload: JSON.stringify(tick('FIXD', 101.5)) } : m))));
+    writeFileSync(
+      fixes,
+      JSON.stringify(messages.map((m) => (m === fixed ? { ...m, payload: JSON.stringify(tick('FIXD', 101.5)) } : m))),
+    );
     const before = pipeline.counters().processed;
 
     const run = await dlq('replay', '--queue', 'invalid', '--fixes', fixes, '--json');
     expect(run.code).toBe(0);
     const result = ReplayResultSchema.parse(JSON.parse(run.stdout));
-    expect(result).toMatchObject({ queue: 'invalid', received: 3, replayed: 1, failedAgain: 2, expired: 0, unreadable: 0, recordsSent: 1, kept: 2 });
-    expect(result.items.find((i) => i.messageId === fixed.messageId)).toEqual({ messageId: fixed.messageId, outcome: 'replayed', recordsSent: 1, detail: 'fixed tick FIXD 2024-05-06T14:30:00.000Z', deleted: true });
+    expect(result).toMatchObject({
+      queue: 'invalid',
+      received: 3,
+      replayed: 1,
+      failedAgain: 2,
+      expired: 0,
+      unreadable: 0,
+      recordsSent: 1,
+      kept: 2,
+    });
+    expect(result.items.find((i) => i.messageId === fixed.messageId)).toEqual({
+      messageId: fixed.messageId,
+      outcome: 'replayed',
+      recordsSent: 1,
+      detail: 'fixed tick FIXD 2024-05-06T14:30:00.000Z',
+      deleted: true,
+    });
 
     await pipeline.drain(30_000);
     expect(pipeline.counters().processed).toBe(before + 1);
-    const item = await pipeline.clients.documents.send(new GetCommand({ TableName: pipeline.resources.priceTable, Key: { symbol: 'FIXD', timestamp: '2024-05-06T14:30:00.000Z' } }));
+    const item = await pipeline.clients.documents.send(
+      new GetCommand({
+        TableName: pipeline.resources.priceTable,
+        Key: { symbol: 'FIXD', timestamp: '2024-05-06T14:30:00.000Z' },
+      }),
+    );
     expect(item.Item).toMatchObject({ symbol: 'FIXD', price: 101.5, change: 1.5 });
 
     const left = await list('invalid');
-    expect(left.map((m) => m.messageId).sort()).toEqual(messages.filter((m) => m !== fixed).map((m) => m.messageId).sort());
+    expect(left.map((m) => m.messageId).sort()).toEqual(
+      messages
+        .filter((m) => m !== fixed)
+        .map((m) => m.messageId)
+        .sort(),
+    );
     const text = await dlq('show', '--queue', 'invalid', left[0]!.messageId);
     expect(text.stdout).toContain(`message    ${left[0]!.messageId} (invalid queue, dead-letter)`);
-    const shown = DlqMessageSchema.parse(JSON.parse((await dlq('show', '--queue', 'invalid', left[1]!.messageId, '--json')).stdout));
+    const shown = DlqMessageSchema.parse(
+      JSON.parse((await dlq('show', '--queue', 'invalid', left[1]!.messageId, '--json')).stdout),
+    );
     expect({ ...shown, ageSeconds: 0, receiveCount: 0 }).toEqual({ ...left[1]!, ageSeconds: 0, receiveCount: 0 });
   });
 
@@ -96,27 +141,49 @@ describe('local dead-letter queues through the CLI', () => {
     const item = { ...tick('ANLZ', 50), change: 0, change_percent: 0, expires_at: 1 };
     const letter = encodeDeadLetter({
       reason: 'anomaly=<missing>: must be a boolean',
-      payload: JSON.stringify({ Keys: marshall({ symbol: 'ANLZ', timestamp: item.timestamp }), NewImage: marshall(item), SequenceNumber: '42', StreamViewType: 'NEW_IMAGE' }),
-      source: { kind: 'dynamodb-stream', eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/stockpipe-prices/stream/local', eventName: 'INSERT', sequenceNumber: '42' },
+      payload: JSON.stringify({
+        Keys: marshall({ symbol: 'ANLZ', timestamp: item.timestamp }),
+        NewImage: marshall(item),
+        SequenceNumber: '42',
+        StreamViewType: 'NEW_IMAGE',
+      }),
+      source: {
+        kind: 'dynamodb-stream',
+        eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/stockpipe-prices/stream/local',
+        eventName: 'INSERT',
+        sequenceNumber: '42',
+      },
     });
     await pipeline.clients.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.resources.analysisDlqUrl, MessageBody: letter }));
     const [message] = await list('analysis');
     const fixes = join(dataDir, 'analysis-fixes.jsonl');
     writeFileSync(fixes, JSON.stringify({ messageId: message!.messageId, payload: { anomaly: false } }) + '\n');
 
-    const result = ReplayResultSchema.parse(JSON.parse((await dlq('replay', '--queue', 'analysis', '--fixes', fixes, '--json')).stdout));
+    const result = ReplayResultSchema.parse(
+      JSON.parse((await dlq('replay', '--queue', 'analysis', '--fixes', fixes, '--json')).stdout),
+    );
     expect(result).toMatchObject({ received: 1, replayed: 1, kept: 0, recordsSent: 1 });
-    const state = await pipeline.clients.documents.send(new GetCommand({ TableName: pipeline.resources.signalStateTable, Key: { symbol: 'ANLZ' } }));
+    const state = await pipeline.clients.documents.send(
+      new GetCommand({ TableName: pipeline.resources.signalStateTable, Key: { symbol: 'ANLZ' } }),
+    );
     expect(state.Item).toMatchObject({ symbol: 'ANLZ', last_timestamp: item.timestamp, prices: [50] });
     expect(await list('analysis')).toEqual([]);
   });
 
   it('purge wants --yes, then empties the queue', async () => {
     const refused = await dlq('purge', '--queue', 'invalid');
-    expect(refused).toEqual({ code: 2, stdout: '', stderr: 'error: purging the invalid queue deletes its messages for good; pass --yes to confirm\n' });
+    expect(refused).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: purging the invalid queue deletes its messages for good; pass --yes to confirm\n',
+    });
     expect(await list('invalid')).toHaveLength(2);
     const purged = await dlq('purge', '--queue', 'invalid', '--yes', '--json');
-    expect(PurgeResultSchema.parse(JSON.parse(purged.stdout))).toEqual({ queue: 'invalid', url: pipeline.resources.invalidQueueUrl, purged: 2 });
+    expect(PurgeResultSchema.parse(JSON.parse(purged.stdout))).toEqual({
+      queue: 'invalid',
+      url: pipeline.resources.invalidQueueUrl,
+      purged: 2,
+    });
     expect(await list('invalid')).toEqual([]);
   });
 });

@@ -22,7 +22,17 @@ describe('stockpipe run, then query and alerts on what it left', () => {
   let expected: Tick[];
 
   beforeAll(async () => {
-    const run = await cli(['run', '--source', 'synthetic', '--symbols', '20', '--until-drained', '--json', '--data-dir', dataDir]);
+    const run = await cli([
+      'run',
+      '--source',
+      'synthetic',
+      '--symbols',
+      '20',
+      '--until-drained',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
     summary = JSON.parse(run.stdout) as RunSummary;
@@ -31,7 +41,16 @@ describe('stockpipe run, then query and alerts on what it left', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('reports in == processed + dead-lettered for the whole run', () => {
-    expect(summary).toMatchObject({ source: 'synthetic', samples: 100, in: 2000, produced: 2000, processed: 2000, deadLettered: 0, pending: 0, drained: true });
+    expect(summary).toMatchObject({
+      source: 'synthetic',
+      samples: 100,
+      in: 2000,
+      produced: 2000,
+      processed: 2000,
+      deadLettered: 0,
+      pending: 0,
+      drained: true,
+    });
     expect(summary.in).toBe(summary.processed + summary.deadLettered);
     expect(summary.symbols).toEqual(syntheticSymbols(20));
   });
@@ -94,7 +113,16 @@ describe('stockpipe replay and the sources that fail', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`warning: ${file} line 6 refused: Open="abc": must be a number`);
     const summary = JSON.parse(run.stdout) as RunSummary;
-    expect(summary).toMatchObject({ source: 'csv', symbols: ['TEST'], in: 29, produced: 28, rejectedAtSource: 1, processed: 28, deadLettered: 1, pending: 0 });
+    expect(summary).toMatchObject({
+      source: 'csv',
+      symbols: ['TEST'],
+      in: 29,
+      produced: 28,
+      rejectedAtSource: 1,
+      processed: 28,
+      deadLettered: 1,
+      pending: 0,
+    });
     expect(summary.in).toBe(summary.processed + summary.deadLettered);
   });
 
@@ -105,7 +133,9 @@ describe('stockpipe replay and the sources that fail', () => {
   });
 
   it('explains in one line, without a stack trace, that the yahoo source needs network', async () => {
-    const offline = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('getaddrinfo ENOTFOUND query1.finance.yahoo.com'), { code: 'ENOTFOUND' }) });
+    const offline = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('getaddrinfo ENOTFOUND query1.finance.yahoo.com'), { code: 'ENOTFOUND' }),
+    });
     const realFetch = globalThis.fetch;
     globalThis.fetch = (() => Promise.reject(offline)) as typeof fetch;
     try {
@@ -113,7 +143,9 @@ describe('stockpipe replay and the sources that fail', () => {
       expect(run.code).toBe(1);
       const errors = run.stderr.split('\n').filter((l) => l.startsWith('error:'));
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(/^error: the yahoo source needs network access to query\.finance\.yahoo\.com \(.+\); check the connection, or use --source replay or synthetic offline$/);
+      expect(errors[0]).toMatch(
+        /^error: the yahoo source needs network access to query\.finance\.yahoo\.com \(.+\); check the connection, or use --source replay or synthetic offline$/,
+      );
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(run.stderr).not.toContain('Unsupported environment');
       expect(run.stdout).toBe('');

@@ -24,7 +24,9 @@ describe('stockpipe start and the workflows', () => {
     expect(run.stdout).toMatch(/^2 symbols, 2 ticks, \d+ BUY and \d+ SELL alerts/m);
     expect(run.stdout).not.toMatch(/^2 symbols, 2 ticks, 0 BUY and 0 SELL alerts/m);
     expect(run.stdout).toContain(`Full report: s3://stockpipe-lake/reports/dt=${day}/report.html`);
-    const onDisk = /\(on disk: (.+\.html\._S3rver_object); open it with: npx stockpipe report --date (\S+) --open\)/.exec(run.stdout);
+    const onDisk = /\(on disk: (.+\.html\._S3rver_object); open it with: npx stockpipe report --date (\S+) --open\)/.exec(
+      run.stdout,
+    );
     expect(onDisk?.[2]).toBe(day);
     expect(existsSync(onDisk![1]!)).toBe(true);
 

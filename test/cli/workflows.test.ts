@@ -13,7 +13,15 @@ import type { DailyReport } from '../../src/core/report';
 import { dataDirLayout } from '../../src/local/data-dir';
 import { startEmulators } from '../../src/local/emulators';
 import { localObjectPath } from '../../src/local/lake-files';
-import { AlertRowSchema, ReportGetResultSchema, RunDetailSchema, RunSummarySchema, StatusReportSchema, type AlertRow, type RunDetail } from '../../src/ops/types';
+import {
+  AlertRowSchema,
+  ReportGetResultSchema,
+  RunDetailSchema,
+  RunSummarySchema,
+  StatusReportSchema,
+  type AlertRow,
+  type RunDetail,
+} from '../../src/ops/types';
 import { createClients, type AwsClients } from '../../src/shared/clients';
 import { ATTR, RESOURCE } from '../../src/shared/names';
 import { cli, tempDataDir } from './helpers';
@@ -32,7 +40,10 @@ async function withTables<T>(dataDir: string, read: (clients: AwsClients) => Pro
 }
 
 const ok = (run: { code: number; stdout: string; stderr: string }): unknown => {
-  expect({ code: run.code, stderr: run.stderr.split('\n').filter((l) => l.startsWith('error')) }).toEqual({ code: 0, stderr: [] });
+  expect({ code: run.code, stderr: run.stderr.split('\n').filter((l) => l.startsWith('error')) }).toEqual({
+    code: 0,
+    stderr: [],
+  });
   return JSON.parse(run.stdout);
 };
 
@@ -51,7 +62,8 @@ describe('run a replay, then the maintenance and report workflows, through the C
     ok(await cli(at('run', '--source', 'replay', '--symbols', 'AAPL,MSFT', '--until-drained', '--persist', '--json')));
     const items = await withTables(dataDir, async (clients) => {
       const found: Record<string, unknown>[] = [];
-      for await (const page of paginateScan({ client: clients.documents }, { TableName: RESOURCE.priceTable })) found.push(...(page.Items ?? []));
+      for await (const page of paginateScan({ client: clients.documents }, { TableName: RESOURCE.priceTable }))
+        found.push(...(page.Items ?? []));
       return found;
     });
     partitions = [...new Set(items.map((i) => `symbol=${String(i.symbol)}/dt=${String(i.timestamp).slice(0, 10)}`))].sort();
@@ -69,10 +81,16 @@ describe('run a replay, then the maintenance and report workflows, through the C
     expect(partitions).toHaveLength(246);
     expect(maintenance).toMatchObject({ workflow: 'maintenance', status: 'SUCCEEDED', failedState: null });
     expect(maintenance.states.filter((s) => s.name === 'CompactPartition' && s.status === 'SUCCEEDED')).toHaveLength(246);
-    const missing = partitions.filter((p) => !existsSync(localObjectPath(layout.lake, RESOURCE.rawBucket, `curated/${p}/part-0000.parquet`)));
+    const missing = partitions.filter(
+      (p) => !existsSync(localObjectPath(layout.lake, RESOURCE.rawBucket, `curated/${p}/part-0000.parquet`)),
+    );
     expect(missing).toEqual([]);
     for (const table of [RESOURCE.rawTable, RESOURCE.curatedTable]) {
-      expect(readLocalPartitions(layout.catalog, RESOURCE.glueDatabase, table).map((r) => `symbol=${r.symbol}/dt=${r.dt}`).sort()).toEqual(partitions);
+      expect(
+        readLocalPartitions(layout.catalog, RESOURCE.glueDatabase, table)
+          .map((r) => `symbol=${r.symbol}/dt=${r.dt}`)
+          .sort(),
+      ).toEqual(partitions);
     }
   });
 
@@ -92,7 +110,13 @@ describe('run a replay, then the maintenance and report workflows, through the C
         bySymbol[symbol] = 0;
         for await (const page of paginateQuery(
           { client: clients.documents },
-          { TableName: RESOURCE.priceTable, KeyConditionExpression: '#s = :s AND begins_with(#t, :d)', ExpressionAttributeNames: { '#s': ATTR.symbol, '#t': ATTR.timestamp }, ExpressionAttributeValues: { ':s': symbol, ':d': day }, Select: 'COUNT' },
+          {
+            TableName: RESOURCE.priceTable,
+            KeyConditionExpression: '#s = :s AND begins_with(#t, :d)',
+            ExpressionAttributeNames: { '#s': ATTR.symbol, '#t': ATTR.timestamp },
+            ExpressionAttributeValues: { ':s': symbol, ':d': day },
+            Select: 'COUNT',
+          },
         )) {
           bySymbol[symbol] += page.Count ?? 0;
         }
@@ -104,22 +128,33 @@ describe('run a replay, then the maintenance and report workflows, through the C
 
     const ofDay = alerts.filter((a) => a.timestamp.startsWith(day)).map((a) => `${a.symbol} ${a.side} ${a.timestamp} ${a.price}`);
     expect(ofDay.length).toBeGreaterThan(0);
-    expect(report.symbols.flatMap((s) => s.alerts.map((a) => `${a.symbol} ${a.side} ${a.timestamp} ${a.price}`)).sort()).toEqual(ofDay.sort());
+    expect(report.symbols.flatMap((s) => s.alerts.map((a) => `${a.symbol} ${a.side} ${a.timestamp} ${a.price}`)).sort()).toEqual(
+      ofDay.sort(),
+    );
     expect(got.totals.alerts).toBe(ofDay.length);
 
     const opened: string[] = [];
     const page = join(dataDir, 'page.html');
-    const open = await cli(at('report', '--date', day, '--open', '--out', page), { open: async (path) => void opened.push(path) });
+    const open = await cli(at('report', '--date', day, '--open', '--out', page), {
+      open: async (path) => void opened.push(path),
+    });
     expect(open.code).toBe(0);
     expect(opened).toEqual([page]);
-    expect(readFileSync(page, 'utf8')).toMatch(new RegExp(`^<!doctype html>[\\s\\S]*<title>stockpipe daily report ${day}</title>`));
+    expect(readFileSync(page, 'utf8')).toMatch(
+      new RegExp(`^<!doctype html>[\\s\\S]*<title>stockpipe daily report ${day}</title>`),
+    );
     expect(open.stdout.split('\n')[0]).toBe(`stockpipe daily report for ${day} (UTC)`);
   });
 
   it('runs list and runs show read the recorded runs; status shows the last run of each workflow', async () => {
     const runs = RunSummarySchema.array().parse(ok(await cli(at('runs', 'list', '--json'))));
-    expect(runs.map((r) => [r.workflow, r.status])).toEqual([['report', 'SUCCEEDED'], ['maintenance', 'SUCCEEDED']]);
-    expect(RunSummarySchema.array().parse(ok(await cli(at('runs', 'list', '--workflow', 'maintenance', '--json'))))).toHaveLength(1);
+    expect(runs.map((r) => [r.workflow, r.status])).toEqual([
+      ['report', 'SUCCEEDED'],
+      ['maintenance', 'SUCCEEDED'],
+    ]);
+    expect(RunSummarySchema.array().parse(ok(await cli(at('runs', 'list', '--workflow', 'maintenance', '--json'))))).toHaveLength(
+      1,
+    );
     expect(RunSummarySchema.array().parse(ok(await cli(at('runs', 'list', '--status', 'failed', '--json'))))).toEqual([]);
     const shown = RunDetailSchema.parse(ok(await cli(at('runs', 'show', runs[0]!.id, '--json'))));
     expect(shown).toEqual({ ...reportRun, durationMs: shown.durationMs });
@@ -128,14 +163,20 @@ describe('run a replay, then the maintenance and report workflows, through the C
     expect(text.stdout).toMatch(/^BuildReport +Task +SUCCEEDED +\S+ +1 +0$/m);
 
     const status = StatusReportSchema.parse(ok(await cli(at('status', '--json'))));
-    expect(status.workflows.map((w) => [w.workflow, w.lastRun?.id])).toEqual([['maintenance', maintenance.id], ['report', reportRun.id]]);
+    expect(status.workflows.map((w) => [w.workflow, w.lastRun?.id])).toEqual([
+      ['maintenance', maintenance.id],
+      ['report', reportRun.id],
+    ]);
   });
 
   it('the compacted table answers the same count as the price table', async () => {
-    const { rows } = ok(await cli(at('query', `SELECT COUNT(*) AS n FROM ${RESOURCE.curatedTable}`, '--json'))) as { rows: { n: number }[] };
+    const { rows } = ok(await cli(at('query', `SELECT COUNT(*) AS n FROM ${RESOURCE.curatedTable}`, '--json'))) as {
+      rows: { n: number }[];
+    };
     const items = await withTables(dataDir, async (clients) => {
       let n = 0;
-      for await (const page of paginateScan({ client: clients.documents }, { TableName: RESOURCE.priceTable, Select: 'COUNT' })) n += page.Count ?? 0;
+      for await (const page of paginateScan({ client: clients.documents }, { TableName: RESOURCE.priceTable, Select: 'COUNT' }))
+        n += page.Count ?? 0;
       return n;
     });
     expect(Number(rows[0]!.n)).toBe(items);
@@ -147,7 +188,21 @@ describe('the report of a run whose tables were in memory', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('takes the alerts from the outbox and covers the newest day of the lake by default', async () => {
-    ok(await cli(['run', '--source', 'synthetic', '--symbols', '3', '--samples', '240', '--until-drained', '--json', '--data-dir', dataDir]));
+    ok(
+      await cli([
+        'run',
+        '--source',
+        'synthetic',
+        '--symbols',
+        '3',
+        '--samples',
+        '240',
+        '--until-drained',
+        '--json',
+        '--data-dir',
+        dataDir,
+      ]),
+    );
     const alerts = AlertRowSchema.array().parse(ok(await cli(['alerts', '--json', '--data-dir', dataDir])));
     ok(await cli(['workflow', 'run', 'maintenance', '--json', '--data-dir', dataDir]));
     const report = await cli(['workflow', 'run', 'report', '--wait', '--json', '--data-dir', dataDir]);

@@ -47,16 +47,12 @@ describe('infra config', () => {
 
   test('destroy turns deletion protection off unless it is asked for explicitly', () => {
     expect(parseConfig({ removalPolicy: 'destroy' }).deletionProtection).toBe(false);
-    expect(parseConfig({ removalPolicy: 'destroy', deletionProtection: 'true' }).deletionProtection).toBe(
-      true,
-    );
+    expect(parseConfig({ removalPolicy: 'destroy', deletionProtection: 'true' }).deletionProtection).toBe(true);
   });
 
   test('the ops email falls back to the alert email', () => {
     expect(parseConfig({ alertEmail: 'a@example.com' }).opsEmail).toBe('a@example.com');
-    expect(parseConfig({ alertEmail: 'a@example.com', opsEmail: 'ops@example.com' }).opsEmail).toBe(
-      'ops@example.com',
-    );
+    expect(parseConfig({ alertEmail: 'a@example.com', opsEmail: 'ops@example.com' }).opsEmail).toBe('ops@example.com');
   });
 
   test.each([
@@ -67,33 +63,18 @@ describe('infra config', () => {
     [{ cadenceSeconds: 'fast' }, 'context stockpipe:cadenceSeconds="fast": must be a whole number'],
     [{ retryAttempts: '-1' }, 'context stockpipe:retryAttempts="-1": must be between 0 and 10000'],
     [{ parallelizationFactor: 11 }, 'context stockpipe:parallelizationFactor=11: must be between 1 and 10'],
-    [
-      { athenaBytesScannedCutoffMb: '5' },
-      'context stockpipe:athenaBytesScannedCutoffMb="5": must be between 10 and 1048576',
-    ],
+    [{ athenaBytesScannedCutoffMb: '5' }, 'context stockpipe:athenaBytesScannedCutoffMb="5": must be between 10 and 1048576'],
     [{ removalPolicy: 'delete' }, 'context stockpipe:removalPolicy="delete": must be one of retain, destroy'],
-    [
-      { streamMode: 'ONDEMAND' },
-      'context stockpipe:streamMode="ONDEMAND": must be one of provisioned, on-demand',
-    ],
+    [{ streamMode: 'ONDEMAND' }, 'context stockpipe:streamMode="ONDEMAND": must be one of provisioned, on-demand'],
     [{ scheduleEnabled: 'yes' }, 'context stockpipe:scheduleEnabled="yes": must be true or false'],
-    [
-      { alertEmail: 'not-an-address' },
-      'context stockpipe:alertEmail="not-an-address": must be an email address',
-    ],
-    [
-      { symbols: 'AAPL,,MSFT' },
-      'context stockpipe:symbols="AAPL,,MSFT": must list symbols without empty entries',
-    ],
+    [{ alertEmail: 'not-an-address' }, 'context stockpipe:alertEmail="not-an-address": must be an email address'],
+    [{ symbols: 'AAPL,,MSFT' }, 'context stockpipe:symbols="AAPL,,MSFT": must list symbols without empty entries'],
     [{ symbols: 'AAPL,aapl' }, 'context stockpipe:symbols="AAPL,aapl": lists a symbol twice'],
     [
       { symbols: 'AA PL' },
       'context stockpipe:symbols="AA PL": "AA PL" must be 1-15 characters of A-Z, 0-9, ".", "-", "^" or "=", starting with a letter or digit',
     ],
-    [
-      { logRetentionDays: '10' },
-      'context stockpipe:logRetentionDays="10": must be a CloudWatch Logs retention: ',
-    ],
+    [{ logRetentionDays: '10' }, 'context stockpipe:logRetentionDays="10": must be a CloudWatch Logs retention: '],
     [
       { alertEmial: 'a@example.com' },
       'context stockpipe:alertEmial="a@example.com": is not a setting; known settings: symbols, cadenceSeconds,',

@@ -67,8 +67,7 @@ export function synthesize(app: App): Synthesized {
     app.synth();
   } catch (error) {
     // aws-cdk-lib names the error ValidationFailed; its message is the printed report.
-    const failedValidation =
-      (error as Error).name === 'ValidationFailed' || /Validation failed/.test((error as Error).message);
+    const failedValidation = (error as Error).name === 'ValidationFailed' || /Validation failed/.test((error as Error).message);
     if (!failedValidation || !fs.existsSync(reportFile)) throw error;
   }
   const report: ValidationReport = fs.existsSync(reportFile)
@@ -121,8 +120,7 @@ export interface Inspector {
 
 export function inspect(stack: Stack, out: Synthesized): Inspector {
   const json = out.json(stack);
-  const id = (construct: WithResource): string =>
-    stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  const id = (construct: WithResource): string => stack.getLogicalId(construct.node.defaultChild as CfnElement);
   return {
     template: out.template(stack),
     json,

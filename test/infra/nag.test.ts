@@ -34,9 +34,7 @@ describe('nag findings helper', () => {
   });
 
   test('an acknowledged finding is no longer reported, the others still are', () => {
-    const { findings } = leakyStack((bucket) =>
-      acknowledge(bucket, 'AwsSolutions-S1', 'A throwaway bucket that nobody reads.'),
-    );
+    const { findings } = leakyStack((bucket) => acknowledge(bucket, 'AwsSolutions-S1', 'A throwaway bucket that nobody reads.'));
     expect(findings.map((f) => f.rule).sort()).toEqual(['AwsSolutions-DDB3', 'AwsSolutions-S10']);
   });
 
@@ -81,8 +79,7 @@ describe('IAM audit', () => {
     expect(acknowledged).toEqual([
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'xray:PutTraceSegments: X-Ray supports no resource-level permissions; active tracing sends segments with it.',
+        reason: 'xray:PutTraceSegments: X-Ray supports no resource-level permissions; active tracing sends segments with it.',
       },
     ]);
   });

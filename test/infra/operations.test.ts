@@ -6,14 +6,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { LAKE } from '../../src/shared/names';
 import { WILDCARD_RESOURCE_ACTIONS, wildcardResourceActions } from '../../infra/iam-audit';
 import type { StockpipeStack } from '../../infra/stack';
-import {
-  FIXTURE_ENTRIES,
-  inspect,
-  synthStack,
-  type Inspector,
-  type Synthesized,
-  type TemplateJson,
-} from './helpers';
+import { FIXTURE_ENTRIES, inspect, synthStack, type Inspector, type Synthesized, type TemplateJson } from './helpers';
 
 let stack: StockpipeStack;
 let out: Synthesized;
@@ -41,11 +34,7 @@ describe('observability', () => {
       AlarmActions: opsAction(),
       TreatMissingData: 'notBreaching',
     });
-    for (const queue of [
-      stack.processing.invalidRecords,
-      stack.processing.deadLetters,
-      stack.analysis.deadLetters,
-    ]) {
+    for (const queue of [stack.processing.invalidRecords, stack.processing.deadLetters, stack.analysis.deadLetters]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(queue), 'QueueName'] } }],
@@ -106,9 +95,9 @@ describe('least privilege', () => {
       ([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]),
     );
     expect(policies).toHaveLength(1);
-    return (
-      policies[0]?.[1].Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
-    ).Statement.map((s) => ({ Action: s.Action, Resource: s.Resource }));
+    return (policies[0]?.[1].Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement.map(
+      (s) => ({ Action: s.Action, Resource: s.Resource }),
+    );
   };
   const logs = (fn: { readonly logGroup: { readonly node: { readonly defaultChild?: unknown } } }) => ({
     Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -158,11 +147,7 @@ describe('least privilege', () => {
       kmsForSqs(),
       sqsSend(stack.processing.deadLetters),
       {
-        Action: expect.arrayContaining([
-          'kinesis:GetRecords',
-          'kinesis:GetShardIterator',
-          'kinesis:DescribeStream',
-        ]),
+        Action: expect.arrayContaining(['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStream']),
         Resource: arn(stack.ingestion.stream),
       },
     ]);
@@ -199,7 +184,16 @@ describe('least privilege', () => {
       wildcardResourceActions(p.Properties?.PolicyDocument as Parameters<typeof wildcardResourceActions>[0]),
     );
     // Seven functions trace to X-Ray; two state machines also deliver logs and sample traces.
-    const logDelivery = ['CreateLogDelivery', 'DeleteLogDelivery', 'DescribeLogGroups', 'DescribeResourcePolicies', 'GetLogDelivery', 'ListLogDeliveries', 'PutResourcePolicy', 'UpdateLogDelivery'];
+    const logDelivery = [
+      'CreateLogDelivery',
+      'DeleteLogDelivery',
+      'DescribeLogGroups',
+      'DescribeResourcePolicies',
+      'GetLogDelivery',
+      'ListLogDeliveries',
+      'PutResourcePolicy',
+      'UpdateLogDelivery',
+    ];
     expect(wildcard.sort()).toEqual(
       [
         'dynamodb:ListStreams',

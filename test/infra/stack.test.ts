@@ -52,9 +52,7 @@ describe('functions', () => {
   });
 
   test('each function asset was bundled by local esbuild, with a source map, and loads with its environment', () => {
-    const assets = JSON.parse(
-      fs.readFileSync(path.join(out.outdir, `${stack.artifactId}.assets.json`), 'utf8'),
-    ) as {
+    const assets = JSON.parse(fs.readFileSync(path.join(out.outdir, `${stack.artifactId}.assets.json`), 'utf8')) as {
       files: Record<string, { source: { path: string } }>;
     };
     const functions = resourcesOf('AWS::Lambda::Function');

@@ -8,14 +8,7 @@ import { parseConfig } from '../../infra/config';
 import { wildcardResourceActions } from '../../infra/iam-audit';
 import { StockpipeStack } from '../../infra/stack';
 import { ENV } from '../../src/shared/names';
-import {
-  FIXTURE_ENTRIES,
-  acknowledgementsUnder,
-  newApp,
-  synthStack,
-  type Synthesized,
-  type TemplateJson,
-} from './helpers';
+import { FIXTURE_ENTRIES, acknowledgementsUnder, newApp, synthStack, type Synthesized, type TemplateJson } from './helpers';
 
 describe('dev settings: destroy, on-demand, schedule off, no email, custom stream handling', () => {
   let stack: StockpipeStack;
@@ -62,9 +55,7 @@ describe('dev settings: destroy, on-demand, schedule off, no email, custom strea
       'AWS::Glue::Table',
       'AWS::Athena::WorkGroup',
     ];
-    const kept = Object.entries(json.Resources).filter(
-      ([, r]) => stateful.includes(r.Type) && r.DeletionPolicy !== 'Delete',
-    );
+    const kept = Object.entries(json.Resources).filter(([, r]) => stateful.includes(r.Type) && r.DeletionPolicy !== 'Delete');
     expect(kept.map(([logical]) => logical)).toEqual([]);
     template.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
     template.hasResourceProperties('AWS::Athena::WorkGroup', { RecursiveDeleteOption: true });
@@ -77,9 +68,7 @@ describe('dev settings: destroy, on-demand, schedule off, no email, custom strea
     expect(managed).toEqual([
       [
         'CustomS3AutoDeleteObjectsCustomResourceProviderRole3B1BD092',
-        JSON.stringify([
-          { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' },
-        ]),
+        JSON.stringify([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' }]),
       ],
     ]);
   });
@@ -107,9 +96,7 @@ describe('dev settings: destroy, on-demand, schedule off, no email, custom strea
   });
 
   test('both event-source mappings take the configured batch, retry, age and parallelism settings', () => {
-    const mappings = Object.values(json.Resources).filter(
-      (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
-    );
+    const mappings = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(2);
     for (const m of mappings) {
       expect(m.Properties).toMatchObject({
@@ -125,9 +112,7 @@ describe('dev settings: destroy, on-demand, schedule off, no email, custom strea
   test('raw JSON kept for 20 days expires without an Infrequent Access transition', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
-        Rules: Match.arrayWith([
-          Match.objectLike({ Id: 'raw-json', ExpirationInDays: 20, Transitions: Match.absent() }),
-        ]),
+        Rules: Match.arrayWith([Match.objectLike({ Id: 'raw-json', ExpirationInDays: 20, Transitions: Match.absent() })]),
       },
     });
   });
@@ -141,10 +126,7 @@ describe('dev settings: destroy, on-demand, schedule off, no email, custom strea
 
   test('without an email there is no subscription, and synthesis warns about it', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
-    Annotations.fromStack(stack).hasWarning(
-      '/Stockpipe/Analysis/AlertTopic',
-      Match.stringLikeRegexp('No alertEmail set'),
-    );
+    Annotations.fromStack(stack).hasWarning('/Stockpipe/Analysis/AlertTopic', Match.stringLikeRegexp('No alertEmail set'));
   });
 
   test('every acknowledgement in the stack carries a reason', () => {
@@ -164,8 +146,7 @@ describe('dev settings: destroy, on-demand, schedule off, no email, custom strea
         `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(stack.rawStorage.bucket.node.defaultChild as CfnElement)}.Arn>/raw/*]`,
       ].sort(),
     );
-    for (const { id, reason } of acknowledged)
-      expect({ id, long: reason.length >= 40 }).toEqual({ id, long: true });
+    for (const { id, reason } of acknowledged) expect({ id, long: reason.length >= 40 }).toEqual({ id, long: true });
   });
 });
 
@@ -184,15 +165,12 @@ describe('workflows in the stack', () => {
             Value: { Ref: stack.getLogicalId(stateMachine.node.defaultChild as CfnElement) },
           },
         ],
-        AlarmActions: [
-          { Ref: stack.getLogicalId(stack.observability.opsTopic.node.defaultChild as CfnElement) },
-        ],
+        AlarmActions: [{ Ref: stack.getLogicalId(stack.observability.opsTopic.node.defaultChild as CfnElement) }],
       });
     }
     const wildcard = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) =>
       wildcardResourceActions(
-        (p as { Properties: { PolicyDocument: Parameters<typeof wildcardResourceActions>[0] } }).Properties
-          .PolicyDocument,
+        (p as { Properties: { PolicyDocument: Parameters<typeof wildcardResourceActions>[0] } }).Properties.PolicyDocument,
       ),
     );
     expect(wildcard).toEqual(expect.arrayContaining(['logs:CreateLogDelivery', 'xray:GetSamplingRules']));

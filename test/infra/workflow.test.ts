@@ -39,7 +39,8 @@ describe('Workflows construct', () => {
     const used = placeholdersIn(readFileSync(join(root, WORKFLOWS[name].file), 'utf8'));
     expect(used.length).toBeGreaterThan(5);
     expect(Object.keys(sm.DefinitionSubstitutions as object).sort()).toEqual(expect.arrayContaining(used));
-    for (const key of used) expect([key, (sm.DefinitionSubstitutions as Record<string, unknown>)[key]]).toEqual([key, expect.anything()]);
+    for (const key of used)
+      expect([key, (sm.DefinitionSubstitutions as Record<string, unknown>)[key]]).toEqual([key, expect.anything()]);
   });
 
   it('logs ALL events without execution data and traces with X-Ray', () => {
@@ -65,8 +66,12 @@ describe('Workflows construct', () => {
   });
 
   it("scopes the report role's Athena actions to the workgroup and its S3 writes to reports/", () => {
-    const policies = t.resourcesOf('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes(t.id(workflows.report.role as never)));
-    const statements = policies.flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+    const policies = t
+      .resourcesOf('AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes(t.id(workflows.report.role as never)));
+    const statements = policies.flatMap(
+      ([, p]) => (p.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+    );
     const athena = statements.find((s) => ([] as string[]).concat(s.Action).includes('athena:StartQueryExecution'))!;
     expect(JSON.stringify(athena.Resource)).toContain(`:workgroup/${RESOURCE.athenaWorkgroup}`);
     const put = statements.find((s) => s.Action === 's3:PutObject')!;

@@ -16,7 +16,15 @@ import { useLocalAws } from '../support/local-aws';
 
 const at = (i: number) => new Date(Date.UTC(2024, 0, 2, 14, 30) + i * 30_000).toISOString();
 const tick = (symbol: string, i: number, price: number): Tick => ({
-  symbol, timestamp: at(i), price, open: price, high: price, low: price, previous_close: price, volume: 100, source: 'replay',
+  symbol,
+  timestamp: at(i),
+  price,
+  open: price,
+  high: price,
+  low: price,
+  previous_close: price,
+  volume: 100,
+  source: 'replay',
 });
 
 // Hand-checked in test/unit/core/signals.test.ts; MSFT is its mirror image (50 - p): crosses flip side.
@@ -60,7 +68,14 @@ describe('analysis handler on stream records of real price items', () => {
       `${a.timestamp}${a.symbol}` < `${b.timestamp}${b.symbol}` ? -1 : 1,
     );
     const records = items.map((item, n) =>
-      toDynamoDbStreamRecord({ tableArn: TABLE_ARN, region: 'us-east-1', eventName: 'INSERT', keyNames: ['symbol', 'timestamp'], item, sequenceNumber: String(1000 + n) }),
+      toDynamoDbStreamRecord({
+        tableArn: TABLE_ARN,
+        region: 'us-east-1',
+        eventName: 'INSERT',
+        keyNames: ['symbol', 'timestamp'],
+        item,
+        sequenceNumber: String(1000 + n),
+      }),
     );
     for (let i = 0; i < records.length; i += 7) batches.push(records.slice(i, i + 7));
 
@@ -115,7 +130,14 @@ describe('analysis handler on stream records of real price items', () => {
     const ticks = [...AAPL.map((p, i) => tick('IBM', i + 1, p))].map(enrich);
     await new DynamoDbPriceStore(aws.clients.documents, aws.resources.priceTable, 30).putTicks(ticks);
     const records = ticks.map((t, n) =>
-      toDynamoDbStreamRecord({ tableArn: TABLE_ARN, region: 'us-east-1', eventName: 'INSERT', keyNames: ['symbol', 'timestamp'], item: { ...t }, sequenceNumber: String(5000 + n) }),
+      toDynamoDbStreamRecord({
+        tableArn: TABLE_ARN,
+        region: 'us-east-1',
+        eventName: 'INSERT',
+        keyNames: ['symbol', 'timestamp'],
+        item: { ...t },
+        sequenceNumber: String(5000 + n),
+      }),
     );
     sns.resetHistory();
     sns.on(PublishCommand).rejectsOnce(new Error('Throttling: Rate exceeded')).resolves({ MessageId: 'm' });
@@ -136,10 +158,25 @@ describe('analysis handler on stream records of real price items', () => {
 
   it('dead-letters stream records it cannot use, with the reason, and skips non-INSERT events', async () => {
     const base = { tableArn: TABLE_ARN, region: 'us-east-1', keyNames: ['symbol', 'timestamp'] } as const;
-    const badPrice = toDynamoDbStreamRecord({ ...base, eventName: 'INSERT', item: { ...enrich(tick('ZZZ', 1, 10)), price: -1 }, sequenceNumber: '9001' });
-    const noImage = toDynamoDbStreamRecord({ ...base, eventName: 'INSERT', item: { ...enrich(tick('ZZZ', 2, 10)) }, sequenceNumber: '9002' });
+    const badPrice = toDynamoDbStreamRecord({
+      ...base,
+      eventName: 'INSERT',
+      item: { ...enrich(tick('ZZZ', 1, 10)), price: -1 },
+      sequenceNumber: '9001',
+    });
+    const noImage = toDynamoDbStreamRecord({
+      ...base,
+      eventName: 'INSERT',
+      item: { ...enrich(tick('ZZZ', 2, 10)) },
+      sequenceNumber: '9002',
+    });
     delete noImage.dynamodb!.NewImage;
-    const modify = toDynamoDbStreamRecord({ ...base, eventName: 'MODIFY', item: { ...enrich(tick('ZZZ', 3, 10)) }, sequenceNumber: '9003' });
+    const modify = toDynamoDbStreamRecord({
+      ...base,
+      eventName: 'MODIFY',
+      item: { ...enrich(tick('ZZZ', 3, 10)) },
+      sequenceNumber: '9003',
+    });
     outcomes.length = 0;
     expect(await handler({ Records: [badPrice, noImage, modify] })).toEqual({ batchItemFailures: [] });
     expect(outcomes[0]).toMatchObject({ records: 3, deadLettered: 2, skipped: 1, folded: 0, failed: 0 });

@@ -13,8 +13,16 @@ describe('createClients against the local stand-ins', () => {
   it('SQS speaks query/XML to sqslite: send, attributes and receive round-trip', async () => {
     const { sqs } = aws.clients;
     const url = aws.resources.invalidQueueUrl;
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '{"a":1}', MessageAttributes: { reason: { DataType: 'String', StringValue: 'why' } } }));
-    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: '{"a":1}',
+        MessageAttributes: { reason: { DataType: 'String', StringValue: 'why' } },
+      }),
+    );
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
     expect(attrs.Attributes?.ApproximateNumberOfMessages).toBe('1');
     const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ['All'] }));
     expect(out.Messages?.map((m) => [m.Body, m.MessageAttributes?.reason?.StringValue])).toEqual([['{"a":1}', 'why']]);

@@ -35,13 +35,37 @@ const validTicks: Tick[] = SYMBOLS.flatMap((symbol, s) =>
 const good = JSON.stringify(validTicks[0]);
 const BAD_RECORDS: { name: string; payload: string; reason: RegExp }[] = [
   { name: 'malformed JSON', payload: good.slice(0, 30), reason: /^\(record\)=.*: is not valid JSON/ },
-  { name: 'missing field', payload: JSON.stringify({ ...validTicks[0], price: undefined }), reason: /^price=<missing>: is required$/ },
+  {
+    name: 'missing field',
+    payload: JSON.stringify({ ...validTicks[0], price: undefined }),
+    reason: /^price=<missing>: is required$/,
+  },
   { name: 'NaN price', payload: good.replace(/"price":[0-9.]+/, '"price":NaN'), reason: /is not valid JSON/ },
-  { name: 'negative price', payload: JSON.stringify({ ...validTicks[0], price: -3 }), reason: /^price=-3: must be greater than 0$/ },
-  { name: 'negative volume', payload: JSON.stringify({ ...validTicks[0], volume: -1 }), reason: /^volume=-1: must not be negative$/ },
-  { name: 'control character in symbol', payload: JSON.stringify({ ...validTicks[0], symbol: 'AA\u0000PL' }), reason: /^symbol=.*: contains control or zero-width characters$/ },
-  { name: 'zero-width character in symbol', payload: JSON.stringify({ ...validTicks[0], symbol: 'AA\u200dPL' }), reason: /^symbol=.*: contains control or zero-width characters$/ },
-  { name: 'oversize payload', payload: JSON.stringify({ ...validTicks[0], source: 'y'.repeat(5000) }), reason: /^\(record\)=\d+ bytes: exceeds the 2048-byte limit/ },
+  {
+    name: 'negative price',
+    payload: JSON.stringify({ ...validTicks[0], price: -3 }),
+    reason: /^price=-3: must be greater than 0$/,
+  },
+  {
+    name: 'negative volume',
+    payload: JSON.stringify({ ...validTicks[0], volume: -1 }),
+    reason: /^volume=-1: must not be negative$/,
+  },
+  {
+    name: 'control character in symbol',
+    payload: JSON.stringify({ ...validTicks[0], symbol: 'AA\u0000PL' }),
+    reason: /^symbol=.*: contains control or zero-width characters$/,
+  },
+  {
+    name: 'zero-width character in symbol',
+    payload: JSON.stringify({ ...validTicks[0], symbol: 'AA\u200dPL' }),
+    reason: /^symbol=.*: contains control or zero-width characters$/,
+  },
+  {
+    name: 'oversize payload',
+    payload: JSON.stringify({ ...validTicks[0], source: 'y'.repeat(5000) }),
+    reason: /^\(record\)=\d+ bytes: exceeds the 2048-byte limit/,
+  },
 ];
 
 describe('processing handler against kinesalite, dynalite, s3rver and sqslite', () => {
@@ -67,7 +91,9 @@ describe('processing handler against kinesalite, dynalite, s3rver and sqslite', 
       ...BAD_RECORDS.map((b, i) => ({ PartitionKey: `bad-${i}`, Data: Buffer.from(b.payload) })),
     ];
     for (let i = 0; i < entries.length; i += 500) {
-      const out = await clients.kinesis.send(new PutRecordsCommand({ StreamName: resources.streamName, Records: entries.slice(i, i + 500) }));
+      const out = await clients.kinesis.send(
+        new PutRecordsCommand({ StreamName: resources.streamName, Records: entries.slice(i, i + 500) }),
+      );
       expect(out.FailedRecordCount).toBe(0);
     }
     batches = await readShardBatches(clients, resources.streamName, 100);

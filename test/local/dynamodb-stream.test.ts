@@ -1,4 +1,10 @@
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoDbPriceStore } from '../../src/adapters/aws/dynamodb-price-store';
@@ -32,9 +38,20 @@ async function createTable(client: DynamoDBClient): Promise<string> {
 
 /** A client of its own with the capture installed, as the processing function gets in the runtime. */
 async function capturedTable(viewType: StreamViewType = 'NEW_IMAGE') {
-  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: aws.emulators.endpoints.dynamodb, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: aws.emulators.endpoints.dynamodb,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   const table = await createTable(client);
-  const stream = new LocalDynamoDbStream({ tableName: table, keySchema: { hash: 'symbol', range: 'timestamp' }, region: 'us-east-1', accountId: '000000000000', viewType, shardCount: 2 });
+  const stream = new LocalDynamoDbStream({
+    tableName: table,
+    keySchema: { hash: 'symbol', range: 'timestamp' },
+    region: 'us-east-1',
+    accountId: '000000000000',
+    viewType,
+    shardCount: 2,
+  });
   captureTableWrites(client, stream);
   return { client, documents: DynamoDBDocumentClient.from(client), table, stream };
 }
@@ -43,8 +60,17 @@ const all = (stream: LocalDynamoDbStream): DynamoDBRecord[] =>
   stream.shards.flatMap((s) => s.records).sort((a, b) => (a.dynamodb!.SequenceNumber! < b.dynamodb!.SequenceNumber! ? -1 : 1));
 
 const tick = (symbol: string, minute: number, price: number) =>
-  enrich({ symbol, timestamp: `2024-01-02T14:${String(minute).padStart(2, '0')}:00.000Z`, price, open: price, high: price, low: price, previous_close: 100, volume: 10, source: 'test' });
-
+  enrich({
+    symbol,
+    timestamp: `2024-01-02T14:${String(minute).padStart(2, '0')}:00.000Z`,
+    price,
+    open: price,
+    high: price,
+    low: price,
+    previous_close: 100,
+    volume: 10,
+    source: 'test',
+  });
 
 describe('local DynamoDB stream capture', () => {
   it('emits INSERT for a new key, nothing for an identical rewrite, MODIFY for a changed item (document client)', async () => {
@@ -66,7 +92,12 @@ describe('local DynamoDB stream capture', () => {
       dynamodb: {
         ApproximateCreationDateTime: expect.any(Number),
         Keys: { symbol: { S: 'AAPL' }, timestamp: { S: '2024-01-02T14:30:00.000Z' } },
-        NewImage: { symbol: { S: 'AAPL' }, timestamp: { S: '2024-01-02T14:30:00.000Z' }, price: { N: '101.5' }, tags: { L: [{ S: 'a' }] } },
+        NewImage: {
+          symbol: { S: 'AAPL' },
+          timestamp: { S: '2024-01-02T14:30:00.000Z' },
+          price: { N: '101.5' },
+          tags: { L: [{ S: 'a' }] },
+        },
         SequenceNumber: '000000000000000000001',
         SizeBytes: expect.any(Number),
         StreamViewType: 'NEW_AND_OLD_IMAGES',
@@ -110,10 +141,23 @@ describe('local DynamoDB stream capture', () => {
     const key = { symbol: { S: 'IBM' }, timestamp: { S: '2024-01-02T14:30:00.000Z' } };
     await client.send(new PutItemCommand({ TableName: table, Item: { ...key, price: { N: '5' } } }));
     await expect(
-      client.send(new PutItemCommand({ TableName: table, Item: { ...key, price: { N: '6' } }, ConditionExpression: 'attribute_not_exists(symbol)' })),
+      client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { ...key, price: { N: '6' } },
+          ConditionExpression: 'attribute_not_exists(symbol)',
+        }),
+      ),
     ).rejects.toThrow('The conditional request failed');
     await client.send(new PutItemCommand({ TableName: other, Item: { ...key, price: { N: '7' } } }));
-    await client.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET price = :p', ExpressionAttributeValues: { ':p': { N: '8' } } }));
+    await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'SET price = :p',
+        ExpressionAttributeValues: { ':p': { N: '8' } },
+      }),
+    );
     await client.send(new DeleteItemCommand({ TableName: table, Key: key }));
     await client.send(new DeleteItemCommand({ TableName: table, Key: key }));
 
@@ -141,12 +185,17 @@ describe('local DynamoDB stream capture', () => {
       batchSize: 10,
       policy: { maxRetryAttempts: 1, retryDelayMs: () => 0 },
     });
-    await new DynamoDbPriceStore(documents, table, 30).putTicks(Array.from({ length: 6 }, (_, k) => tick('AMZN', 10 + k, 10 + k)));
+    await new DynamoDbPriceStore(documents, table, 30).putTicks(
+      Array.from({ length: 6 }, (_, k) => tick('AMZN', 10 + k, 10 + k)),
+    );
     source.start();
     await source.drain(10_000);
     await source.stop();
 
-    expect(calls).toEqual([['10', '11', '12', '13', '14', '15'], ['13', '14', '15']]);
+    expect(calls).toEqual([
+      ['10', '11', '12', '13', '14', '15'],
+      ['13', '14', '15'],
+    ]);
     expect(source.stats).toEqual({ read: 6, succeeded: 3, failed: 3, invocations: 2 });
     const letters = await receiveAll(aws.clients, queue);
     expect(letters).toHaveLength(1);
@@ -154,7 +203,8 @@ describe('local DynamoDB stream capture', () => {
       requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 2 },
       DDBStreamBatchInfo: { shardId: expect.stringMatching(/^shardId-/), batchSize: 3, streamArn: stream.streamArn },
     });
-    const info = (letters[0] as { DDBStreamBatchInfo: { startSequenceNumber: string; endSequenceNumber: string } }).DDBStreamBatchInfo;
+    const info = (letters[0] as { DDBStreamBatchInfo: { startSequenceNumber: string; endSequenceNumber: string } })
+      .DDBStreamBatchInfo;
     expect(BigInt(info.endSequenceNumber) - BigInt(info.startSequenceNumber)).toBe(2n);
   });
 
@@ -166,7 +216,9 @@ describe('local DynamoDB stream capture', () => {
       (next, context) => async (args) => {
         if (context.commandName !== 'BatchWriteItemCommand') return next(args);
         const request = args.request as { body: Uint8Array | string; headers: Record<string, string> };
-        const body = JSON.parse(new TextDecoder().decode(request.body as Uint8Array)) as { RequestItems: Record<string, { PutRequest: { Item: Record<string, { S?: string }> } }[]> };
+        const body = JSON.parse(new TextDecoder().decode(request.body as Uint8Array)) as {
+          RequestItems: Record<string, { PutRequest: { Item: Record<string, { S?: string }> } }[]>;
+        };
         const [dropped, ...rest] = body.RequestItems[table]!;
         body.RequestItems[table] = rest;
         request.body = JSON.stringify(body);

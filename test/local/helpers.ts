@@ -40,10 +40,17 @@ export async function createQueue(clients: AwsClients): Promise<string> {
 }
 
 /** Puts records one by one so their order in the shard is the order given; returns their sequence numbers. */
-export async function putRecords(clients: AwsClients, stream: string, payloads: readonly string[], partitionKey = 'KEY'): Promise<string[]> {
+export async function putRecords(
+  clients: AwsClients,
+  stream: string,
+  payloads: readonly string[],
+  partitionKey = 'KEY',
+): Promise<string[]> {
   const sequences: string[] = [];
   for (const payload of payloads) {
-    const out = await clients.kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: partitionKey, Data: Buffer.from(payload) }));
+    const out = await clients.kinesis.send(
+      new PutRecordCommand({ StreamName: stream, PartitionKey: partitionKey, Data: Buffer.from(payload) }),
+    );
     sequences.push(out.SequenceNumber!);
   }
   return sequences;

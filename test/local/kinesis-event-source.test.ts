@@ -119,12 +119,27 @@ describe('local Kinesis event-source mapping', () => {
     await source.drain(10_000);
     await source.stop();
 
-    expect(calls).toEqual([range(8), ['r0', 'r1', 'r2', 'r3'], ['r4', 'r5', 'r6', 'r7'], ['r4', 'r5'], ['r4'], ['r5'], ['r5'], ['r5'], ['r6', 'r7']]);
+    expect(calls).toEqual([
+      range(8),
+      ['r0', 'r1', 'r2', 'r3'],
+      ['r4', 'r5', 'r6', 'r7'],
+      ['r4', 'r5'],
+      ['r4'],
+      ['r5'],
+      ['r5'],
+      ['r5'],
+      ['r6', 'r7'],
+    ]);
     expect(source.stats).toEqual({ read: 8, succeeded: 7, failed: 1, invocations: 9 });
     const letters = await receiveAll(aws.clients, queue);
     expect(letters).toHaveLength(1);
     expect(letters[0]).toEqual({
-      requestContext: { requestId: expect.any(String), functionArn: FUNCTION_ARN, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
+      requestContext: {
+        requestId: expect.any(String),
+        functionArn: FUNCTION_ARN,
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 3,
+      },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       version: '1.0',
       timestamp: expect.any(String),
@@ -159,11 +174,18 @@ describe('local Kinesis event-source mapping', () => {
     expect(source.stats).toEqual({ read: 6, succeeded: 3, failed: 3, invocations: 4 });
     const letters = await receiveAll(aws.clients, queue);
     expect(letters).toHaveLength(1);
-    const letter = letters[0] as { KinesisBatchInfo: Record<string, unknown>; requestContext: Record<string, unknown>; responseContext: Record<string, unknown>; reason: string };
+    const letter = letters[0] as {
+      KinesisBatchInfo: Record<string, unknown>;
+      requestContext: Record<string, unknown>;
+      responseContext: Record<string, unknown>;
+      reason: string;
+    };
     expect(letter.KinesisBatchInfo).toMatchObject({ startSequenceNumber: seqs[2], endSequenceNumber: seqs[4], batchSize: 3 });
     expect(letter.requestContext.approximateInvokeCount).toBe(3);
     expect(letter.responseContext).toEqual({ statusCode: 200, executedVersion: '$LATEST' });
-    expect(letter.reason).toBe(`the function reported 1 failed record(s) in batchItemFailures, the first at sequence number ${seqs[2]}`);
+    expect(letter.reason).toBe(
+      `the function reported 1 failed record(s) in batchItemFailures, the first at sequence number ${seqs[2]}`,
+    );
     expect(later).toHaveLength(1);
   });
 

@@ -30,7 +30,14 @@ describe('local pipeline', () => {
       await pipeline.drain(30_000);
       const counters = pipeline.counters();
       expect(result.ticks).toBe(240);
-      expect(counters).toMatchObject({ produced: 240, processed: 240, deadLettered: 0, streamRecords: 240, analysed: 240, analysisFailed: 0 });
+      expect(counters).toMatchObject({
+        produced: 240,
+        processed: 240,
+        deadLettered: 0,
+        streamRecords: 240,
+        analysed: 240,
+        analysisFailed: 0,
+      });
 
       const expected: Tick[] = [];
       const again = new SyntheticSource({ seed: 7 });
@@ -39,7 +46,9 @@ describe('local pipeline', () => {
       expect(counters.alerts).toBeGreaterThan(0);
       expect(readOutbox(pipeline.layout.outbox)).toHaveLength(counters.alerts);
 
-      const items = await pipeline.clients.documents.send(new ScanCommand({ TableName: pipeline.resources.priceTable, Select: 'COUNT' }));
+      const items = await pipeline.clients.documents.send(
+        new ScanCommand({ TableName: pipeline.resources.priceTable, Select: 'COUNT' }),
+      );
       expect(items.Count).toBe(240);
     } finally {
       await pipeline.stop();
@@ -47,18 +56,31 @@ describe('local pipeline', () => {
   });
 
   it('dead-letters bad CSV rows and records that are not ticks, so in == processed + dead-lettered', async () => {
-    const csv = ['symbol,date,price', 'AAA,2024-01-02,10', 'AAA,2024-01-03,abc', 'AAA,2024-01-04,11', 'AAA,not a date,12'].join('\n');
+    const csv = ['symbol,date,price', 'AAA,2024-01-02,10', 'AAA,2024-01-03,abc', 'AAA,2024-01-04,11', 'AAA,not a date,12'].join(
+      '\n',
+    );
     const source = ReplaySource.fromCsv(csv, { name: 'csv', label: 'prices.csv' });
     const pipeline = await startLocalPipeline({ dataDir, producer: { source, symbols: source.symbols() } });
     try {
       await pipeline.deadLetterRows(source.rejections, 'prices.csv');
       await pipeline.produce();
       await pipeline.clients.kinesis.send(
-        new (await import('@aws-sdk/client-kinesis')).PutRecordCommand({ StreamName: pipeline.resources.streamName, PartitionKey: 'X', Data: Buffer.from('{"symbol":"AAA"}') }),
+        new (await import('@aws-sdk/client-kinesis')).PutRecordCommand({
+          StreamName: pipeline.resources.streamName,
+          PartitionKey: 'X',
+          Data: Buffer.from('{"symbol":"AAA"}'),
+        }),
       );
       await pipeline.drain(30_000);
       const c = pipeline.counters();
-      expect(c).toMatchObject({ produced: 2, rejectedAtSource: 2, processed: 2, invalid: 1, processingFailed: 0, deadLettered: 3 });
+      expect(c).toMatchObject({
+        produced: 2,
+        rejectedAtSource: 2,
+        processed: 2,
+        invalid: 1,
+        processingFailed: 0,
+        deadLettered: 3,
+      });
       const letters = await receiveAll(pipeline.clients, pipeline.resources.invalidQueueUrl);
       expect(letters.map((l) => l.reason).sort()).toEqual([
         'line 3: price="abc": must be a number',
@@ -91,7 +113,9 @@ describe('local pipeline', () => {
   it('refuses a second pipeline on the same data dir while the first runs', async () => {
     const first = await startLocalPipeline({ dataDir, command: 'start' });
     try {
-      await expect(startLocalPipeline({ dataDir })).rejects.toThrow(`a local pipeline (start, pid ${process.pid}) already runs on`);
+      await expect(startLocalPipeline({ dataDir })).rejects.toThrow(
+        `a local pipeline (start, pid ${process.pid}) already runs on`,
+      );
     } finally {
       await first.stop();
     }
@@ -100,18 +124,28 @@ describe('local pipeline', () => {
 
 describe('local pipeline with persist', () => {
   it('keeps the table across a restart and resumes the stream after its checkpoint instead of reprocessing it', async () => {
-    const first = await startLocalPipeline({ dataDir, persist: true, producer: { source: new SyntheticSource({ seed: 3 }), symbols: ['AAA'] } });
+    const first = await startLocalPipeline({
+      dataDir,
+      persist: true,
+      producer: { source: new SyntheticSource({ seed: 3 }), symbols: ['AAA'] },
+    });
     await first.produce({ samples: 30 });
     await first.drain(30_000);
     expect(first.counters().processed).toBe(30);
     await first.stop();
 
-    const second = await startLocalPipeline({ dataDir, persist: true, producer: { source: new SyntheticSource({ seed: 3, start: '2024-01-03T14:30:00Z' }), symbols: ['AAA'] } });
+    const second = await startLocalPipeline({
+      dataDir,
+      persist: true,
+      producer: { source: new SyntheticSource({ seed: 3, start: '2024-01-03T14:30:00Z' }), symbols: ['AAA'] },
+    });
     try {
       await second.produce({ samples: 5 });
       await second.drain(30_000);
       expect(second.counters().processed).toBe(5);
-      const items = await second.clients.documents.send(new ScanCommand({ TableName: second.resources.priceTable, Select: 'COUNT' }));
+      const items = await second.clients.documents.send(
+        new ScanCommand({ TableName: second.resources.priceTable, Select: 'COUNT' }),
+      );
       expect(items.Count).toBe(35);
       expect(readOutbox(second.layout.outbox).length).toBeGreaterThanOrEqual(first.counters().alerts);
     } finally {

@@ -49,7 +49,11 @@ describe('local schedule', () => {
   it('skips a fire while the previous invocation still runs, and stop() waits for it', async () => {
     const state = new ScheduleStateFile(join(dir, 'schedule.json'));
     let finished = 0;
-    const schedule = new LocalSchedule({ state, clock: new ScaledClock(1200), invoke: () => wait(200).then(() => void finished++) });
+    const schedule = new LocalSchedule({
+      state,
+      clock: new ScaledClock(1200),
+      invoke: () => wait(200).then(() => void finished++),
+    });
     schedule.start();
     await wait(330);
     await schedule.stop();
@@ -66,7 +70,12 @@ describe('local schedule', () => {
 
   it('computes the next fire on its own clock with the EventBridge rate(1 minute) pattern', () => {
     const clock = new ScaledClock(1, Date.parse('2024-01-02T14:30:10.500Z'));
-    const schedule = new LocalSchedule({ state: new ScheduleStateFile(join(dir, 's.json')), clock, pattern: EVERY_MINUTE, invoke: async () => undefined });
+    const schedule = new LocalSchedule({
+      state: new ScheduleStateFile(join(dir, 's.json')),
+      clock,
+      pattern: EVERY_MINUTE,
+      invoke: async () => undefined,
+    });
     expect(schedule.nextFire()?.toISOString()).toBe('2024-01-02T14:31:00.000Z');
   });
 
@@ -77,7 +86,8 @@ describe('local schedule', () => {
       schedule: { speed: 1200 },
     });
     // As a user would, from another terminal: the CLI writes the state, the running schedule reads it.
-    const schedule = (verb: 'enable' | 'disable') => cli(['schedule', verb, ...(verb === 'disable' ? ['--yes'] : []), '--data-dir', dir]);
+    const schedule = (verb: 'enable' | 'disable') =>
+      cli(['schedule', verb, ...(verb === 'disable' ? ['--yes'] : []), '--data-dir', dir]);
     try {
       await wait(400);
       expect(pipeline.counters().produced).toBeGreaterThan(0);

@@ -30,7 +30,16 @@ import {
 } from '../../src/ops/types';
 import { createClients } from '../../src/shared/clients';
 import { FAILED_MAINTENANCE_RUN, RUNNING_REPORT_RUN, SUCCEEDED_REPORT_RUN } from './fixtures';
-import { OUTPUTS, REGION, SM_MAINTENANCE, SM_REPORT, awsError, describeStacksAnswer, openTarget, type MockedTarget } from './helpers';
+import {
+  OUTPUTS,
+  REGION,
+  SM_MAINTENANCE,
+  SM_REPORT,
+  awsError,
+  describeStacksAnswer,
+  openTarget,
+  type MockedTarget,
+} from './helpers';
 
 const NOW = new Date('2026-03-02T12:00:30Z');
 let t: MockedTarget;
@@ -64,7 +73,9 @@ describe('schedule', () => {
     eb.on(DisableRuleCommand).resolves({});
 
     const change = exact(await t.ops.setSchedule('ingest', false), ScheduleChangeSchema);
-    expect(eb.commandCalls(DisableRuleCommand).map((c) => c.args[0].input)).toEqual([{ Name: 'Stockpipe-IngestionScheduleABCD' }]);
+    expect(eb.commandCalls(DisableRuleCommand).map((c) => c.args[0].input)).toEqual([
+      { Name: 'Stockpipe-IngestionScheduleABCD' },
+    ]);
     expect(eb.commandCalls(EnableRuleCommand)).toHaveLength(0);
     expect(change).toEqual({
       rule: 'ingest',
@@ -87,19 +98,36 @@ describe('schedule', () => {
 
   test('enable of the report rule sends EnableRule and gives the cron next trigger in UTC', async () => {
     const eb = mockClient(t.clients.eventbridge);
-    eb.on(DescribeRuleCommand).resolves({ Name: OUTPUTS.reportRule, State: 'DISABLED', ScheduleExpression: 'cron(30 21 ? * MON-FRI *)' });
+    eb.on(DescribeRuleCommand).resolves({
+      Name: OUTPUTS.reportRule,
+      State: 'DISABLED',
+      ScheduleExpression: 'cron(30 21 ? * MON-FRI *)',
+    });
     eb.on(EnableRuleCommand).resolves({});
     const change = await t.ops.setSchedule('report', true);
-    expect(eb.commandCalls(EnableRuleCommand).map((c) => c.args[0].input)).toEqual([{ Name: 'Stockpipe-WorkflowReportSchedule' }]);
+    expect(eb.commandCalls(EnableRuleCommand).map((c) => c.args[0].input)).toEqual([
+      { Name: 'Stockpipe-WorkflowReportSchedule' },
+    ]);
     // 2026-03-02 is a Monday.
-    expect(change).toMatchObject({ state: 'ENABLED', previousState: 'DISABLED', changed: true, nextTrigger: '2026-03-02T21:30:00.000Z', nextTriggerApproximate: false });
+    expect(change).toMatchObject({
+      state: 'ENABLED',
+      previousState: 'DISABLED',
+      changed: true,
+      nextTrigger: '2026-03-02T21:30:00.000Z',
+      nextTriggerApproximate: false,
+    });
   });
 
   test('a rule already in the asked state is left alone', async () => {
     const eb = mockClient(t.clients.eventbridge);
     eb.on(DescribeRuleCommand).resolves({ Name: OUTPUTS.maintenanceRule, State: 'ENABLED', ScheduleExpression: 'rate(1 hour)' });
     const change = await t.ops.setSchedule('maintenance', true);
-    expect(change).toMatchObject({ changed: false, state: 'ENABLED', nextTrigger: '2026-03-02T13:00:30.000Z', nextTriggerApproximate: true });
+    expect(change).toMatchObject({
+      changed: false,
+      state: 'ENABLED',
+      nextTrigger: '2026-03-02T13:00:30.000Z',
+      nextTriggerApproximate: true,
+    });
     expect(eb.commandCalls(EnableRuleCommand)).toHaveLength(0);
     expect(eb.commandCalls(DisableRuleCommand)).toHaveLength(0);
   });
@@ -107,7 +135,9 @@ describe('schedule', () => {
   test('AccessDenied on DisableRule is a clear failure (exit 1) naming the rule and the region', async () => {
     const eb = mockClient(t.clients.eventbridge);
     eb.on(DescribeRuleCommand).resolves({ Name: OUTPUTS.scheduleRule, State: 'ENABLED', ScheduleExpression: 'rate(1 minute)' });
-    eb.on(DisableRuleCommand).rejects(awsError('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized to perform: events:DisableRule', 403));
+    eb.on(DisableRuleCommand).rejects(
+      awsError('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized to perform: events:DisableRule', 403),
+    );
     const e = await rejection(t.ops.setSchedule('ingest', false));
     expect(e.kind).toBe('access-denied');
     expect(e.exitCode).toBe(1);
@@ -121,13 +151,22 @@ describe('schedule', () => {
     try {
       const clients = opsClientsFrom(createClients({ region: REGION }), REGION);
       const cfn = mockClient(clients.cloudformation);
-      cfn.on(DescribeStacksCommand).resolvesOnce(describeStacksAnswer()).resolves(describeStacksAnswer({ ...OUTPUTS, scheduleRule: 'Stockpipe-NewSchedule' }));
+      cfn
+        .on(DescribeStacksCommand)
+        .resolvesOnce(describeStacksAnswer())
+        .resolves(describeStacksAnswer({ ...OUTPUTS, scheduleRule: 'Stockpipe-NewSchedule' }));
       await (await AwsOperations.open({ clients, region: REGION, cacheDir })).close();
       const ops = await AwsOperations.open({ clients, region: REGION, cacheDir });
       expect(ops.stack.fromCache).toBe(true);
       const eb = mockClient(clients.eventbridge);
-      eb.on(DescribeRuleCommand, { Name: 'Stockpipe-IngestionScheduleABCD' }).rejects(awsError('ResourceNotFoundException', 'Rule does not exist'));
-      eb.on(DescribeRuleCommand, { Name: 'Stockpipe-NewSchedule' }).resolves({ Name: 'Stockpipe-NewSchedule', State: 'ENABLED', ScheduleExpression: 'rate(1 minute)' });
+      eb.on(DescribeRuleCommand, { Name: 'Stockpipe-IngestionScheduleABCD' }).rejects(
+        awsError('ResourceNotFoundException', 'Rule does not exist'),
+      );
+      eb.on(DescribeRuleCommand, { Name: 'Stockpipe-NewSchedule' }).resolves({
+        Name: 'Stockpipe-NewSchedule',
+        State: 'ENABLED',
+        ScheduleExpression: 'rate(1 minute)',
+      });
       expect((await ops.scheduleStatus('ingest')).name).toBe('Stockpipe-NewSchedule');
       expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(2);
       clients.destroy();
@@ -151,12 +190,25 @@ describe('runs', () => {
     const sfn = mockClient(t.clients.sfn);
     sfn
       .on(ListExecutionsCommand, { stateMachineArn: SM_MAINTENANCE })
-      .resolvesOnce({ executions: [execution(SM_MAINTENANCE, 'm4', 'RUNNING', 50), execution(SM_MAINTENANCE, 'm3', 'SUCCEEDED', 40)], nextToken: 'page2' })
-      .resolvesOnce({ executions: [execution(SM_MAINTENANCE, 'm2', 'FAILED', 20), execution(SM_MAINTENANCE, 'm1', 'SUCCEEDED', 5)], nextToken: 'page3' });
-    sfn.on(ListExecutionsCommand, { stateMachineArn: SM_REPORT }).resolves({ executions: [execution(SM_REPORT, 'r1', 'SUCCEEDED', 30)] });
+      .resolvesOnce({
+        executions: [execution(SM_MAINTENANCE, 'm4', 'RUNNING', 50), execution(SM_MAINTENANCE, 'm3', 'SUCCEEDED', 40)],
+        nextToken: 'page2',
+      })
+      .resolvesOnce({
+        executions: [execution(SM_MAINTENANCE, 'm2', 'FAILED', 20), execution(SM_MAINTENANCE, 'm1', 'SUCCEEDED', 5)],
+        nextToken: 'page3',
+      });
+    sfn
+      .on(ListExecutionsCommand, { stateMachineArn: SM_REPORT })
+      .resolves({ executions: [execution(SM_REPORT, 'r1', 'SUCCEEDED', 30)] });
 
     const runs = await t.ops.listRuns({ since: new Date('2026-03-02T11:10:00Z') });
-    expect(runs.map((r) => `${r.workflow}/${r.id}/${r.status}`)).toEqual(['maintenance/m4/RUNNING', 'maintenance/m3/SUCCEEDED', 'report/r1/SUCCEEDED', 'maintenance/m2/FAILED']);
+    expect(runs.map((r) => `${r.workflow}/${r.id}/${r.status}`)).toEqual([
+      'maintenance/m4/RUNNING',
+      'maintenance/m3/SUCCEEDED',
+      'report/r1/SUCCEEDED',
+      'maintenance/m2/FAILED',
+    ]);
     expect(sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input)).toEqual([
       { stateMachineArn: SM_MAINTENANCE, maxResults: 50 },
       { stateMachineArn: SM_MAINTENANCE, maxResults: 50, nextToken: 'page2' },
@@ -179,10 +231,14 @@ describe('runs', () => {
     sfn.on(ListExecutionsCommand).resolves({ executions: [execution(SM_REPORT, 'r9', 'FAILED', 1)] });
     const runs = await t.ops.listRuns({ workflow: 'report', status: parseRunStatus('failed'), limit: 5 });
     expect(runs).toHaveLength(1);
-    expect(sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input)).toEqual([{ stateMachineArn: SM_REPORT, maxResults: 5, statusFilter: 'FAILED' }]);
+    expect(sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input)).toEqual([
+      { stateMachineArn: SM_REPORT, maxResults: 5, statusFilter: 'FAILED' },
+    ]);
     const e = await rejection(Promise.resolve().then(() => parseRunStatus('broken')));
     expect(e.exitCode).toBe(2);
-    expect(e.message).toBe('--status "broken" is not a run status; use one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE');
+    expect(e.message).toBe(
+      '--status "broken" is not a run status; use one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE',
+    );
   });
 
   test('show finds a run by its id, reads the paginated history and names the failed state and its error', async () => {
@@ -205,8 +261,16 @@ describe('runs', () => {
       { executionArn: arn, maxResults: 1000, nextToken: 'h2' },
     ]);
     expect(run.states).toHaveLength(7);
-    expect(run).toMatchObject({ workflow: 'maintenance', id: 'm2', status: 'FAILED', failedState: 'RegisterPartitions', error: 'MaintenanceFailed' });
-    expect(run.states.filter((s) => s.status === 'CAUGHT').map((s) => [s.name, s.error])).toEqual([['RegisterPartitions', 'Glue.AccessDeniedException']]);
+    expect(run).toMatchObject({
+      workflow: 'maintenance',
+      id: 'm2',
+      status: 'FAILED',
+      failedState: 'RegisterPartitions',
+      error: 'MaintenanceFailed',
+    });
+    expect(run.states.filter((s) => s.status === 'CAUGHT').map((s) => [s.name, s.error])).toEqual([
+      ['RegisterPartitions', 'Glue.AccessDeniedException'],
+    ]);
   });
 
   test('show of an id in neither workflow says so and how to list runs', async () => {
@@ -221,7 +285,9 @@ describe('runs', () => {
     mockClient(t.clients.sfn).on(ListExecutionsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
     const e = await rejection(t.ops.listRuns({ workflow: 'maintenance' }));
     expect(e.kind).toBe('throttled');
-    expect(e.message).toBe('AWS throttled the request to list runs of the maintenance workflow in region eu-west-1 (ThrottlingException); wait a minute and run the command again');
+    expect(e.message).toBe(
+      'AWS throttled the request to list runs of the maintenance workflow in region eu-west-1 (ThrottlingException); wait a minute and run the command again',
+    );
   });
 
   test('workflow run starts an execution with the date and, waited for, reports each state as it goes', async () => {
@@ -244,7 +310,9 @@ describe('runs', () => {
     const done = await t.ops.waitForRun(start.executionArn, { onProgress: (p) => progress.push(p), pollMs: 5 });
     expect(done.status).toBe('SUCCEEDED');
     expect(done.output).toBe('{"ok":true}');
-    expect(progress.map((p) => [p.run.status, p.entered.map((s) => s.name), p.finished.map((s) => `${s.name}:${s.status}`)])).toEqual([
+    expect(
+      progress.map((p) => [p.run.status, p.entered.map((s) => s.name), p.finished.map((s) => `${s.name}:${s.status}`)]),
+    ).toEqual([
       ['RUNNING', ['PlanReport'], []],
       ['SUCCEEDED', ['Done'], ['PlanReport:SUCCEEDED', 'Done:SUCCEEDED']],
     ]);
@@ -254,7 +322,9 @@ describe('runs', () => {
     const { reportStateMachine: _r, ...outputs } = OUTPUTS;
     const other = await openTarget(undefined, { outputs });
     const e = await rejection(other.ops.startWorkflow('report'));
-    expect(e.message).toBe('stack Stockpipe in region eu-west-1 has no output reportStateMachine, needed to find the report workflow; deploy the current version with npm run deploy');
+    expect(e.message).toBe(
+      'stack Stockpipe in region eu-west-1 has no output reportStateMachine, needed to find the report workflow; deploy the current version with npm run deploy',
+    );
     other.clients.destroy();
   });
 });
@@ -268,7 +338,9 @@ describe('subscribe', () => {
       { TopicArn: OUTPUTS.alertTopic, Protocol: 'email', Endpoint: 'ops@example.com' },
     ]);
     expect(result.pendingConfirmation).toBe(true);
-    expect(result.message).toMatch(/^AWS sent a confirmation mail to ops@example.com: the recipient must click its "Confirm subscription" link/);
+    expect(result.message).toMatch(
+      /^AWS sent a confirmation mail to ops@example.com: the recipient must click its "Confirm subscription" link/,
+    );
   });
 
   test('a malformed address is a usage error and nothing is sent', async () => {

@@ -36,10 +36,21 @@ beforeEach(() => {
 });
 
 describe('alerts from the alert table', () => {
-  const alert = (symbol: string, side: 'BUY' | 'SELL', timestamp: string, price: number): Alert => ({ symbol, side, timestamp, price, sma5: price + 1, sma20: price - 1 });
+  const alert = (symbol: string, side: 'BUY' | 'SELL', timestamp: string, price: number): Alert => ({
+    symbol,
+    side,
+    timestamp,
+    price,
+    sma5: price + 1,
+    sma20: price - 1,
+  });
 
   beforeAll(async () => {
-    const ledger = new DynamoDbAlertLedger(env.clients.documents, env.resources.alertTable, () => new Date('2026-03-02T11:59:00Z'));
+    const ledger = new DynamoDbAlertLedger(
+      env.clients.documents,
+      env.resources.alertTable,
+      () => new Date('2026-03-02T11:59:00Z'),
+    );
     for (const a of [
       alert('AAPL', 'BUY', '2026-02-27T15:00:00.000Z', 180),
       alert('AAPL', 'SELL', '2026-03-02T10:00:00.000Z', 185),
@@ -50,15 +61,24 @@ describe('alerts from the alert table', () => {
     }
   });
 
-  test('by symbol since a time: that symbol\'s alerts from then on, in time order', async () => {
+  test("by symbol since a time: that symbol's alerts from then on, in time order", async () => {
     const rows = await t.ops.listAlerts({ symbol: 'aapl', since: new Date('2026-03-01T00:00:00Z') });
     expect(rows).toEqual([
-      { symbol: 'AAPL', side: 'SELL', timestamp: '2026-03-02T10:00:00.000Z', price: 185, sma5: 186, sma20: 184, status: 'PUBLISHED', publishedAt: '2026-03-02T11:59:00.000Z' },
+      {
+        symbol: 'AAPL',
+        side: 'SELL',
+        timestamp: '2026-03-02T10:00:00.000Z',
+        price: 185,
+        sma5: 186,
+        sma20: 184,
+        status: 'PUBLISHED',
+        publishedAt: '2026-03-02T11:59:00.000Z',
+      },
     ]);
     for (const r of rows) expect(AlertRowSchema.parse(r)).toEqual(r);
   });
 
-  test('without a symbol: every symbol\'s alerts since the time, PENDING ones included, in time order', async () => {
+  test("without a symbol: every symbol's alerts since the time, PENDING ones included, in time order", async () => {
     const rows = await t.ops.listAlerts({ since: new Date('2026-03-01T00:00:00Z') });
     expect(rows.map((r) => `${r.symbol} ${r.side} ${r.status}`)).toEqual(['MSFT BUY PENDING', 'AAPL SELL PUBLISHED']);
     expect(await t.ops.listAlerts()).toHaveLength(3);
@@ -126,12 +146,28 @@ describe('dead-letter queues', () => {
   test('replay of invalid records sends the fixed and the now-valid ones to the stream and deletes exactly those', async () => {
     const before = (await streamRecords()).length;
     const invalid = (id: string, price: number) =>
-      message(id, encodeDeadLetter({ reason: 'price: must be greater than 0', payload: JSON.stringify(tick('MSFT', 5, price)), source: { kind: 'kinesis' } }));
+      message(
+        id,
+        encodeDeadLetter({
+          reason: 'price: must be greater than 0',
+          payload: JSON.stringify(tick('MSFT', 5, price)),
+          source: { kind: 'kinesis' },
+        }),
+      );
     queueHolds([invalid('fixed', -1), invalid('still-bad', -2), invalid('valid-now', 42), message('junk', '{"hello":1}')]);
     const result = await t.ops.replayDlq('invalid', { fixes: new Map([['fixed', JSON.stringify(tick('MSFT', 6, 77))]]) });
 
     expect(ReplayResultSchema.parse(result)).toEqual(result);
-    expect(result).toMatchObject({ queue: 'invalid', received: 4, replayed: 2, failedAgain: 1, expired: 0, unreadable: 1, recordsSent: 2, kept: 2 });
+    expect(result).toMatchObject({
+      queue: 'invalid',
+      received: 4,
+      replayed: 2,
+      failedAgain: 1,
+      expired: 0,
+      unreadable: 1,
+      recordsSent: 2,
+      kept: 2,
+    });
     expect(result.items.find((i) => i.messageId === 'still-bad')).toEqual({
       messageId: 'still-bad',
       outcome: 'failed-again',
@@ -162,7 +198,10 @@ describe('dead-letter queues', () => {
     await env.clients.kinesis.send(
       new PutRecordsCommand({
         StreamName: env.resources.streamName,
-        Records: [1, 2, 3, 4, 5].map((m) => ({ PartitionKey: 'NVDA', Data: Buffer.from(JSON.stringify(tick('NVDA', 20 + m)), 'utf8') })),
+        Records: [1, 2, 3, 4, 5].map((m) => ({
+          PartitionKey: 'NVDA',
+          Data: Buffer.from(JSON.stringify(tick('NVDA', 20 + m)), 'utf8'),
+        })),
       }),
     );
     const all = await streamRecords();
@@ -178,8 +217,17 @@ describe('dead-letter queues', () => {
       streamArn: `arn:aws:kinesis:${REGION}:000000000000:stream/${env.resources.streamName}`,
     });
     const failure = (first: number, last: number, arrival: Date) =>
-      JSON.stringify(buildOnFailureRecord('kinesis', 'arn:aws:lambda:x:1:function:processing', info(first, last, arrival), { attempts: 4, cause: 'function-error', reason: 'Error: table throttled' }));
-    queueHolds([message('fresh', failure(1, 3, new Date('2026-03-02T11:30:00Z'))), message('old', failure(0, 0, new Date('2026-02-28T11:00:00Z')))]);
+      JSON.stringify(
+        buildOnFailureRecord('kinesis', 'arn:aws:lambda:x:1:function:processing', info(first, last, arrival), {
+          attempts: 4,
+          cause: 'function-error',
+          reason: 'Error: table throttled',
+        }),
+      );
+    queueHolds([
+      message('fresh', failure(1, 3, new Date('2026-03-02T11:30:00Z'))),
+      message('old', failure(0, 0, new Date('2026-02-28T11:00:00Z'))),
+    ]);
 
     const result = await t.ops.replayDlq('processing');
     expect(result).toMatchObject({ received: 2, replayed: 1, expired: 1, failedAgain: 0, recordsSent: 3, kept: 1 });
@@ -193,7 +241,9 @@ describe('dead-letter queues', () => {
   });
 
   test('purge needs the confirmation, then purges and reports what was there', async () => {
-    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '1' } });
+    sqs
+      .on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '1' } });
     sqs.on(PurgeQueueCommand).resolves({});
     const refused = await rejection(t.ops.purgeDlq('analysis', false));
     expect(refused.exitCode).toBe(2);
@@ -205,10 +255,19 @@ describe('dead-letter queues', () => {
     expect(result).toEqual({ queue: 'analysis', url: OUTPUTS.analysisDlq, purged: 4 });
     expect(sqs.commandCalls(PurgeQueueCommand).map((c) => c.args[0].input)).toEqual([{ QueueUrl: OUTPUTS.analysisDlq }]);
 
-    sqs.on(PurgeQueueCommand).rejects(awsError('AWS.SimpleQueueService.PurgeQueueInProgress', 'Only one PurgeQueue operation on ... is allowed every 60 seconds.'));
+    sqs
+      .on(PurgeQueueCommand)
+      .rejects(
+        awsError(
+          'AWS.SimpleQueueService.PurgeQueueInProgress',
+          'Only one PurgeQueue operation on ... is allowed every 60 seconds.',
+        ),
+      );
     const again = await rejection(t.ops.purgeDlq('analysis', true));
     expect(again.kind).toBe('conflict');
-    expect(again.message).toBe(`${OUTPUTS.analysisDlq} was purged less than 60 seconds ago (SQS allows one purge a minute); wait a minute and run the command again`);
+    expect(again.message).toBe(
+      `${OUTPUTS.analysisDlq} was purged less than 60 seconds ago (SQS allows one purge a minute); wait a minute and run the command again`,
+    );
   });
 });
 
@@ -240,9 +299,15 @@ describe('status', () => {
         },
       ],
     });
-    sfn.on(ListExecutionsCommand, { stateMachineArn: OUTPUTS.reportStateMachine }).rejects(awsError('AccessDeniedException', 'no states:ListExecutions', 403));
-    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } });
-    sqs.on(GetQueueAttributesCommand, { QueueUrl: OUTPUTS.invalidQueue }).resolves({ Attributes: { ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '0' } });
+    sfn
+      .on(ListExecutionsCommand, { stateMachineArn: OUTPUTS.reportStateMachine })
+      .rejects(awsError('AccessDeniedException', 'no states:ListExecutions', 403));
+    sqs
+      .on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } });
+    sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: OUTPUTS.invalidQueue })
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '0' } });
 
     const status = await t.ops.status();
     expect(StatusReportSchema.parse(status)).toEqual(status);
@@ -265,7 +330,14 @@ describe('status', () => {
       target: 'aws',
       where: 'stack Stockpipe in eu-west-1',
       generatedAt: NOW.toISOString(),
-      schedule: { rule: 'ingest', name: OUTPUTS.scheduleRule, state: 'DISABLED', expression: 'rate(1 minute)', nextTrigger: null, nextTriggerApproximate: false },
+      schedule: {
+        rule: 'ingest',
+        name: OUTPUTS.scheduleRule,
+        state: 'DISABLED',
+        expression: 'rate(1 minute)',
+        nextTrigger: null,
+        nextTriggerApproximate: false,
+      },
       stream: { name: env.resources.streamName, status: 'ACTIVE', openShards: 1, retentionHours: 24, iteratorAgeMs: 1500 },
       lastHour: { ticksIn: 1200, ticksProcessed: 1190, alerts: 3 },
       dlq: [

@@ -5,7 +5,13 @@
  * never makes a received message visible again and fails ChangeMessageVisibilityBatch, so the
  * receive/release/delete protocol a DLQ replay depends on cannot be exercised on it.
  */
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { OpsError } from '../../src/ops/errors';
 import { readShardBatches } from '../support/aws-reads';
@@ -33,7 +39,12 @@ export function useDataTarget(): DataTarget {
   let t: MockedTarget;
   let sqs: SqsMock;
   beforeAll(async () => {
-    const outputs = { ...OUTPUTS, stream: env.resources.streamName, alertTable: env.resources.alertTable, rawBucket: env.resources.rawBucket };
+    const outputs = {
+      ...OUTPUTS,
+      stream: env.resources.streamName,
+      alertTable: env.resources.alertTable,
+      rawBucket: env.resources.rawBucket,
+    };
     t = await openTarget({ ...env.clients, sqs: new SQSClient({ region: REGION }) }, { outputs, now: () => NOW });
   });
   beforeEach(() => {
@@ -50,15 +61,31 @@ export function useDataTarget(): DataTarget {
     },
     streamRecords: async () =>
       (await readShardBatches(env.clients, env.resources.streamName, 1000)).flatMap((b) =>
-        b.records.map((r) => ({ shardId: b.shardId, sequenceNumber: r.SequenceNumber!, text: Buffer.from(r.Data!).toString('utf8') })),
+        b.records.map((r) => ({
+          shardId: b.shardId,
+          sequenceNumber: r.SequenceNumber!,
+          text: Buffer.from(r.Data!).toString('utf8'),
+        })),
       ),
     queueHolds(messages) {
       sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: messages }).resolves({ Messages: [] });
-      sqs.on(DeleteMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({ Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] }));
-      sqs.on(ChangeMessageVisibilityBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({ Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] }));
+      sqs
+        .on(DeleteMessageBatchCommand)
+        .callsFake((input: { Entries: { Id: string }[] }) => ({
+          Successful: input.Entries.map((e) => ({ Id: e.Id })),
+          Failed: [],
+        }));
+      sqs
+        .on(ChangeMessageVisibilityBatchCommand)
+        .callsFake((input: { Entries: { Id: string }[] }) => ({
+          Successful: input.Entries.map((e) => ({ Id: e.Id })),
+          Failed: [],
+        }));
     },
     handlesOf: (command) =>
-      sqs.commandCalls(command).flatMap((c) => (c.args[0].input as { Entries: { ReceiptHandle: string }[] }).Entries.map((e) => e.ReceiptHandle)),
+      sqs
+        .commandCalls(command)
+        .flatMap((c) => (c.args[0].input as { Entries: { ReceiptHandle: string }[] }).Entries.map((e) => e.ReceiptHandle)),
   };
 }
 

@@ -8,7 +8,13 @@ export const at = (id: number): Date => new Date(T0 + id * 1000);
 type Spec = [id: number, prev: number, type: string, extra?: Partial<HistoryEvent>];
 
 const build = (specs: Spec[]): HistoryEvent[] =>
-  specs.map(([id, prev, type, extra]) => ({ id, previousEventId: prev, type: type as HistoryEvent['type'], timestamp: at(id), ...extra }));
+  specs.map(([id, prev, type, extra]) => ({
+    id,
+    previousEventId: prev,
+    type: type as HistoryEvent['type'],
+    timestamp: at(id),
+    ...extra,
+  }));
 
 const entered = (name: string): Partial<HistoryEvent> => ({ stateEnteredEventDetails: { name } });
 const exited = (name: string): Partial<HistoryEvent> => ({ stateExitedEventDetails: { name } });
@@ -23,7 +29,19 @@ export const FAILED_MAINTENANCE_RUN: HistoryEvent[] = build([
   [2, 1, 'TaskStateEntered', entered('FindPartitions')],
   [3, 2, 'TaskScheduled'],
   [4, 3, 'TaskStarted'],
-  [5, 4, 'TaskFailed', { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Lambda.TooManyRequestsException', cause: 'Rate exceeded' } }],
+  [
+    5,
+    4,
+    'TaskFailed',
+    {
+      taskFailedEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke',
+        error: 'Lambda.TooManyRequestsException',
+        cause: 'Rate exceeded',
+      },
+    },
+  ],
   [6, 5, 'TaskScheduled'],
   [7, 6, 'TaskStarted'],
   [8, 7, 'TaskSucceeded'],
@@ -49,7 +67,19 @@ export const FAILED_MAINTENANCE_RUN: HistoryEvent[] = build([
   [28, 27, 'TaskStateEntered', entered('RegisterPartitions')],
   [29, 28, 'TaskScheduled'],
   [30, 29, 'TaskStarted'],
-  [31, 30, 'TaskFailed', { taskFailedEventDetails: { resourceType: 'aws-sdk:glue', resource: 'batchCreatePartition', error: 'Glue.AccessDeniedException', cause: 'not authorized to perform glue:BatchCreatePartition' } }],
+  [
+    31,
+    30,
+    'TaskFailed',
+    {
+      taskFailedEventDetails: {
+        resourceType: 'aws-sdk:glue',
+        resource: 'batchCreatePartition',
+        error: 'Glue.AccessDeniedException',
+        cause: 'not authorized to perform glue:BatchCreatePartition',
+      },
+    },
+  ],
   [32, 31, 'TaskStateExited', exited('RegisterPartitions')],
   [33, 32, 'TaskStateEntered', entered('NotifyOps')],
   [34, 33, 'TaskScheduled'],
@@ -57,7 +87,12 @@ export const FAILED_MAINTENANCE_RUN: HistoryEvent[] = build([
   [36, 35, 'TaskSucceeded'],
   [37, 36, 'TaskStateExited', exited('NotifyOps')],
   [38, 37, 'FailStateEntered', entered('MaintenanceFailed')],
-  [39, 38, 'ExecutionFailed', { executionFailedEventDetails: { error: 'MaintenanceFailed', cause: 'RegisterPartitions: Glue.AccessDeniedException' } }],
+  [
+    39,
+    38,
+    'ExecutionFailed',
+    { executionFailedEventDetails: { error: 'MaintenanceFailed', cause: 'RegisterPartitions: Glue.AccessDeniedException' } },
+  ],
 ]);
 
 /** A report run still in its first state, which is being retried after a throttle. */
@@ -66,7 +101,19 @@ export const RUNNING_REPORT_RUN: HistoryEvent[] = build([
   [2, 1, 'TaskStateEntered', entered('PlanReport')],
   [3, 2, 'TaskScheduled'],
   [4, 3, 'TaskStarted'],
-  [5, 4, 'TaskFailed', { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Lambda.TooManyRequestsException', cause: 'Rate exceeded' } }],
+  [
+    5,
+    4,
+    'TaskFailed',
+    {
+      taskFailedEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke',
+        error: 'Lambda.TooManyRequestsException',
+        cause: 'Rate exceeded',
+      },
+    },
+  ],
   [6, 5, 'TaskScheduled'],
 ]);
 

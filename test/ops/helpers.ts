@@ -1,5 +1,10 @@
 /** Shared set-up of the ops tests: a stack's outputs, clients with mocked control planes, an opened AWS target. */
-import { DescribeStacksCommand, type CloudFormationClient, type DescribeStacksCommandOutput, type StackStatus } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeStacksCommand,
+  type CloudFormationClient,
+  type DescribeStacksCommandOutput,
+  type StackStatus,
+} from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsOperations } from '../../src/ops/aws/operations';
 import { opsClientsFrom, type OpsClients } from '../../src/ops/aws/clients';
@@ -34,7 +39,10 @@ export const OUTPUTS: Record<string, string> = {
   analysisFunction: 'Stockpipe-AnalysisFunction-1A2B3C',
 };
 
-export const describeStacksAnswer = (outputs: Record<string, string> = OUTPUTS, status: StackStatus = 'UPDATE_COMPLETE'): Partial<DescribeStacksCommandOutput> => ({
+export const describeStacksAnswer = (
+  outputs: Record<string, string> = OUTPUTS,
+  status: StackStatus = 'UPDATE_COMPLETE',
+): Partial<DescribeStacksCommandOutput> => ({
   Stacks: [
     {
       StackName: 'Stockpipe',

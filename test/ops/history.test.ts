@@ -12,10 +12,50 @@ describe('reading an execution history', () => {
   test('a failed run reads as one row per state visit, with retries, Map iterations and the caught error', () => {
     const read = readHistory(FAILED_MAINTENANCE_RUN, 'FAILED');
     expect(read.states).toEqual([
-      { name: 'FindPartitions', type: 'Task', status: 'SUCCEEDED', iteration: null, ...row(2, 9), attempts: 2, retries: 1, error: null, cause: null },
-      { name: 'CompactAll', type: 'Map', status: 'SUCCEEDED', iteration: null, ...row(10, 27), attempts: 0, retries: 0, error: null, cause: null },
-      { name: 'CompactPartition', type: 'Task', status: 'SUCCEEDED', iteration: 0, ...row(14, 24), attempts: 1, retries: 0, error: null, cause: null },
-      { name: 'CompactPartition', type: 'Task', status: 'SUCCEEDED', iteration: 1, ...row(15, 21), attempts: 1, retries: 0, error: null, cause: null },
+      {
+        name: 'FindPartitions',
+        type: 'Task',
+        status: 'SUCCEEDED',
+        iteration: null,
+        ...row(2, 9),
+        attempts: 2,
+        retries: 1,
+        error: null,
+        cause: null,
+      },
+      {
+        name: 'CompactAll',
+        type: 'Map',
+        status: 'SUCCEEDED',
+        iteration: null,
+        ...row(10, 27),
+        attempts: 0,
+        retries: 0,
+        error: null,
+        cause: null,
+      },
+      {
+        name: 'CompactPartition',
+        type: 'Task',
+        status: 'SUCCEEDED',
+        iteration: 0,
+        ...row(14, 24),
+        attempts: 1,
+        retries: 0,
+        error: null,
+        cause: null,
+      },
+      {
+        name: 'CompactPartition',
+        type: 'Task',
+        status: 'SUCCEEDED',
+        iteration: 1,
+        ...row(15, 21),
+        attempts: 1,
+        retries: 0,
+        error: null,
+        cause: null,
+      },
       {
         name: 'RegisterPartitions',
         type: 'Task',
@@ -27,7 +67,17 @@ describe('reading an execution history', () => {
         error: 'Glue.AccessDeniedException',
         cause: 'not authorized to perform glue:BatchCreatePartition',
       },
-      { name: 'NotifyOps', type: 'Task', status: 'SUCCEEDED', iteration: null, ...row(33, 37), attempts: 1, retries: 0, error: null, cause: null },
+      {
+        name: 'NotifyOps',
+        type: 'Task',
+        status: 'SUCCEEDED',
+        iteration: null,
+        ...row(33, 37),
+        attempts: 1,
+        retries: 0,
+        error: null,
+        cause: null,
+      },
       {
         name: 'MaintenanceFailed',
         type: 'Fail',
@@ -40,7 +90,10 @@ describe('reading an execution history', () => {
         cause: 'RegisterPartitions: Glue.AccessDeniedException',
       },
     ]);
-    expect(read.executionFailure).toEqual({ error: 'MaintenanceFailed', cause: 'RegisterPartitions: Glue.AccessDeniedException' });
+    expect(read.executionFailure).toEqual({
+      error: 'MaintenanceFailed',
+      cause: 'RegisterPartitions: Glue.AccessDeniedException',
+    });
     // The Fail state only ends the run: the state to read is the one whose error led there.
     expect(read.failedState).toBe('RegisterPartitions');
     for (const s of read.states) expect(StateRowSchema.parse(s)).toEqual(s);
@@ -67,9 +120,15 @@ describe('reading an execution history', () => {
   });
 
   test('a state left open by an aborted run is ABORTED, by a timed-out run FAILED with the timeout', () => {
-    const aborted = readHistory([...RUNNING_REPORT_RUN, { id: 7, previousEventId: 6, type: 'ExecutionAborted', timestamp: at(7) }], 'ABORTED');
+    const aborted = readHistory(
+      [...RUNNING_REPORT_RUN, { id: 7, previousEventId: 6, type: 'ExecutionAborted', timestamp: at(7) }],
+      'ABORTED',
+    );
     expect(aborted.states.map((s) => s.status)).toEqual(['ABORTED']);
-    const timedOut = readHistory([...RUNNING_REPORT_RUN, { id: 7, previousEventId: 6, type: 'ExecutionTimedOut', timestamp: at(7) }], 'TIMED_OUT');
+    const timedOut = readHistory(
+      [...RUNNING_REPORT_RUN, { id: 7, previousEventId: 6, type: 'ExecutionTimedOut', timestamp: at(7) }],
+      'TIMED_OUT',
+    );
     expect(timedOut.states.map((s) => [s.status, s.error])).toEqual([['FAILED', 'States.Timeout']]);
     expect(timedOut.failedState).toBe('PlanReport');
   });

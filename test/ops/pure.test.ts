@@ -19,7 +19,9 @@ describe('time options', () => {
   });
 
   test('a bad --since or --date is a usage error naming the option and the value', () => {
-    expect(() => parseSince('yesterday', NOW)).toThrow('--since "yesterday" is not a duration or a date; use e.g. 30m, 24h, 1d, 2w, or 2024-01-02 / 2024-01-02T15:00:00Z');
+    expect(() => parseSince('yesterday', NOW)).toThrow(
+      '--since "yesterday" is not a duration or a date; use e.g. 30m, 24h, 1d, 2w, or 2024-01-02 / 2024-01-02T15:00:00Z',
+    );
     expect(() => parseDay('2026-02-30')).toThrow('--date "2026-02-30" is not a day; use YYYY-MM-DD, e.g. 2024-01-02');
     try {
       parseDay('x');
@@ -30,7 +32,13 @@ describe('time options', () => {
   });
 
   test('durations read short', () => {
-    expect([450, 2500, 65_000, 3_725_000, 3 * 86_400_000].map(formatDuration)).toEqual(['450ms', '2.5s', '1m 05s', '1h 02m', '3d 00h']);
+    expect([450, 2500, 65_000, 3_725_000, 3 * 86_400_000].map(formatDuration)).toEqual([
+      '450ms',
+      '2.5s',
+      '1m 05s',
+      '1h 02m',
+      '3d 00h',
+    ]);
   });
 });
 
@@ -50,7 +58,8 @@ describe('next trigger of a schedule expression', () => {
 });
 
 describe('AWS error mapping', () => {
-  const err = (name: string, message = 'x', status = 400) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+  const err = (name: string, message = 'x', status = 400) =>
+    Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 
   test.each([
     ['AccessDenied', 'access-denied', err('AccessDenied', 'denied', 403)],
@@ -68,18 +77,46 @@ describe('AWS error mapping', () => {
   });
 
   test('missing credentials say how to get them, naming the profile', () => {
-    const mapped = mapAwsError(err('CredentialsProviderError', 'Could not load credentials from any providers'), { action: 'list runs', profile: 'prod' });
-    expect(mapped.message).toBe('no AWS credentials found to list runs; refresh the credentials of profile prod (for SSO: aws sso login --profile prod)');
+    const mapped = mapAwsError(err('CredentialsProviderError', 'Could not load credentials from any providers'), {
+      action: 'list runs',
+      profile: 'prod',
+    });
+    expect(mapped.message).toBe(
+      'no AWS credentials found to list runs; refresh the credentials of profile prod (for SSO: aws sso login --profile prod)',
+    );
   });
 });
 
 describe('dead letters', () => {
   test('a dead letter of a Kinesis record is sent again as its payload (or the fix), re-validated', () => {
-    const payload = JSON.stringify({ symbol: 'AAPL', timestamp: '2026-03-02T11:00:00Z', price: 10, open: 10, high: 11, low: 9, previous_close: 9.5, volume: 5, source: 'y' });
+    const payload = JSON.stringify({
+      symbol: 'AAPL',
+      timestamp: '2026-03-02T11:00:00Z',
+      price: 10,
+      open: 10,
+      high: 11,
+      low: 9,
+      previous_close: 9.5,
+      volume: 5,
+      source: 'y',
+    });
     const body = JSON.stringify({ reason: 'r', payload, source: { kind: 'kinesis' } });
     const message = decodeDlqMessage('invalid', { messageId: 'a', body, sentAt: null, receiveCount: null }, NOW);
     const tick = tickOfDeadLetter(message);
-    expect(tick).toEqual({ ok: true, value: { symbol: 'AAPL', timestamp: '2026-03-02T11:00:00.000Z', price: 10, open: 10, high: 11, low: 9, previous_close: 9.5, volume: 5, source: 'y' } });
+    expect(tick).toEqual({
+      ok: true,
+      value: {
+        symbol: 'AAPL',
+        timestamp: '2026-03-02T11:00:00.000Z',
+        price: 10,
+        open: 10,
+        high: 11,
+        low: 9,
+        previous_close: 9.5,
+        volume: 5,
+        source: 'y',
+      },
+    });
     expect(tickOfDeadLetter(message, '{"symbol":"AAPL"}')).toEqual({ ok: false, error: 'timestamp=<missing>: is required' });
     expect(tickOfDeadLetter(message, 'not json')).toEqual({ ok: false, error: 'the fix for a is not valid JSON' });
   });
@@ -88,7 +125,14 @@ describe('dead letters', () => {
     const body = JSON.stringify({
       requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
       responseContext: { functionError: 'Unhandled' },
-      KinesisBatchInfo: { shardId: 's', startSequenceNumber: '1', endSequenceNumber: '2', batchSize: 2, streamArn: 'arn:aws:kinesis:r:1:stream/x', approximateArrivalOfFirstRecord: '2026-03-02T11:00:00Z' },
+      KinesisBatchInfo: {
+        shardId: 's',
+        startSequenceNumber: '1',
+        endSequenceNumber: '2',
+        batchSize: 2,
+        streamArn: 'arn:aws:kinesis:r:1:stream/x',
+        approximateArrivalOfFirstRecord: '2026-03-02T11:00:00Z',
+      },
     });
     const m = decodeDlqMessage('processing', { messageId: 'p', body, sentAt: null, receiveCount: 1 }, NOW);
     expect([m.kind, m.reason, m.batch?.source, m.batch?.firstArrival]).toEqual([
@@ -106,7 +150,14 @@ describe('fixes file', () => {
       { messageId: 'a', payload: '{"price":-1}' },
       { messageId: 'b', payload: { symbol: 'AAPL', price: 5 } },
     ];
-    const fixes = parseFixes(JSON.stringify(listed), 'fixes.json', new Map([['a', '{"price":-1}'], ['b', '{"price":-2}']]));
+    const fixes = parseFixes(
+      JSON.stringify(listed),
+      'fixes.json',
+      new Map([
+        ['a', '{"price":-1}'],
+        ['b', '{"price":-2}'],
+      ]),
+    );
     expect([...fixes]).toEqual([['b', '{"symbol":"AAPL","price":5}']]);
   });
 
@@ -115,8 +166,12 @@ describe('fixes file', () => {
       ['x', '{}'],
       ['y', '{"a":1}'],
     ]);
-    expect(() => parseFixes('{"messageId":"x","payload":"{}"}\n{"messageId":"y"}', 'f.jsonl')).toThrow('f.jsonl line 2: payload of y is missing');
+    expect(() => parseFixes('{"messageId":"x","payload":"{}"}\n{"messageId":"y"}', 'f.jsonl')).toThrow(
+      'f.jsonl line 2: payload of y is missing',
+    );
     expect(() => parseFixes('{"messageId":"x","payload":"{}"}\nnope', 'f.jsonl')).toThrow(/^f\.jsonl line 2 is not valid JSON/);
-    expect(() => parseFixes('[{"messageId":"x","payload":"1"},{"messageId":"x","payload":"2"}]', 'f.json')).toThrow('f.json entry 2: message x is fixed twice');
+    expect(() => parseFixes('[{"messageId":"x","payload":"1"},{"messageId":"x","payload":"2"}]', 'f.json')).toThrow(
+      'f.json entry 2: message x is fixed twice',
+    );
   });
 });

@@ -67,7 +67,9 @@ describe('stack discovery', () => {
   test('a missing stack says where it looked and what to do', async () => {
     cfn.on(DescribeStacksCommand).rejects(awsError('ValidationError', 'Stack with id Nope does not exist'));
     const e = await rejection(discoverStack(cfnClient, { stackName: 'Nope', region: REGION, cacheDir }));
-    expect(e.message).toBe(`stack Nope not found in region ${REGION}; deploy it with npm run deploy or pass --stack (and --region)`);
+    expect(e.message).toBe(
+      `stack Nope not found in region ${REGION}; deploy it with npm run deploy or pass --stack (and --region)`,
+    );
     expect(e.kind).toBe('not-found');
     expect(e.exitCode).toBe(1);
     expect(existsSync(stackCacheFile(cacheDir, 'Nope', REGION))).toBe(false);
@@ -98,9 +100,24 @@ describe('stack discovery', () => {
   });
 
   test.each([
-    ['AccessDenied', 'access-denied', 'User is not authorized to perform: cloudformation:DescribeStacks', /^access denied to describe stack Stockpipe in region eu-west-1 \(AccessDenied: User is not authorized/],
-    ['ExpiredToken', 'credentials', 'The security token included in the request is expired', /^your AWS credentials have expired \(ExpiredToken: .*\) while trying to describe stack Stockpipe; refresh the credentials of profile prod \(for SSO: aws sso login --profile prod\)$/],
-    ['Throttling', 'throttled', 'Rate exceeded', /^AWS throttled the request to describe stack Stockpipe in region eu-west-1 \(Throttling\); wait a minute and run the command again$/],
+    [
+      'AccessDenied',
+      'access-denied',
+      'User is not authorized to perform: cloudformation:DescribeStacks',
+      /^access denied to describe stack Stockpipe in region eu-west-1 \(AccessDenied: User is not authorized/,
+    ],
+    [
+      'ExpiredToken',
+      'credentials',
+      'The security token included in the request is expired',
+      /^your AWS credentials have expired \(ExpiredToken: .*\) while trying to describe stack Stockpipe; refresh the credentials of profile prod \(for SSO: aws sso login --profile prod\)$/,
+    ],
+    [
+      'Throttling',
+      'throttled',
+      'Rate exceeded',
+      /^AWS throttled the request to describe stack Stockpipe in region eu-west-1 \(Throttling\); wait a minute and run the command again$/,
+    ],
   ])('%s from CloudFormation becomes a clear %s error with exit code 1', async (name, kind, message, text) => {
     cfn.on(DescribeStacksCommand).rejects(awsError(name, message, name === 'Throttling' ? 400 : 403));
     const e = await rejection(discoverStack(cfnClient, { stackName: 'Stockpipe', region: REGION, profile: 'prod' }));

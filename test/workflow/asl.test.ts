@@ -3,11 +3,25 @@ import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { localSubstitutions, loadLocalDefinition } from '../../src/local/workflow/run';
 import { taskResources } from '../../src/local/workflow/local-tasks';
-import { placeholdersIn, substitutePlaceholders, WORKFLOWS, workflowSubstitutions, type WorkflowName } from '../../src/shared/workflow-substitutions';
+import {
+  placeholdersIn,
+  substitutePlaceholders,
+  WORKFLOWS,
+  workflowSubstitutions,
+  type WorkflowName,
+} from '../../src/shared/workflow-substitutions';
 
 const ROOT = join(__dirname, '..', '..');
-const FILES = readdirSync(join(ROOT, 'statemachines')).filter((f) => f.endsWith('.asl.json')).sort();
-const LOCAL = { rawBucket: 'stockpipe-lake', alertTable: 'stockpipe-alerts', alertTopicArn: 'arn:aws:sns:us-east-1:000000000000:stockpipe-alerts', region: 'us-east-1', accountId: '000000000000' };
+const FILES = readdirSync(join(ROOT, 'statemachines'))
+  .filter((f) => f.endsWith('.asl.json'))
+  .sort();
+const LOCAL = {
+  rawBucket: 'stockpipe-lake',
+  alertTable: 'stockpipe-alerts',
+  alertTopicArn: 'arn:aws:sns:us-east-1:000000000000:stockpipe-alerts',
+  region: 'us-east-1',
+  accountId: '000000000000',
+};
 const CLOUD = workflowSubstitutions({
   functionArns: {
     findPartitions: 'arn:aws:lambda:eu-west-1:123456789012:function:find',
@@ -43,11 +57,19 @@ interface Definition {
 }
 
 const allStates = (states: Record<string, State>): [string, State][] =>
-  Object.entries(states).flatMap(([name, s]) => [[name, s] as [string, State], ...(s.ItemProcessor ? allStates(s.ItemProcessor.States) : []), ...(s.Branches ?? []).flatMap((b) => allStates(b.States))]);
+  Object.entries(states).flatMap(([name, s]) => [
+    [name, s] as [string, State],
+    ...(s.ItemProcessor ? allStates(s.ItemProcessor.States) : []),
+    ...(s.Branches ?? []).flatMap((b) => allStates(b.States)),
+  ]);
 
 describe('state machine definitions (statemachines/*.asl.json)', () => {
   it('are exactly the two workflows', () => {
-    expect(FILES).toEqual(Object.values(WORKFLOWS).map((w) => w.file.replace('statemachines/', '')).sort());
+    expect(FILES).toEqual(
+      Object.values(WORKFLOWS)
+        .map((w) => w.file.replace('statemachines/', ''))
+        .sort(),
+    );
   });
 
   it.each(FILES)('%s passes asl-validator as written and once substituted', (file) => {
@@ -71,15 +93,20 @@ describe('state machine definitions (statemachines/*.asl.json)', () => {
     );
   });
 
-  it.each(Object.keys(WORKFLOWS) as WorkflowName[])('%s: the local runner substitutes every placeholder and maps every task', (name) => {
-    const { text, definition } = loadLocalDefinition(name, LOCAL);
-    expect(placeholdersIn(text)).toEqual([]);
-    const resources = taskResources(definition.States as never);
-    expect(resources.size).toBeGreaterThanOrEqual(5);
-  });
+  it.each(Object.keys(WORKFLOWS) as WorkflowName[])(
+    '%s: the local runner substitutes every placeholder and maps every task',
+    (name) => {
+      const { text, definition } = loadLocalDefinition(name, LOCAL);
+      expect(placeholdersIn(text)).toEqual([]);
+      const resources = taskResources(definition.States as never);
+      expect(resources.size).toBeGreaterThanOrEqual(5);
+    },
+  );
 
   describe.each(FILES)('%s', (file) => {
-    const definition = JSON.parse(substitutePlaceholders(readFileSync(join(ROOT, 'statemachines', file), 'utf8'), CLOUD, file)) as Definition;
+    const definition = JSON.parse(
+      substitutePlaceholders(readFileSync(join(ROOT, 'statemachines', file), 'utf8'), CLOUD, file),
+    ) as Definition;
     const states = allStates(definition.States);
 
     it('bounds the execution and every task with a timeout', () => {
@@ -91,14 +118,20 @@ describe('state machine definitions (statemachines/*.asl.json)', () => {
 
     it('retries every Lambda task on transient Lambda errors, a bounded number of times', () => {
       for (const [name, s] of states.filter(([, s]) => s.Resource === 'arn:aws:states:::lambda:invoke')) {
-        expect([name, s.Retry?.[0]?.ErrorEquals]).toEqual([name, expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException'])]);
+        expect([name, s.Retry?.[0]?.ErrorEquals]).toEqual([
+          name,
+          expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']),
+        ]);
         for (const r of s.Retry ?? []) expect(r.MaxAttempts).toBeLessThanOrEqual(6);
       }
     });
 
     it('catches every failure of a top-level task, Map or Parallel into NotifyOps, which publishes to the ops topic', () => {
-      const work = Object.entries(definition.States).filter(([name, s]) => ['Task', 'Map', 'Parallel'].includes(s.Type) && name !== 'NotifyOps');
-      for (const [name, s] of work) expect([name, s.Catch]).toEqual([name, [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyOps' }]]);
+      const work = Object.entries(definition.States).filter(
+        ([name, s]) => ['Task', 'Map', 'Parallel'].includes(s.Type) && name !== 'NotifyOps',
+      );
+      for (const [name, s] of work)
+        expect([name, s.Catch]).toEqual([name, [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyOps' }]]);
       const notify = definition.States.NotifyOps!;
       expect(notify.Resource).toBe('arn:aws:states:::sns:publish');
       expect((notify as unknown as { Parameters: { TopicArn: string } }).Parameters.TopicArn).toBe(CLOUD.OpsTopicArn);
@@ -120,7 +153,8 @@ describe('state machine definitions (statemachines/*.asl.json)', () => {
         if (visiting.has(name)) throw new Error(`loop through ${name}`);
         visiting.add(name);
         const s = definition.States[name]!;
-        for (const next of [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)]) if (next) visit(next);
+        for (const next of [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)])
+          if (next) visit(next);
         visiting.delete(name);
         done.add(name);
       };

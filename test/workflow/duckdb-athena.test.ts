@@ -12,7 +12,18 @@ describe('the lake database (DuckDB standing in for Athena)', () => {
     try {
       const raw = await db.query('SELECT * FROM stock_data_table');
       expect(raw.rows).toEqual([]);
-      expect(raw.columns.map((c) => c.name)).toEqual(['symbol', 'timestamp', 'price', 'open', 'high', 'low', 'previous_close', 'volume', 'source', 'dt']);
+      expect(raw.columns.map((c) => c.name)).toEqual([
+        'symbol',
+        'timestamp',
+        'price',
+        'open',
+        'high',
+        'low',
+        'previous_close',
+        'volume',
+        'source',
+        'dt',
+      ]);
       expect((await db.query('SELECT COUNT(*) AS n FROM stock_data_curated')).rows).toEqual([{ n: 0 }]);
     } finally {
       db.close();
@@ -24,9 +35,15 @@ describe('the lake database (DuckDB standing in for Athena)', () => {
     expect(TRINO_COMPATIBLE_SETTINGS).toHaveLength(3);
     const db = await openLakeDatabase({ s3Dir: tmpdir(), bucket: 'none' });
     try {
-      const { rows } = await db.query("SELECT 7 / 2 AS q, 7.0 / 2 AS d, CAST(TIMESTAMPTZ '2024-01-02 10:00:00+02' AS VARCHAR) AS tz, 9007199254740993 AS big");
+      const { rows } = await db.query(
+        "SELECT 7 / 2 AS q, 7.0 / 2 AS d, CAST(TIMESTAMPTZ '2024-01-02 10:00:00+02' AS VARCHAR) AS tz, 9007199254740993 AS big",
+      );
       expect(rows).toEqual([{ q: 3, d: 3.5, tz: '2024-01-02 08:00:00+00', big: '9007199254740993' }]);
-      expect((await db.query('SELECT x FROM (VALUES (2), (NULL), (1)) t(x) ORDER BY x DESC')).rows.map((r) => r.x)).toEqual([2, 1, null]);
+      expect((await db.query('SELECT x FROM (VALUES (2), (NULL), (1)) t(x) ORDER BY x DESC')).rows.map((r) => r.x)).toEqual([
+        2,
+        1,
+        null,
+      ]);
     } finally {
       db.close();
     }
@@ -35,7 +52,9 @@ describe('the lake database (DuckDB standing in for Athena)', () => {
   it('names the problem of a bad query', async () => {
     const db = await openLakeDatabase({ s3Dir: tmpdir(), bucket: 'none' });
     try {
-      await expect(db.query('SELECT nope FROM stock_data_table')).rejects.toThrow(/^query failed: Binder Error: Referenced column "nope" not found/);
+      await expect(db.query('SELECT nope FROM stock_data_table')).rejects.toThrow(
+        /^query failed: Binder Error: Referenced column "nope" not found/,
+      );
     } finally {
       db.close();
     }
@@ -62,14 +81,20 @@ describe('the lake database (DuckDB standing in for Athena)', () => {
     const db = await openLakeDatabase({ s3Dir, bucket: FIXTURE_BUCKET });
     try {
       const athena = new LocalAthena(db);
-      const started = (await athena.startQueryExecutionSync({ QueryString: "SELECT symbol, timestamp, volume FROM stock_data_table WHERE dt = '2024-01-03'", WorkGroup: 'stockpipe' })) as {
+      const started = (await athena.startQueryExecutionSync({
+        QueryString: "SELECT symbol, timestamp, volume FROM stock_data_table WHERE dt = '2024-01-03'",
+        WorkGroup: 'stockpipe',
+      })) as {
         QueryExecution: { QueryExecutionId: string; Status: { State: string }; Statistics: { DataScannedInBytes: number } };
       };
       expect(started.QueryExecution.Status.State).toBe('SUCCEEDED');
       expect(started.QueryExecution.Statistics.DataScannedInBytes).toBeGreaterThan(0);
       expect(athena.getQueryResults({ QueryExecutionId: started.QueryExecution.QueryExecutionId })).toEqual({
         ResultSet: {
-          Rows: [{ Data: [{ VarCharValue: 'symbol' }, { VarCharValue: 'timestamp' }, { VarCharValue: 'volume' }] }, { Data: [{ VarCharValue: 'AAA' }, { VarCharValue: '2024-01-03 14:30:00.000' }, { VarCharValue: '300' }] }],
+          Rows: [
+            { Data: [{ VarCharValue: 'symbol' }, { VarCharValue: 'timestamp' }, { VarCharValue: 'volume' }] },
+            { Data: [{ VarCharValue: 'AAA' }, { VarCharValue: '2024-01-03 14:30:00.000' }, { VarCharValue: '300' }] },
+          ],
           ResultSetMetadata: {
             ColumnInfo: [
               { Name: 'symbol', Label: 'symbol', Type: 'varchar', Nullable: 'UNKNOWN', CaseSensitive: true },
@@ -80,7 +105,10 @@ describe('the lake database (DuckDB standing in for Athena)', () => {
         },
         UpdateCount: 0,
       });
-      await expect(athena.startQueryExecutionSync({ QueryString: 'SELEC 1' })).rejects.toMatchObject({ name: 'States.TaskFailed', message: expect.stringContaining('"State":"FAILED"') });
+      await expect(athena.startQueryExecutionSync({ QueryString: 'SELEC 1' })).rejects.toMatchObject({
+        name: 'States.TaskFailed',
+        message: expect.stringContaining('"State":"FAILED"'),
+      });
     } finally {
       db.close();
       rmSync(s3Dir, { recursive: true, force: true });

@@ -41,14 +41,24 @@ describe('find-partitions', () => {
     lake.add('raw/symbol=B/dt=2024-01-01/s-1.ndjson', '2024-01-01T10:00:00.000Z');
     // C: raw rewritten in the same second as the compaction, with other content: the fingerprint differs.
     lake.add('raw/symbol=C/dt=2024-01-03/s-1.ndjson', '2024-01-03T10:00:00.000Z', '"new"');
-    lake.add('curated/symbol=C/dt=2024-01-03/part-0000.parquet', '2024-01-03T10:00:00.000Z', '"p"', { [SOURCE_FINGERPRINT]: 'old' });
+    lake.add('curated/symbol=C/dt=2024-01-03/part-0000.parquet', '2024-01-03T10:00:00.000Z', '"p"', {
+      [SOURCE_FINGERPRINT]: 'old',
+    });
     // D: compacted, identical content re-delivered, but the curated table misses it.
     lake.add('raw/symbol=D/dt=2024-01-04/s-1.ndjson', '2024-01-04T10:00:00.000Z');
     const dRaw = (await lake.list('raw/symbol=D/'))!;
-    lake.add('curated/symbol=D/dt=2024-01-04/part-0000.parquet', '2024-01-04T10:00:00.000Z', '"p"', { [SOURCE_FINGERPRINT]: sourceFingerprint(dRaw) });
+    lake.add('curated/symbol=D/dt=2024-01-04/part-0000.parquet', '2024-01-04T10:00:00.000Z', '"p"', {
+      [SOURCE_FINGERPRINT]: sourceFingerprint(dRaw),
+    });
 
     const find = makeFindPartitionsHandler({ lake, catalog: catalogOf([A, B, C, D], [A, B, C]) });
-    expect(await find({})).toEqual({ partitions: [B, C, D], count: 3, total: 4, reasons: { new: 1, changed: 1, unregistered: 1 }, remaining: 0 });
+    expect(await find({})).toEqual({
+      partitions: [B, C, D],
+      count: 3,
+      total: 4,
+      reasons: { new: 1, changed: 1, unregistered: 1 },
+      remaining: 0,
+    });
     expect(await find({ maxPartitions: 2 })).toMatchObject({ partitions: [B, C], count: 2, remaining: 1 });
   });
 

@@ -15,7 +15,13 @@ import { startEmulatedLake, type EmulatedLake } from './emulated-lake';
 import { DAYS, makeTicks, processPayloads, producePipelineData, SYMBOLS, type ProducedData } from './pipeline-data';
 
 const readJsonl = (file: string): PublishedMessage[] =>
-  existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as PublishedMessage) : [];
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as PublishedMessage)
+    : [];
 
 describe('both workflows run locally on data produced by the processing and analysis handlers', () => {
   let lake: EmulatedLake;
@@ -27,14 +33,23 @@ describe('both workflows run locally on data produced by the processing and anal
   beforeAll(async () => {
     lake = await startEmulatedLake();
     data = await producePipelineData(lake.clients, lake.resources);
-    env = { dataDir: join(lake.root, 'data'), s3Dir: lake.s3Dir, clients: lake.clients, resources: lake.resources, retryDelayMs: 1, onPublish: (m) => published.push(m) };
+    env = {
+      dataDir: join(lake.root, 'data'),
+      s3Dir: lake.s3Dir,
+      clients: lake.clients,
+      resources: lake.resources,
+      retryDelayMs: 1,
+      onPublish: (m) => published.push(m),
+    };
   });
   afterAll(async () => {
     await lake.stop();
   });
 
   const listKeys = async (prefix: string) =>
-    ((await lake.clients.s3.send(new ListObjectsV2Command({ Bucket: lake.resources.rawBucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
+    ((await lake.clients.s3.send(new ListObjectsV2Command({ Bucket: lake.resources.rawBucket, Prefix: prefix }))).Contents ?? [])
+      .map((o) => o.Key!)
+      .sort();
 
   it('the pipeline produced alerts and dead-lettered the one invalid record', () => {
     expect(data.deadLettered).toBe(1);
@@ -73,7 +88,9 @@ describe('both workflows run locally on data produced by the processing and anal
     const run = await runWorkflowLocally('report', { date: day }, env);
     expect(run.error).toBeUndefined();
     expect(run.status).toBe('SUCCEEDED');
-    const object = await lake.clients.s3.send(new GetObjectCommand({ Bucket: lake.resources.rawBucket, Key: `reports/dt=${day}/report.json` }));
+    const object = await lake.clients.s3.send(
+      new GetObjectCommand({ Bucket: lake.resources.rawBucket, Key: `reports/dt=${day}/report.json` }),
+    );
     const report = JSON.parse(await object.Body!.transformToString()) as DailyReport;
     expect(await listKeys(`reports/dt=${day}/`)).toEqual([`reports/dt=${day}/report.html`, `reports/dt=${day}/report.json`]);
 
@@ -81,7 +98,13 @@ describe('both workflows run locally on data produced by the processing and anal
       let items = 0;
       for await (const page of paginateQuery(
         { client: lake.clients.documents },
-        { TableName: lake.resources.priceTable, KeyConditionExpression: '#s = :s AND begins_with(#t, :d)', ExpressionAttributeNames: { '#s': ATTR.symbol, '#t': ATTR.timestamp }, ExpressionAttributeValues: { ':s': symbol, ':d': day }, Select: 'COUNT' },
+        {
+          TableName: lake.resources.priceTable,
+          KeyConditionExpression: '#s = :s AND begins_with(#t, :d)',
+          ExpressionAttributeNames: { '#s': ATTR.symbol, '#t': ATTR.timestamp },
+          ExpressionAttributeValues: { ':s': symbol, ':d': day },
+          Select: 'COUNT',
+        },
       )) {
         items += page.Count ?? 0;
       }
@@ -89,9 +112,14 @@ describe('both workflows run locally on data produced by the processing and anal
       expect(report.symbols.find((s) => s.symbol === symbol)?.ticks).toBe(items);
     }
     const alertItems = (await lake.clients.documents.send(new ScanCommand({ TableName: lake.resources.alertTable }))).Items ?? [];
-    const dayAlerts = alertItems.filter((a) => String(a.timestamp).startsWith(day)).map((a) => `${a.symbol} ${a.side} ${a.timestamp} ${a.price}`).sort();
+    const dayAlerts = alertItems
+      .filter((a) => String(a.timestamp).startsWith(day))
+      .map((a) => `${a.symbol} ${a.side} ${a.timestamp} ${a.price}`)
+      .sort();
     expect(dayAlerts.length).toBeGreaterThan(0);
-    expect(report.symbols.flatMap((s) => s.alerts.map((a) => `${a.symbol} ${a.side} ${a.timestamp} ${a.price}`)).sort()).toEqual(dayAlerts);
+    expect(report.symbols.flatMap((s) => s.alerts.map((a) => `${a.symbol} ${a.side} ${a.timestamp} ${a.price}`)).sort()).toEqual(
+      dayAlerts,
+    );
     expect(report.totals).toMatchObject({ symbols: 3, ticks: 180, alerts: dayAlerts.length });
 
     const summary = readJsonl(workflowOutboxFile(dataDirLayout(env.dataDir).outbox, lake.resources.alertTopicArn, now()));
@@ -110,8 +138,17 @@ describe('both workflows run locally on data produced by the processing and anal
     // A tick of a new day, so that the run has a partition to compact.
     const late = { ...makeTicks()[0]!, timestamp: '2024-03-06T14:30:00.000Z' };
     await processPayloads(lake.clients, lake.resources, [JSON.stringify(late)], 9000);
-    const failing = { ...env, functions: { compaction: async () => Promise.reject(Object.assign(new Error('disk quota exceeded'), { name: 'CompactionFailed' })) } };
-    const opsFile = workflowOutboxFile(dataDirLayout(env.dataDir).outbox, `arn:aws:sns:us-east-1:000000000000:${RESOURCE.opsTopic}`, now());
+    const failing = {
+      ...env,
+      functions: {
+        compaction: async () => Promise.reject(Object.assign(new Error('disk quota exceeded'), { name: 'CompactionFailed' })),
+      },
+    };
+    const opsFile = workflowOutboxFile(
+      dataDirLayout(env.dataDir).outbox,
+      `arn:aws:sns:us-east-1:000000000000:${RESOURCE.opsTopic}`,
+      now(),
+    );
     const before = readJsonl(opsFile).length;
     const run = await runWorkflowLocally('maintenance', { maxPartitions: 1 }, failing);
     expect(run.status).toBe('FAILED');
@@ -140,7 +177,11 @@ describe('both workflows run locally on data produced by the processing and anal
   it('lists the recorded runs newest first, filtered by status', () => {
     const runs = listLocalRuns(env.dataDir);
     expect(runs).toHaveLength(5);
-    expect(listLocalRuns(env.dataDir, { status: 'FAILED' }).map((r) => r.workflow).sort()).toEqual(['maintenance', 'report']);
+    expect(
+      listLocalRuns(env.dataDir, { status: 'FAILED' })
+        .map((r) => r.workflow)
+        .sort(),
+    ).toEqual(['maintenance', 'report']);
     expect(runs.map((r) => r.startedAt)).toEqual([...runs.map((r) => r.startedAt)].sort().reverse());
   });
 });

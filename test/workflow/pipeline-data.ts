@@ -35,7 +35,17 @@ export function makeTicks(): Tick[] {
         const swing = Math.sin((i + 7 * s) / 6) * 0.03 + (i === 40 + s ? 0.04 : 0);
         const price = Math.round(previousClose * (1 + swing) * 100) / 100;
         const timestamp = new Date(Date.parse(`${day}T14:30:00.000Z`) + i * 60_000).toISOString();
-        ticks.push({ symbol, timestamp, price, open: previousClose, high: previousClose * 1.1, low: previousClose * 0.9, previous_close: previousClose, volume: 1000 + 10 * i + s, source: 'synthetic' });
+        ticks.push({
+          symbol,
+          timestamp,
+          price,
+          open: previousClose,
+          high: previousClose * 1.1,
+          low: previousClose * 0.9,
+          previous_close: previousClose,
+          volume: 1000 + 10 * i + s,
+          source: 'synthetic',
+        });
       }
     });
   });
@@ -49,18 +59,35 @@ export interface ProducedData {
 }
 
 /** Sends ticks (and extra raw payloads) through the processing handler in batches of 50. */
-export async function processPayloads(clients: AwsClients, resources: LocalResources, payloads: readonly string[], firstSequence: number): Promise<void> {
+export async function processPayloads(
+  clients: AwsClients,
+  resources: LocalResources,
+  payloads: readonly string[],
+  firstSequence: number,
+): Promise<void> {
   const processing = makeProcessingHandler({
     archive: new S3RawArchive(clients.s3, resources.rawBucket),
     prices: new DynamoDbPriceStore(clients.documents, resources.priceTable, 30),
     invalidRecords: new SqsDeadLetterSink(clients.sqs, resources.invalidQueueUrl),
   });
   let sequence = firstSequence;
-  const source = { streamArn: `arn:aws:kinesis:${resources.region}:${resources.accountId}:stream/${resources.streamName}`, shardId: 'shardId-000000000000', region: resources.region };
+  const source = {
+    streamArn: `arn:aws:kinesis:${resources.region}:${resources.accountId}:stream/${resources.streamName}`,
+    shardId: 'shardId-000000000000',
+    region: resources.region,
+  };
   for (let i = 0; i < payloads.length; i += 50) {
-    const records = payloads.slice(i, i + 50).map((data) => ({ Data: Buffer.from(data), SequenceNumber: String(sequence++), PartitionKey: 'k', ApproximateArrivalTimestamp: new Date() }));
+    const records = payloads
+      .slice(i, i + 50)
+      .map((data) => ({
+        Data: Buffer.from(data),
+        SequenceNumber: String(sequence++),
+        PartitionKey: 'k',
+        ApproximateArrivalTimestamp: new Date(),
+      }));
     const response = await processing(toKinesisStreamEvent(source, records));
-    if (response.batchItemFailures.length > 0) throw new Error(`processing failed records: ${JSON.stringify(response.batchItemFailures)}`);
+    if (response.batchItemFailures.length > 0)
+      throw new Error(`processing failed records: ${JSON.stringify(response.batchItemFailures)}`);
   }
 }
 
@@ -82,17 +109,35 @@ export async function producePipelineData(clients: AwsClients, resources: LocalR
   // The NEW_IMAGEs are the items the processing handler committed, read back from the table.
   const items: Record<string, unknown>[] = [];
   for (const symbol of SYMBOLS) {
-    for await (const page of paginateQuery({ client: clients.documents }, { TableName: resources.priceTable, KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': ATTR.symbol }, ExpressionAttributeValues: { ':s': symbol } })) {
+    for await (const page of paginateQuery(
+      { client: clients.documents },
+      {
+        TableName: resources.priceTable,
+        KeyConditionExpression: '#s = :s',
+        ExpressionAttributeNames: { '#s': ATTR.symbol },
+        ExpressionAttributeValues: { ':s': symbol },
+      },
+    )) {
       items.push(...(page.Items ?? []));
     }
   }
   if (items.length !== ticks.length) throw new Error(`price table holds ${items.length} items, expected ${ticks.length}`);
   for (let i = 0; i < items.length; i += 40) {
-    const Records = items.slice(i, i + 40).map((item, j) =>
-      toDynamoDbStreamRecord({ tableArn, region: resources.region, eventName: 'INSERT', keyNames: [ATTR.symbol, ATTR.timestamp], item: { ...item }, sequenceNumber: String(1_000_000 + i + j) }),
-    );
+    const Records = items
+      .slice(i, i + 40)
+      .map((item, j) =>
+        toDynamoDbStreamRecord({
+          tableArn,
+          region: resources.region,
+          eventName: 'INSERT',
+          keyNames: [ATTR.symbol, ATTR.timestamp],
+          item: { ...item },
+          sequenceNumber: String(1_000_000 + i + j),
+        }),
+      );
     const response = await analysis({ Records });
-    if (response.batchItemFailures.length > 0) throw new Error(`analysis failed records: ${JSON.stringify(response.batchItemFailures)}`);
+    if (response.batchItemFailures.length > 0)
+      throw new Error(`analysis failed records: ${JSON.stringify(response.batchItemFailures)}`);
   }
   return { ticks, alerts: published, deadLettered };
 }

@@ -30,7 +30,8 @@ describe('replay -> maintenance -> report, on the local runtime', () => {
     await pipeline.drain(120_000);
     env = { dataDir, s3Dir: pipeline.layout.lake, clients: pipeline.clients, resources: pipeline.resources, retryDelayMs: 1 };
     const items: Record<string, unknown>[] = [];
-    for await (const page of paginateScan({ client: pipeline.clients.documents }, { TableName: pipeline.resources.priceTable })) items.push(...(page.Items ?? []));
+    for await (const page of paginateScan({ client: pipeline.clients.documents }, { TableName: pipeline.resources.priceTable }))
+      items.push(...(page.Items ?? []));
     partitions = [...new Set(items.map((i) => `symbol=${String(i.symbol)}/dt=${String(i.timestamp).slice(0, 10)}`))].sort();
   }, 180_000);
   afterAll(async () => {
@@ -43,9 +44,17 @@ describe('replay -> maintenance -> report, on the local runtime', () => {
     const run = await runWorkflowLocally('maintenance', {}, env);
     expect(run.error).toBeUndefined();
     expect(run.output).toMatchObject({ partitions: partitions.length, remaining: 0 });
-    for (const p of partitions) expect([p, existsSync(localObjectPath(pipeline.layout.lake, pipeline.resources.rawBucket, `curated/${p}/part-0000.parquet`))]).toEqual([p, true]);
+    for (const p of partitions)
+      expect([
+        p,
+        existsSync(localObjectPath(pipeline.layout.lake, pipeline.resources.rawBucket, `curated/${p}/part-0000.parquet`)),
+      ]).toEqual([p, true]);
     for (const table of [RESOURCE.rawTable, RESOURCE.curatedTable]) {
-      expect(readLocalPartitions(pipeline.layout.catalog, RESOURCE.glueDatabase, table).map((r) => `symbol=${r.symbol}/dt=${r.dt}`).sort()).toEqual(partitions);
+      expect(
+        readLocalPartitions(pipeline.layout.catalog, RESOURCE.glueDatabase, table)
+          .map((r) => `symbol=${r.symbol}/dt=${r.dt}`)
+          .sort(),
+      ).toEqual(partitions);
     }
   }, 120_000);
 
@@ -55,20 +64,33 @@ describe('replay -> maintenance -> report, on the local runtime', () => {
     const day = alerts[0]!.alert.timestamp.slice(0, 10);
     const run = await runWorkflowLocally('report', { date: day }, env);
     expect(run.error).toBeUndefined();
-    const object = await pipeline.clients.s3.send(new GetObjectCommand({ Bucket: pipeline.resources.rawBucket, Key: `reports/dt=${day}/report.json` }));
+    const object = await pipeline.clients.s3.send(
+      new GetObjectCommand({ Bucket: pipeline.resources.rawBucket, Key: `reports/dt=${day}/report.json` }),
+    );
     const report = JSON.parse(await object.Body!.transformToString()) as DailyReport;
     expect(report.symbols.length).toBeGreaterThan(0);
     for (const s of report.symbols) {
       let count = 0;
       for await (const page of paginateQuery(
         { client: pipeline.clients.documents },
-        { TableName: pipeline.resources.priceTable, KeyConditionExpression: '#s = :s AND begins_with(#t, :d)', ExpressionAttributeNames: { '#s': ATTR.symbol, '#t': ATTR.timestamp }, ExpressionAttributeValues: { ':s': s.symbol, ':d': day }, Select: 'COUNT' },
+        {
+          TableName: pipeline.resources.priceTable,
+          KeyConditionExpression: '#s = :s AND begins_with(#t, :d)',
+          ExpressionAttributeNames: { '#s': ATTR.symbol, '#t': ATTR.timestamp },
+          ExpressionAttributeValues: { ':s': s.symbol, ':d': day },
+          Select: 'COUNT',
+        },
       )) {
         count += page.Count ?? 0;
       }
       expect([s.symbol, s.ticks]).toEqual([s.symbol, count]);
     }
-    const expected = alerts.filter((a) => a.alert.timestamp.startsWith(day)).map((a) => `${a.alert.symbol} ${a.alert.side} ${a.alert.timestamp} ${a.alert.price}`).sort();
-    expect(report.symbols.flatMap((s) => s.alerts.map((a) => `${a.symbol} ${a.side} ${a.timestamp} ${a.price}`)).sort()).toEqual(expected);
+    const expected = alerts
+      .filter((a) => a.alert.timestamp.startsWith(day))
+      .map((a) => `${a.alert.symbol} ${a.alert.side} ${a.alert.timestamp} ${a.alert.price}`)
+      .sort();
+    expect(report.symbols.flatMap((s) => s.alerts.map((a) => `${a.symbol} ${a.side} ${a.timestamp} ${a.price}`)).sort()).toEqual(
+      expected,
+    );
   }, 60_000);
 });

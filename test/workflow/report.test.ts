@@ -5,8 +5,20 @@ import { escapeHtml, renderReportHtml } from '../../src/report/render';
 import { makeReportHandler, type ReportPlan } from '../../src/report/report-task';
 
 const row: SymbolDayRow = {
-  symbol: 'MSFT', ticks: 3, open_price: 100, close_price: 103, high_price: 104, low_price: 99, total_volume: 3000, last_volume: 900,
-  first_tick: '2024-01-02T14:30:00.000Z', last_tick: '2024-01-02T20:59:00.000Z', largest_move_at: '2024-01-02T15:00:00.000Z', largest_move_price: 104, largest_move_percent: 6.12, anomalies: 1,
+  symbol: 'MSFT',
+  ticks: 3,
+  open_price: 100,
+  close_price: 103,
+  high_price: 104,
+  low_price: 99,
+  total_volume: 3000,
+  last_volume: 900,
+  first_tick: '2024-01-02T14:30:00.000Z',
+  last_tick: '2024-01-02T20:59:00.000Z',
+  largest_move_at: '2024-01-02T15:00:00.000Z',
+  largest_move_price: 104,
+  largest_move_percent: 6.12,
+  anomalies: 1,
 };
 
 describe('daily report (pure)', () => {
@@ -15,10 +27,28 @@ describe('daily report (pure)', () => {
       date: '2024-01-02',
       generatedAt: '2024-01-03T00:00:00.000Z',
       symbolRows: [row, { ...row, symbol: 'IBM', ticks: 2, anomalies: 0 }],
-      anomalyRows: [{ symbol: 'MSFT', timestamp: '2024-01-02T15:00:00.000Z', price: 104, previous_close: 98, change_percent: 6.12 }],
+      anomalyRows: [
+        { symbol: 'MSFT', timestamp: '2024-01-02T15:00:00.000Z', price: 104, previous_close: 98, change_percent: 6.12 },
+      ],
       alerts: [
-        { symbol: 'MSFT', side: 'SELL', timestamp: '2024-01-02T18:00:00.000Z', price: 101, sma5: 1, sma20: 2, status: 'PUBLISHED' },
-        { symbol: 'MSFT', side: 'BUY', timestamp: '2024-01-02T15:00:00.000Z', price: 104, sma5: 2, sma20: 1, status: 'PUBLISHED' },
+        {
+          symbol: 'MSFT',
+          side: 'SELL',
+          timestamp: '2024-01-02T18:00:00.000Z',
+          price: 101,
+          sma5: 1,
+          sma20: 2,
+          status: 'PUBLISHED',
+        },
+        {
+          symbol: 'MSFT',
+          side: 'BUY',
+          timestamp: '2024-01-02T15:00:00.000Z',
+          price: 104,
+          sma5: 2,
+          sma20: 1,
+          status: 'PUBLISHED',
+        },
         { symbol: 'MSFT', side: 'BUY', timestamp: '2024-01-03T15:00:00.000Z', price: 1, sma5: 2, sma20: 1, status: 'PUBLISHED' },
       ],
     });
@@ -28,13 +58,23 @@ describe('daily report (pure)', () => {
     expect(report.totals).toEqual({ symbols: 2, ticks: 5, alerts: 2, buy: 1, sell: 1, anomalies: 1 });
     const { subject, message } = reportSummary(report, { json: 's3://b/r.json', html: 's3://b/r.html' });
     expect(subject).toBe('stockpipe daily report 2024-01-02: 2 symbols, 2 alerts');
-    expect(message).toContain('MSFT: 3 ticks, open 100.00 close 103.00 (3.00%), high 104.00 low 99.00, volume 3000, anomalies 1; alerts: BUY 104.00 at 15:00, SELL 101.00 at 18:00');
+    expect(message).toContain(
+      'MSFT: 3 ticks, open 100.00 close 103.00 (3.00%), high 104.00 low 99.00, volume 3000, anomalies 1; alerts: BUY 104.00 at 15:00, SELL 101.00 at 18:00',
+    );
     expect(message).toContain('Full report: s3://b/r.html');
   });
 
   it('renders HTML with every value escaped', () => {
     expect(escapeHtml('<a href="x">&\'')).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;');
-    const html = renderReportHtml(buildDailyReport({ date: '2024-01-02', generatedAt: 'now', symbolRows: [{ ...row, symbol: 'BRK.B' }], anomalyRows: [], alerts: [] }));
+    const html = renderReportHtml(
+      buildDailyReport({
+        date: '2024-01-02',
+        generatedAt: 'now',
+        symbolRows: [{ ...row, symbol: 'BRK.B' }],
+        anomalyRows: [],
+        alerts: [],
+      }),
+    );
     expect(html).toContain('<th scope="row">BRK.B</th><td>3</td><td>100.00</td><td>103.00</td><td class="up">+3.00%</td>');
     expect(html).toContain('<p>No anomaly.</p>');
   });
@@ -42,22 +82,75 @@ describe('daily report (pure)', () => {
 
 describe("Athena's result shape to typed rows", () => {
   const resultSet = {
-    ResultSetMetadata: { ColumnInfo: [{ Name: 'symbol', Type: 'varchar' }, { Name: 'timestamp', Type: 'timestamp' }, { Name: 'price', Type: 'double' }, { Name: 'previous_close', Type: 'double' }, { Name: 'change_percent', Type: 'double' }] },
+    ResultSetMetadata: {
+      ColumnInfo: [
+        { Name: 'symbol', Type: 'varchar' },
+        { Name: 'timestamp', Type: 'timestamp' },
+        { Name: 'price', Type: 'double' },
+        { Name: 'previous_close', Type: 'double' },
+        { Name: 'change_percent', Type: 'double' },
+      ],
+    },
     Rows: [
-      { Data: [{ VarCharValue: 'symbol' }, { VarCharValue: 'timestamp' }, { VarCharValue: 'price' }, { VarCharValue: 'previous_close' }, { VarCharValue: 'change_percent' }] },
-      { Data: [{ VarCharValue: 'IBM' }, { VarCharValue: '2024-01-02 14:30:00.000' }, { VarCharValue: '1.0E2' }, { VarCharValue: '94' }, { VarCharValue: '6.38' }] },
+      {
+        Data: [
+          { VarCharValue: 'symbol' },
+          { VarCharValue: 'timestamp' },
+          { VarCharValue: 'price' },
+          { VarCharValue: 'previous_close' },
+          { VarCharValue: 'change_percent' },
+        ],
+      },
+      {
+        Data: [
+          { VarCharValue: 'IBM' },
+          { VarCharValue: '2024-01-02 14:30:00.000' },
+          { VarCharValue: '1.0E2' },
+          { VarCharValue: '94' },
+          { VarCharValue: '6.38' },
+        ],
+      },
     ],
   };
 
   it('skips the header row and types values by column type', () => {
-    expect(anomalyRows(resultSet)).toEqual([{ symbol: 'IBM', timestamp: '2024-01-02T14:30:00.000Z', price: 100, previous_close: 94, change_percent: 6.38 }]);
+    expect(anomalyRows(resultSet)).toEqual([
+      { symbol: 'IBM', timestamp: '2024-01-02T14:30:00.000Z', price: 100, previous_close: 94, change_percent: 6.38 },
+    ]);
     expect(athenaTimestampToIso('2024-01-02 14:30:00')).toBe('2024-01-02T14:30:00.000Z');
   });
 
   it('a null or malformed value is an error naming query, row, column and value', () => {
-    const broken = { ...resultSet, Rows: [resultSet.Rows[0]!, { Data: [{ VarCharValue: 'IBM' }, { VarCharValue: '2024-01-02 14:30:00.000' }, {}, { VarCharValue: '94' }, { VarCharValue: '6.38' }] }] };
+    const broken = {
+      ...resultSet,
+      Rows: [
+        resultSet.Rows[0]!,
+        {
+          Data: [
+            { VarCharValue: 'IBM' },
+            { VarCharValue: '2024-01-02 14:30:00.000' },
+            {},
+            { VarCharValue: '94' },
+            { VarCharValue: '6.38' },
+          ],
+        },
+      ],
+    };
     expect(() => anomalyRows(broken)).toThrow('query anomalies row 1 column price=null: is null');
-    const nan = { ...resultSet, Rows: [{ Data: [{ VarCharValue: 'IBM' }, { VarCharValue: '2024-01-02 14:30:00.000' }, { VarCharValue: 'abc' }, { VarCharValue: '94' }, { VarCharValue: '6.38' }] }] };
+    const nan = {
+      ...resultSet,
+      Rows: [
+        {
+          Data: [
+            { VarCharValue: 'IBM' },
+            { VarCharValue: '2024-01-02 14:30:00.000' },
+            { VarCharValue: 'abc' },
+            { VarCharValue: '94' },
+            { VarCharValue: '6.38' },
+          ],
+        },
+      ],
+    };
     expect(() => resultSetRows(nan, 'anomalies')).toThrow('query anomalies row 1 column price="abc": is not a finite double');
     expect(() => symbolDayRows(resultSet)).toThrow('query symbols row 1 column ticks=missing: must be a number');
   });
@@ -82,7 +175,9 @@ describe('report task', () => {
   });
 
   it('refuses a date that is not a calendar day and an unknown action', async () => {
-    await expect(handler({ action: 'plan', input: { date: "2024-01-04' OR 1=1 --" } })).rejects.toThrow('report date="2024-01-04\' OR 1=1 --": must be a calendar day written YYYY-MM-DD');
+    await expect(handler({ action: 'plan', input: { date: "2024-01-04' OR 1=1 --" } })).rejects.toThrow(
+      'report date="2024-01-04\' OR 1=1 --": must be a calendar day written YYYY-MM-DD',
+    );
     await expect(handler({ action: 'publish' })).rejects.toThrow('report task input action:');
   });
 });

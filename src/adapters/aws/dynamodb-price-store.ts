@@ -4,7 +4,6 @@ import { priceKey as keyOf, PriceWriteError, type PriceStore } from '../../core/
 import { toPriceItem } from '../../core/price-item';
 import { chunk, retryPending, type BackoffOptions } from '../../shared/retry';
 
-
 export class DynamoDbPriceStore implements PriceStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,

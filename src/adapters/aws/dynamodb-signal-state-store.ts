@@ -19,9 +19,7 @@ export class DynamoDbSignalStateStore implements SignalStateStore {
   ) {}
 
   async load(symbol: string): Promise<VersionedSignalState> {
-    const out = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true }),
-    );
+    const out = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true }));
     const item = out.Item as StoredState | undefined;
     if (!item) return { state: initialSignalState(symbol), version: 0 };
     return {

@@ -3,7 +3,13 @@
  * (SerDe, formats, columns) with its own location, so Athena reads it exactly like the table;
  * BatchCreatePartition reports an existing partition per entry, which counts as registered.
  */
-import { BatchCreatePartitionCommand, GetTableCommand, paginateGetPartitions, type GlueClient, type StorageDescriptor } from '@aws-sdk/client-glue';
+import {
+  BatchCreatePartitionCommand,
+  GetTableCommand,
+  paginateGetPartitions,
+  type GlueClient,
+  type StorageDescriptor,
+} from '@aws-sdk/client-glue';
 import type { Partition } from '../../core/lake';
 import { PartitionRegistrationError, type PartitionCatalog, type RegistrationOutcome } from '../../compaction/catalog';
 
@@ -27,7 +33,10 @@ export class GlueCatalog implements PartitionCatalog {
   async listPartitions(table: string): Promise<Partition[]> {
     const { keys } = await this.shape(table);
     const partitions: Partition[] = [];
-    for await (const page of paginateGetPartitions({ client: this.glue }, { DatabaseName: this.database, TableName: table, ExcludeColumnSchema: true })) {
+    for await (const page of paginateGetPartitions(
+      { client: this.glue },
+      { DatabaseName: this.database, TableName: table, ExcludeColumnSchema: true },
+    )) {
       for (const p of page.Partitions ?? []) {
         const values = p.Values ?? [];
         const symbol = values[keys.indexOf('symbol')];
@@ -59,7 +68,10 @@ export class GlueCatalog implements PartitionCatalog {
       );
       const failed = new Map<string, { code: string; message: string }>();
       for (const e of out.Errors ?? []) {
-        failed.set(JSON.stringify(e.PartitionValues ?? []), { code: e.ErrorDetail?.ErrorCode ?? 'UnknownError', message: e.ErrorDetail?.ErrorMessage ?? '' });
+        failed.set(JSON.stringify(e.PartitionValues ?? []), {
+          code: e.ErrorDetail?.ErrorCode ?? 'UnknownError',
+          message: e.ErrorDetail?.ErrorMessage ?? '',
+        });
       }
       for (const p of chunk) {
         const error = failed.get(JSON.stringify(valuesOf(p)));
@@ -80,7 +92,9 @@ export class GlueCatalog implements PartitionCatalog {
         if (!descriptor?.Location) throw new Error(`Glue table ${this.database}.${table} has no storage location`);
         const keys = (out.Table?.PartitionKeys ?? []).map((k) => k.Name ?? '');
         if (!keys.includes('symbol') || !keys.includes('dt')) {
-          throw new Error(`Glue table ${this.database}.${table} is not partitioned by symbol and dt (partition keys: ${keys.join(', ') || 'none'})`);
+          throw new Error(
+            `Glue table ${this.database}.${table} is not partitioned by symbol and dt (partition keys: ${keys.join(', ') || 'none'})`,
+          );
         }
         return { descriptor, keys };
       });

@@ -37,13 +37,16 @@ export class KinesisPutError extends Error {
     const codes = Object.entries(errorCodes)
       .map(([code, n]) => `${code} x${n}`)
       .join(', ');
-    super(`could not write ${failedCount} of ${totalCount} ticks of a PutRecords request to Kinesis stream ${streamName} after ${attempts} attempts; last error codes: ${codes}`);
+    super(
+      `could not write ${failedCount} of ${totalCount} ticks of a PutRecords request to Kinesis stream ${streamName} after ${attempts} attempts; last error codes: ${codes}`,
+    );
   }
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const entrySize = (e: PutRecordsRequestEntry): number => (e.Data?.byteLength ?? 0) + Buffer.byteLength(e.PartitionKey ?? '', 'utf8');
+const entrySize = (e: PutRecordsRequestEntry): number =>
+  (e.Data?.byteLength ?? 0) + Buffer.byteLength(e.PartitionKey ?? '', 'utf8');
 
 /** Splits entries into requests within the record and byte limits, keeping their order. */
 export function chunkEntries(entries: readonly PutRecordsRequestEntry[]): PutRecordsRequestEntry[][] {
@@ -84,9 +87,10 @@ export class KinesisTickSink implements TickSink {
   }
 
   async put(ticks: readonly Tick[]): Promise<void> {
-    const entries = ticks.map(
-      (tick): PutRecordsRequestEntry => ({ PartitionKey: tick.symbol, Data: Buffer.from(JSON.stringify(tick), 'utf8') }),
-    );
+    const entries = ticks.map((tick): PutRecordsRequestEntry => ({
+      PartitionKey: tick.symbol,
+      Data: Buffer.from(JSON.stringify(tick), 'utf8'),
+    }));
     for (const chunk of chunkEntries(entries)) await this.putChunk(chunk);
   }
 

@@ -8,8 +8,6 @@ export class S3RawArchive implements RawArchive {
   ) {}
 
   async putObject(key: string, body: string): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' }),
-    );
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' }));
   }
 }

@@ -89,7 +89,9 @@ export class LakeQueryError extends Error {
 function toJsonSafe(value: unknown, type: string): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   }
   if (value instanceof Date) return type === 'DATE' ? value.toISOString().slice(0, 10) : value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
@@ -117,7 +119,10 @@ export async function openLakeDatabase(options: LakeDatabaseOptions): Promise<La
   ];
 
   // No extension is ever downloaded: json and parquet are built into the binary.
-  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const instance = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   let connection: DuckDBConnection;
   try {
     connection = await instance.connect();
@@ -134,7 +139,11 @@ export async function openLakeDatabase(options: LakeDatabaseOptions): Promise<La
       const count = await connection.runAndReadAll(`SELECT count(*) FROM glob(${quoteLiteral(source.glob)})`);
       const present = Number(count.getRowsJS()[0]?.[0] ?? 0) > 0;
       if (hasFiles.get(source.name) === present) continue;
-      await connection.run(present ? `CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS SELECT ${SELECT_LIST} FROM ${source.reader(source.glob)}` : emptyView(source.name));
+      await connection.run(
+        present
+          ? `CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS SELECT ${SELECT_LIST} FROM ${source.reader(source.glob)}`
+          : emptyView(source.name),
+      );
       hasFiles.set(source.name, present);
     }
   };
@@ -158,7 +167,9 @@ export async function openLakeDatabase(options: LakeDatabaseOptions): Promise<La
       }
       const names = reader.columnNames();
       const types = reader.columnTypes().map(String);
-      const rows = reader.getRowsJS().map((row) => Object.fromEntries(names.map((name, i) => [name, toJsonSafe(row[i], types[i]!)])));
+      const rows = reader
+        .getRowsJS()
+        .map((row) => Object.fromEntries(names.map((name, i) => [name, toJsonSafe(row[i], types[i]!)])));
       const result: QueryResult = { columns: names.map((name, i) => ({ name, type: types[i]! })), rows };
       if (!queryOptions.measureBytes) return result;
       const bytes = await connection.runAndReadAll(

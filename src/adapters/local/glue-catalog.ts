@@ -42,7 +42,10 @@ function parse(file: string): CatalogFile {
     if (typeof value?.tables !== 'object' || value.tables === null) throw new Error('no "tables" object');
     return value;
   } catch (e) {
-    throw new Error(`local catalog ${file} is damaged (${(e as Error).message}); delete it and run the maintenance workflow again`, { cause: e });
+    throw new Error(
+      `local catalog ${file} is damaged (${(e as Error).message}); delete it and run the maintenance workflow again`,
+      { cause: e },
+    );
   }
 }
 
@@ -58,7 +61,10 @@ export class LocalGlueCatalog implements PartitionCatalog {
 
   private location(table: string): string {
     const location = this.options.tables[table];
-    if (!location) throw new Error(`table ${this.options.database}.${table} does not exist in the local catalog (known: ${Object.keys(this.options.tables).join(', ')})`);
+    if (!location)
+      throw new Error(
+        `table ${this.options.database}.${table} does not exist in the local catalog (known: ${Object.keys(this.options.tables).join(', ')})`,
+      );
     return location.replace(/\/?$/, '/');
   }
 

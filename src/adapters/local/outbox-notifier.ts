@@ -39,7 +39,13 @@ export class OutboxNotifier implements AlertNotifier {
   async publish(alert: Alert): Promise<void> {
     const now = this.options.now?.() ?? new Date();
     const { subject, message } = formatAlert(alert);
-    const entry: OutboxMessage = { topic: this.options.topic ?? RESOURCE.alertTopic, publishedAt: now.toISOString(), subject, message, alert };
+    const entry: OutboxMessage = {
+      topic: this.options.topic ?? RESOURCE.alertTopic,
+      publishedAt: now.toISOString(),
+      subject,
+      message,
+      alert,
+    };
     await mkdir(this.outboxDir, { recursive: true });
     await appendFile(outboxFile(this.outboxDir, now), JSON.stringify(entry) + '\n');
     this.options.onPublish?.(entry);

@@ -18,7 +18,11 @@ export function registerAlerts(program: Command, io: CliIo): void {
     .command('alerts')
     .description('list the BUY/SELL alerts (locally: the outbox of the data dir; on AWS: the alert table)')
     .option('--symbol <symbol>', 'only this symbol')
-    .option('--since <when>', 'only alerts since: 30m, 2h, 1d or an ISO time (locally: publish time; on AWS: market time)', since())
+    .option(
+      '--since <when>',
+      'only alerts since: 30m, 2h, 1d or an ISO time (locally: publish time; on AWS: market time)',
+      since(),
+    )
     .option('--limit <n>', 'the newest this many', positiveInteger('--limit'), 1000);
   withTargetOption(withCommonOptions(command)).action((options: AlertsOptions) =>
     withOperations(io, options, async (operations, out) => {
@@ -29,7 +33,9 @@ export function registerAlerts(program: Command, io: CliIo): void {
       });
       out.result(alerts, () => {
         if (alerts.length === 0) {
-          out.note(`no alerts in ${operations.where}${options.symbol ? ` for ${options.symbol.toUpperCase()}` : ''}; run stockpipe start (or stockpipe run) to produce some`);
+          out.note(
+            `no alerts in ${operations.where}${options.symbol ? ` for ${options.symbol.toUpperCase()}` : ''}; run stockpipe start (or stockpipe run) to produce some`,
+          );
           return '';
         }
         return renderTable<AlertRow>(

@@ -40,7 +40,10 @@ function queueCommand(group: Command, name: string, description: string): Comman
 }
 
 export function registerDlq(program: Command, io: CliIo): void {
-  const group = program.command('dlq').description('inspect, replay or purge the dead-letter queues').addHelpText('after', QUEUES_HELP);
+  const group = program
+    .command('dlq')
+    .description('inspect, replay or purge the dead-letter queues')
+    .addHelpText('after', QUEUES_HELP);
 
   queueCommand(group, 'list', 'list the messages with their reason and age (they stay in the queue)')
     .option('--max <n>', 'at most this many', positiveInteger('--max'), 100)
@@ -67,9 +70,15 @@ export function registerDlq(program: Command, io: CliIo): void {
     );
 
   queueCommand(group, 'replay', 'send the records back into the pipeline; delete from the queue only what was delivered')
-    .option('--fixes <file>', 'corrected payloads: the output of dlq list --json with some payloads edited, or JSON lines of {"messageId","payload"}')
+    .option(
+      '--fixes <file>',
+      'corrected payloads: the output of dlq list --json with some payloads edited, or JSON lines of {"messageId","payload"}',
+    )
     .option('--max <n>', 'at most this many messages', positiveInteger('--max'), 1000)
-    .addHelpText('after', '\nInvalid records and Kinesis batches go back into the stream; analysis records go to the analysis function itself\n(a rewritten price item would reach the stream as MODIFY, which the analysis mapping filters out).')
+    .addHelpText(
+      'after',
+      '\nInvalid records and Kinesis batches go back into the stream; analysis records go to the analysis function itself\n(a rewritten price item would reach the stream as MODIFY, which the analysis mapping filters out).',
+    )
     .action((options: ReplayOptions) =>
       withOperations(io, options, async (operations, out) => {
         let fixes: Map<string, string> | undefined;
@@ -93,7 +102,9 @@ export function registerDlq(program: Command, io: CliIo): void {
       withOperations(io, options, async (operations, out) => {
         let confirmed = Boolean(options.yes);
         if (!confirmed && io.stdinIsTTY) {
-          confirmed = await io.confirm(`Delete every message of the ${options.queue} queue of ${operations.where}? They cannot be replayed afterwards.`);
+          confirmed = await io.confirm(
+            `Delete every message of the ${options.queue} queue of ${operations.where}? They cannot be replayed afterwards.`,
+          );
           if (!confirmed) throw new CliError('not purged (not confirmed)', 1);
         }
         const result = await operations.purgeDlq(options.queue, confirmed);

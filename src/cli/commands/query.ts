@@ -7,7 +7,8 @@ import { RESOURCE } from '../../shared/names';
 import { layoutOf, outputFor, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, renderTable, type CliIo } from '../output';
 
-const cell = (value: unknown): string => (value === null || value === undefined ? 'NULL' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+const cell = (value: unknown): string =>
+  value === null || value === undefined ? 'NULL' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 
 export const renderQueryResult = (result: QueryResult): string =>
   renderTable(
@@ -22,13 +23,22 @@ export const renderQueryResult = (result: QueryResult): string =>
 export function registerQuery(program: Command, io: CliIo): void {
   const command = program
     .command('query')
-    .description(`run SQL on the local lake: tables ${RESOURCE.rawTable} (raw ticks) and ${RESOURCE.curatedTable} (compacted Parquet)`)
+    .description(
+      `run SQL on the local lake: tables ${RESOURCE.rawTable} (raw ticks) and ${RESOURCE.curatedTable} (compacted Parquet)`,
+    )
     .argument('<sql>', 'the query, e.g. "SELECT symbol, AVG(volume) AS avg_volume FROM stock_data_table GROUP BY symbol"')
-    .addHelpText('after', '\nThe lake is the one the last local run left in the data dir; Athena SQL runs unchanged (DuckDB with Trino settings).');
+    .addHelpText(
+      'after',
+      '\nThe lake is the one the last local run left in the data dir; Athena SQL runs unchanged (DuckDB with Trino settings).',
+    );
   withCommonOptions(command).action(async (sql: string, options: CommonOptions) => {
     const out = outputFor(io, options);
     const layout = layoutOf(options);
-    if (sql.trim() === '') throw new CliError('the query is empty; pass SQL in quotes, e.g. stockpipe query "SELECT COUNT(*) FROM stock_data_table"', 2);
+    if (sql.trim() === '')
+      throw new CliError(
+        'the query is empty; pass SQL in quotes, e.g. stockpipe query "SELECT COUNT(*) FROM stock_data_table"',
+        2,
+      );
     if (!existsSync(join(layout.lake, RESOURCE.rawBucket))) {
       out.note(`the lake in ${layout.lake} is empty: run stockpipe run (or stockpipe start) first; querying empty tables`);
     }

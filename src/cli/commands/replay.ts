@@ -35,7 +35,12 @@ export function registerReplay(program: Command, io: CliIo): void {
     .option('--symbol <symbol>', 'the symbol of a Yahoo Finance historical file (it has no symbol column)')
     .option('--symbols <list>', 'only these symbols of a long-format file', symbolList)
     .option('--from <date>', 'skip rows before this date')
-    .option('--speed <factor|max>', 'max: as fast as the pipeline takes it; a number: market minutes per real minute on the schedule', speed(true), 'max')
+    .option(
+      '--speed <factor|max>',
+      'max: as fast as the pipeline takes it; a number: market minutes per real minute on the schedule',
+      speed(true),
+      'max',
+    )
     .option('--persist', 'keep stream and tables on disk in the data dir')
     .addHelpText('after', FORMATS);
   withCommonOptions(command).action(async (options: ReplayOptions) => {
@@ -45,10 +50,16 @@ export function registerReplay(program: Command, io: CliIo): void {
       ...(options.symbol ? { symbol: options.symbol } : {}),
       ...(options.from ? { from: options.from } : {}),
     });
-    if (typeof options.symbols === 'number') throw new CliError('--symbols takes symbol names for a replay, e.g. --symbols AAPL,MSFT', 2);
+    if (typeof options.symbols === 'number')
+      throw new CliError('--symbols takes symbol names for a replay, e.g. --symbols AAPL,MSFT', 2);
     const symbols = options.symbols ?? source.symbols();
-    for (const r of source.rejections) out.warn(`${options.file} line ${r.line} refused: ${r.rejection.field}=${r.rejection.value}: ${r.rejection.reason}`);
-    if (symbols.length === 0) throw new CliError(`${options.file} has no usable row (${source.rejections.length} refused); fix the rows above and try again`, 1);
+    for (const r of source.rejections)
+      out.warn(`${options.file} line ${r.line} refused: ${r.rejection.field}=${r.rejection.value}: ${r.rejection.reason}`);
+    if (symbols.length === 0)
+      throw new CliError(
+        `${options.file} has no usable row (${source.rejections.length} refused); fix the rows above and try again`,
+        1,
+      );
     const total = source.remaining(symbols);
 
     const startedAt = performance.now();
@@ -68,7 +79,12 @@ export function registerReplay(program: Command, io: CliIo): void {
       await pipeline.deadLetterRows(source.rejections, options.file);
       const work = (async () => {
         if (options.speed === 'max') await pipeline.produce({});
-        else await waitUntil(() => source.exhausted(), 24 * 3_600_000, () => 'the replay did not finish');
+        else
+          await waitUntil(
+            () => source.exhausted(),
+            24 * 3_600_000,
+            () => 'the replay did not finish',
+          );
         await pipeline.drain(300_000);
       })();
       work.catch(() => undefined); // when interrupted, its failure after the stop is expected
@@ -78,7 +94,13 @@ export function registerReplay(program: Command, io: CliIo): void {
       out.endProgress();
       await pipeline.stop();
     }
-    const summary = summarize(pipeline, { source: 'csv', symbols, samples: pipeline.counters().samples, drained: true, elapsedMs: performance.now() - startedAt });
+    const summary = summarize(pipeline, {
+      source: 'csv',
+      symbols,
+      samples: pipeline.counters().samples,
+      drained: true,
+      elapsedMs: performance.now() - startedAt,
+    });
     out.result(summary, () => renderSummary(summary));
   });
 }

@@ -30,15 +30,19 @@ function parseReport(stored: StoredReport): DailyReport {
   try {
     return JSON.parse(stored.body.toString('utf8')) as DailyReport;
   } catch (error) {
-    throw new CliError(`the stored report ${stored.location} is not valid JSON (${(error as Error).message}); make it again with stockpipe workflow run report --date ${stored.date}`);
+    throw new CliError(
+      `the stored report ${stored.location} is not valid JSON (${(error as Error).message}); make it again with stockpipe workflow run report --date ${stored.date}`,
+    );
   }
 }
 
 export function registerReport(program: Command, io: CliIo): void {
-  const group = program.command('report').description('the daily report the report workflow stored: print its summary, or save/open it');
+  const group = program
+    .command('report')
+    .description('the daily report the report workflow stored: print its summary, or save/open it');
   const get = group
     .command('get', { isDefault: true })
-    .description('print the summary of a day\'s report (the newest by default); --out saves it, --open shows the HTML')
+    .description("print the summary of a day's report (the newest by default); --out saves it, --open shows the HTML")
     .option('--date <YYYY-MM-DD>', 'the day (default: the newest stored report)', (v: string) => parseDay(v))
     .option('--out <file>', 'save the report there: .json for the data, anything else for the HTML page')
     .option('--open', 'open the HTML page in the browser (saved to --out, or to a temporary file)');
@@ -47,8 +51,15 @@ export function registerReport(program: Command, io: CliIo): void {
       const json = await operations.getReport({ ...(options.date ? { date: options.date } : {}), format: 'json' });
       const report = parseReport(json);
       const files: ReportFile[] = [fileOf(json, null)];
-      const outFormat: ReportFormat | undefined = options.out ? (extname(options.out).toLowerCase() === '.json' ? 'json' : 'html') : options.open ? 'html' : undefined;
-      if (options.open && outFormat === 'json') throw new CliError('--open shows the HTML page; give --out a file that does not end in .json', 2);
+      const outFormat: ReportFormat | undefined = options.out
+        ? extname(options.out).toLowerCase() === '.json'
+          ? 'json'
+          : 'html'
+        : options.open
+          ? 'html'
+          : undefined;
+      if (options.open && outFormat === 'json')
+        throw new CliError('--open shows the HTML page; give --out a file that does not end in .json', 2);
       let saved: string | undefined;
       if (outFormat) {
         const stored = outFormat === 'json' ? json : await operations.getReport({ date: json.date, format: 'html' });
@@ -58,8 +69,17 @@ export function registerReport(program: Command, io: CliIo): void {
         else files.push(fileOf(stored, saved));
       }
       const html = files.find((f) => f.format === 'html');
-      const { subject, message } = reportSummary(report, { json: json.location, html: html?.savedTo ?? json.location.replace(/report\.json/, 'report.html') });
-      const result: ReportGetResult = ReportGetResultSchema.parse({ date: report.date, subject, summary: message, totals: report.totals, files });
+      const { subject, message } = reportSummary(report, {
+        json: json.location,
+        html: html?.savedTo ?? json.location.replace(/report\.json/, 'report.html'),
+      });
+      const result: ReportGetResult = ReportGetResultSchema.parse({
+        date: report.date,
+        subject,
+        summary: message,
+        totals: report.totals,
+        files,
+      });
       if (saved) out.note(`saved ${saved}`);
       else out.note(`the full page: stockpipe report --date ${report.date} --open (or --out report.html)`);
       if (options.open && saved) {

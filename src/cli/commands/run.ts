@@ -27,7 +27,11 @@ const DEFAULT_SAMPLES = { synthetic: 100, yahoo: 1 } as const;
 function symbolsFor(options: RunOptions, available: string[] | undefined): string[] {
   const given = options.symbols;
   if (typeof given === 'number') {
-    if (options.source !== 'synthetic') throw new CliError(`--symbols ${given} (a count) is for the synthetic source; name the symbols for ${options.source}, e.g. --symbols AAPL,MSFT`, 2);
+    if (options.source !== 'synthetic')
+      throw new CliError(
+        `--symbols ${given} (a count) is for the synthetic source; name the symbols for ${options.source}, e.g. --symbols AAPL,MSFT`,
+        2,
+      );
     return syntheticSymbols(given);
   }
   if (given) return given;
@@ -39,11 +43,17 @@ export function registerRun(program: Command, io: CliIo): void {
   const command = program
     .command('run')
     .description('run the local pipeline on one quote source until the source is done, then print a summary')
-    .addOption(new Option('--source <source>', 'where ticks come from').choices(['replay', 'synthetic', 'yahoo', 'csv']).default('replay'))
+    .addOption(
+      new Option('--source <source>', 'where ticks come from').choices(['replay', 'synthetic', 'yahoo', 'csv']).default('replay'),
+    )
     .option('--file <csv>', 'csv source: the file to replay (see stockpipe replay --help for the formats)')
     .option('--symbol <symbol>', 'csv source: the symbol of a Yahoo Finance historical file')
     .option('--symbols <list|count>', 'symbols (AAPL,MSFT) or, for synthetic, how many (20)', symbolList)
-    .option('--samples <n>', `samples to take (default: replay/csv all, synthetic ${DEFAULT_SAMPLES.synthetic}, yahoo 1)`, positiveInteger('--samples'))
+    .option(
+      '--samples <n>',
+      `samples to take (default: replay/csv all, synthetic ${DEFAULT_SAMPLES.synthetic}, yahoo 1)`,
+      positiveInteger('--samples'),
+    )
     .option('--seed <n>', 'synthetic: seed of the random walk', positiveInteger('--seed'), 1)
     .option('--until-drained', 'wait until every tick is processed and analysed before the summary')
     .option('--persist', 'keep stream and tables on disk in the data dir (default: in memory, fresh each run)');
@@ -57,7 +67,9 @@ export function registerRun(program: Command, io: CliIo): void {
       log: yahooLog(out),
     });
     const symbols = symbolsFor(options, source instanceof ReplaySource ? source.symbols() : undefined);
-    const samples = options.samples ?? (options.source === 'synthetic' || options.source === 'yahoo' ? DEFAULT_SAMPLES[options.source] : undefined);
+    const samples =
+      options.samples ??
+      (options.source === 'synthetic' || options.source === 'yahoo' ? DEFAULT_SAMPLES[options.source] : undefined);
 
     const startedAt = performance.now();
     const pipeline = await startLocalPipeline({
@@ -72,7 +84,10 @@ export function registerRun(program: Command, io: CliIo): void {
     const ticker = setInterval(() => out.progress(statusLine(pipeline.counters(), `${taken} samples`)), 200);
     try {
       if (source instanceof ReplaySource && source.rejections.length > 0) {
-        for (const r of source.rejections) out.warn(`line ${r.line} refused (${r.rejection.field}=${r.rejection.value}: ${r.rejection.reason}); sent to the invalid-records queue`);
+        for (const r of source.rejections)
+          out.warn(
+            `line ${r.line} refused (${r.rejection.field}=${r.rejection.value}: ${r.rejection.reason}); sent to the invalid-records queue`,
+          );
         await pipeline.deadLetterRows(source.rejections, options.file ?? 'the replay data');
       }
       const work = (async () => {
@@ -90,7 +105,13 @@ export function registerRun(program: Command, io: CliIo): void {
       out.endProgress();
       await pipeline.stop();
     }
-    const summary = summarize(pipeline, { source: options.source, symbols, samples: taken, drained, elapsedMs: performance.now() - startedAt });
+    const summary = summarize(pipeline, {
+      source: options.source,
+      symbols,
+      samples: taken,
+      drained,
+      elapsedMs: performance.now() - startedAt,
+    });
     out.result(summary, () => renderSummary(summary));
   });
 }

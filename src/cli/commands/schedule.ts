@@ -15,7 +15,11 @@ function scheduleCommand(parent: Command, name: string, description: string): Co
   const command = parent
     .command(name)
     .description(description)
-    .addOption(new Option('--rule <rule>', 'which rule: the producer (ingest), the daily report, or the lake maintenance').choices(['ingest', 'report', 'maintenance']).default('ingest'));
+    .addOption(
+      new Option('--rule <rule>', 'which rule: the producer (ingest), the daily report, or the lake maintenance')
+        .choices(['ingest', 'report', 'maintenance'])
+        .default('ingest'),
+    );
   return withTargetOption(withCommonOptions(command));
 }
 
@@ -23,7 +27,10 @@ export function registerSchedule(program: Command, io: CliIo): void {
   const group = program
     .command('schedule')
     .description('turn the schedule rules on or off (the producer by default), or show them')
-    .addHelpText('after', '\nLocally, --rule maintenance and --rule report govern what stockpipe start runs: maintenance every hour of its clock, the report once the replay is done.');
+    .addHelpText(
+      'after',
+      '\nLocally, --rule maintenance and --rule report govern what stockpipe start runs: maintenance every hour of its clock, the report once the replay is done.',
+    );
 
   scheduleCommand(group, 'status', 'show whether the rule is enabled and when it fires next').action((options: ScheduleOptions) =>
     withOperations(io, options, async (operations, out) => {
@@ -35,7 +42,9 @@ export function registerSchedule(program: Command, io: CliIo): void {
   scheduleCommand(group, 'enable', 'enable the rule (it fires at its next trigger)').action((options: ScheduleOptions) =>
     withOperations(io, options, async (operations, out) => {
       const change = await operations.setSchedule(options.rule, true);
-      out.result(change, () => (change.changed ? `enabled: ${describeSchedule(change)}` : `already enabled: ${describeSchedule(change)}`));
+      out.result(change, () =>
+        change.changed ? `enabled: ${describeSchedule(change)}` : `already enabled: ${describeSchedule(change)}`,
+      );
     }),
   );
 
@@ -44,13 +53,23 @@ export function registerSchedule(program: Command, io: CliIo): void {
     .action((options: ScheduleOptions) =>
       withOperations(io, options, async (operations, out) => {
         if (!options.yes) {
-          if (!io.stdinIsTTY) throw new CliError(`disabling the ${options.rule} schedule stops ${options.rule === 'ingest' ? 'ingestion' : `the ${options.rule} runs`}: confirm with --yes`, 2);
-          if (!(await io.confirm(`Disable the ${options.rule} schedule of ${operations.where}? Nothing runs on it until it is enabled again.`))) {
+          if (!io.stdinIsTTY)
+            throw new CliError(
+              `disabling the ${options.rule} schedule stops ${options.rule === 'ingest' ? 'ingestion' : `the ${options.rule} runs`}: confirm with --yes`,
+              2,
+            );
+          if (
+            !(await io.confirm(
+              `Disable the ${options.rule} schedule of ${operations.where}? Nothing runs on it until it is enabled again.`,
+            ))
+          ) {
             throw new CliError('not disabled (not confirmed)', 1);
           }
         }
         const change = await operations.setSchedule(options.rule, false);
-        out.result(change, () => (change.changed ? `disabled: ${describeSchedule(change)}` : `already disabled: ${describeSchedule(change)}`));
+        out.result(change, () =>
+          change.changed ? `disabled: ${describeSchedule(change)}` : `already disabled: ${describeSchedule(change)}`,
+        );
       }),
     );
 }

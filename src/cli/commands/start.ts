@@ -66,7 +66,11 @@ export function registerStart(program: Command, io: CliIo): void {
     .description('run the whole pipeline locally on real historical prices, then synthetic ones, printing alerts (npm start)')
     .option('--speed <factor>', 'how much faster than real time the schedule runs (360: 12 samples a second)', speed(false), 360)
     .option('--symbols <list>', 'symbols of the replay (default: all of data/stocks.csv)', symbolList)
-    .addOption(new Option('--then <source>', 'what feeds the pipeline after the replay').choices(['synthetic', 'yahoo', 'none']).default('synthetic'))
+    .addOption(
+      new Option('--then <source>', 'what feeds the pipeline after the replay')
+        .choices(['synthetic', 'yahoo', 'none'])
+        .default('synthetic'),
+    )
     .option('--seed <n>', 'seed of the synthetic prices', positiveInteger('--seed'), 1)
     .option('--persist', 'keep stream and tables on disk in the data dir and resume them next time')
     .addHelpText(
@@ -91,7 +95,9 @@ export function registerStart(program: Command, io: CliIo): void {
     const total = replay.remaining(symbols);
     const tracked = new TrackedReplay(replay);
     const source = new ChainedSource(tracked, next, (to) =>
-      out.note(`replay finished (${total} ticks); now on ${to.name} prices${to.name === 'synthetic' ? ' (a seeded random walk)' : ''}`),
+      out.note(
+        `replay finished (${total} ticks); now on ${to.name} prices${to.name === 'synthetic' ? ' (a seeded random walk)' : ''}`,
+      ),
     );
 
     const startedAt = performance.now();
@@ -137,16 +143,29 @@ export function registerStart(program: Command, io: CliIo): void {
     out.note(`${signal}: stopping (delivering what was read)...`);
     const stopAt = Date.now();
     if (!(await workflows.stop(WORKFLOW_STOP_MS))) {
-      out.note('a workflow run was under way: it is cut short (the next maintenance run redoes what it missed; compaction is idempotent)');
+      out.note(
+        'a workflow run was under way: it is cut short (the next maintenance run redoes what it missed; compaction is idempotent)',
+      );
     }
     const stopped = pipeline.stop().then(() => true);
-    const late = new Promise<false>((resolve) => setTimeout(() => resolve(false), STOP_DEADLINE_MS - (Date.now() - stopAt)).unref());
+    const late = new Promise<false>((resolve) =>
+      setTimeout(() => resolve(false), STOP_DEADLINE_MS - (Date.now() - stopAt)).unref(),
+    );
     if (!(await Promise.race([stopped, late]))) {
-      throw new CliError(`the pipeline did not stop within ${STOP_DEADLINE_MS / 1000} s; see the runtime log in ${pipeline.layout.logs}`, 1);
+      throw new CliError(
+        `the pipeline did not stop within ${STOP_DEADLINE_MS / 1000} s; see the runtime log in ${pipeline.layout.logs}`,
+        1,
+      );
     }
     // Cut short, it fails at once against the stopped emulators; it must not outlive the command.
     await Promise.race([workflows.settled(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
-    const summary = summarize(pipeline, { source: source.name, symbols, samples: pipeline.counters().samples, drained: false, elapsedMs: performance.now() - startedAt });
+    const summary = summarize(pipeline, {
+      source: source.name,
+      symbols,
+      samples: pipeline.counters().samples,
+      drained: false,
+      elapsedMs: performance.now() - startedAt,
+    });
     out.event(
       { type: 'summary', ...summary },
       `stopped: ${summary.in} ticks in, ${summary.processed} processed, ${summary.deadLettered} dead-lettered, ${summary.alerts} alerts; ` +

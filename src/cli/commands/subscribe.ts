@@ -14,7 +14,11 @@ export function registerSubscribe(program: Command, io: CliIo): void {
     .command('subscribe')
     .description("subscribe an email address to the stack's alerts (or ops) topic; the recipient must confirm")
     .requiredOption('--email <address>', 'who gets the mails')
-    .addOption(new Option('--topic <topic>', 'alerts: BUY/SELL and daily reports; ops: alarms and failed runs').choices(['alerts', 'ops']).default('alerts'));
+    .addOption(
+      new Option('--topic <topic>', 'alerts: BUY/SELL and daily reports; ops: alarms and failed runs')
+        .choices(['alerts', 'ops'])
+        .default('alerts'),
+    );
   withTargetOption(withCommonOptions(command)).action((options: SubscribeOptions) =>
     withOperations(io, options, async (operations, out) => {
       const result = await operations.subscribe(options.email, options.topic);

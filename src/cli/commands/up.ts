@@ -14,7 +14,12 @@ import { CliError, type CliIo } from '../output';
 import { alertLine, logPrinter, yahooLog } from '../pipeline-output';
 
 /** The documented ports of `up --expose`; each can be changed with --<service>-port. */
-export const EXPOSED_PORTS: Readonly<Record<EmulatedService, number>> = { kinesis: 45670, dynamodb: 45671, s3: 45672, sqs: 45673 };
+export const EXPOSED_PORTS: Readonly<Record<EmulatedService, number>> = {
+  kinesis: 45670,
+  dynamodb: 45671,
+  s3: 45672,
+  sqs: 45673,
+};
 
 interface UpOptions extends CommonOptions {
   readonly expose?: boolean;
@@ -36,7 +41,10 @@ export interface UpInfo {
   readonly bucket: string;
   readonly queues: { readonly invalid: string; readonly processing: string; readonly analysis: string };
   /** Kinesis, DynamoDB and SQS take any key; the S3 stand-in only its own. */
-  readonly credentials: { readonly default: { accessKeyId: string; secretAccessKey: string }; readonly s3: { accessKeyId: string; secretAccessKey: string } };
+  readonly credentials: {
+    readonly default: { accessKeyId: string; secretAccessKey: string };
+    readonly s3: { accessKeyId: string; secretAccessKey: string };
+  };
   readonly dataDir: string;
 }
 
@@ -49,7 +57,10 @@ export function upInfo(pipeline: LocalPipeline): UpInfo {
     tables: { prices: r.priceTable, signalState: r.signalStateTable, alerts: r.alertTable },
     bucket: r.rawBucket,
     queues: { invalid: r.invalidQueueUrl, processing: r.processingDlqUrl, analysis: r.analysisDlqUrl },
-    credentials: { default: { accessKeyId: 'x', secretAccessKey: 'x' }, s3: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+    credentials: {
+      default: { accessKeyId: 'x', secretAccessKey: 'x' },
+      s3: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    },
     dataDir: pipeline.layout.root,
   };
 }
@@ -74,12 +85,17 @@ export function registerUp(program: Command, io: CliIo): void {
   const command = program
     .command('up')
     .description('run the local pipeline and let any AWS SDK or the AWS CLI reach its stream, tables, bucket and queues')
-    .option('--expose', `listen on the documented fixed ports (kinesis ${EXPOSED_PORTS.kinesis}, dynamodb ${EXPOSED_PORTS.dynamodb}, s3 ${EXPOSED_PORTS.s3}, sqs ${EXPOSED_PORTS.sqs}) instead of free ones`)
+    .option(
+      '--expose',
+      `listen on the documented fixed ports (kinesis ${EXPOSED_PORTS.kinesis}, dynamodb ${EXPOSED_PORTS.dynamodb}, s3 ${EXPOSED_PORTS.s3}, sqs ${EXPOSED_PORTS.sqs}) instead of free ones`,
+    )
     .option('--kinesis-port <port>', 'port of the Kinesis endpoint', port)
     .option('--dynamodb-port <port>', 'port of the DynamoDB endpoint', port)
     .option('--s3-port <port>', 'port of the S3 endpoint', port)
     .option('--sqs-port <port>', 'port of the SQS endpoint', port)
-    .addOption(new Option('--source <source>', 'also run the scheduled producer on this source').choices(['replay', 'synthetic', 'yahoo']))
+    .addOption(
+      new Option('--source <source>', 'also run the scheduled producer on this source').choices(['replay', 'synthetic', 'yahoo']),
+    )
     .option('--speed <factor>', 'speed of the schedule when --source is given', speed(false), 1)
     .option('--persist', 'keep stream and tables on disk in the data dir');
   withCommonOptions(command).action(async (options: UpOptions) => {
@@ -92,7 +108,12 @@ export function registerUp(program: Command, io: CliIo): void {
       sqs: options.sqsPort ?? fixed.sqs,
     };
     const source = options.source ? createQuoteSource(options.source, { seed: 1, log: yahooLog(out) }) : undefined;
-    const symbols = source instanceof ReplaySource ? source.symbols() : options.source === 'synthetic' ? syntheticSymbols(5) : [...DEFAULTS.symbols];
+    const symbols =
+      source instanceof ReplaySource
+        ? source.symbols()
+        : options.source === 'synthetic'
+          ? syntheticSymbols(5)
+          : [...DEFAULTS.symbols];
     let pipeline: LocalPipeline;
     try {
       pipeline = await startLocalPipeline({
@@ -106,7 +127,10 @@ export function registerUp(program: Command, io: CliIo): void {
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new CliError(`a port is already in use (${(error as Error).message}); stop what uses it or choose others with --kinesis-port, --dynamodb-port, --s3-port, --sqs-port`, 1);
+        throw new CliError(
+          `a port is already in use (${(error as Error).message}); stop what uses it or choose others with --kinesis-port, --dynamodb-port, --s3-port, --sqs-port`,
+          1,
+        );
       }
       throw error;
     }

@@ -30,16 +30,30 @@ export function registerWorkflow(program: Command, io: CliIo): void {
   const run = group
     .command('run')
     .description('start a run; with --wait, follow it to its end (locally the run always ends before the command does)')
-    .addArgument(new Argument('<workflow>', 'maintenance: compact new raw partitions to Parquet and register them; report: the daily report').choices(WORKFLOW_NAMES))
-    .option('--date <YYYY-MM-DD>', 'report: the day it covers (default on AWS: the workflow\'s own, today UTC; locally: the newest day of the lake)', (v: string) => parseDay(v))
+    .addArgument(
+      new Argument(
+        '<workflow>',
+        'maintenance: compact new raw partitions to Parquet and register them; report: the daily report',
+      ).choices(WORKFLOW_NAMES),
+    )
+    .option(
+      '--date <YYYY-MM-DD>',
+      "report: the day it covers (default on AWS: the workflow's own, today UTC; locally: the newest day of the lake)",
+      (v: string) => parseDay(v),
+    )
     .option('--wait', 'follow the run until it ends, showing its states; exit 1 if it does not succeed');
   withTargetOption(withCommonOptions(run)).action((workflow: WorkflowName, options: RunOptions) =>
     withOperations(io, options, async (operations, out) => {
-      if (options.date && workflow !== 'report') throw new CliError('--date is for the report workflow; maintenance compacts every partition not compacted yet', 2);
+      if (options.date && workflow !== 'report')
+        throw new CliError('--date is for the report workflow; maintenance compacts every partition not compacted yet', 2);
       out.progress(`starting the ${workflow} workflow on ${operations.where}...`);
       const started = await operations.startWorkflow(workflow, options.date ? { date: options.date } : {});
       if (!options.wait) {
-        out.result(started, () => `started run ${started.id} of the ${workflow} workflow (${started.executionArn}); follow it with stockpipe runs show ${started.id}`);
+        out.result(
+          started,
+          () =>
+            `started run ${started.id} of the ${workflow} workflow (${started.executionArn}); follow it with stockpipe runs show ${started.id}`,
+        );
         return;
       }
       out.note(`run ${started.id} of the ${workflow} workflow started; following it`);
@@ -47,9 +61,15 @@ export function registerWorkflow(program: Command, io: CliIo): void {
       const detail = await operations.waitForRun(started.executionArn, {
         onProgress: ({ run: current, entered, finished }) => {
           done += finished.length;
-          for (const s of finished) if (s.status === 'FAILED' || s.status === 'CAUGHT') out.warn(`state ${s.name}${s.iteration !== null ? ` [${s.iteration}]` : ''} ${s.status}: ${s.error ?? ''}${s.cause ? `: ${s.cause}` : ''}`);
+          for (const s of finished)
+            if (s.status === 'FAILED' || s.status === 'CAUGHT')
+              out.warn(
+                `state ${s.name}${s.iteration !== null ? ` [${s.iteration}]` : ''} ${s.status}: ${s.error ?? ''}${s.cause ? `: ${s.cause}` : ''}`,
+              );
           const last = entered.at(-1) ?? current.states.at(-1);
-          out.progress(`${current.status} | ${current.states.length} state(s) entered, ${done} finished${last ? ` | ${last.name}` : ''}`);
+          out.progress(
+            `${current.status} | ${current.states.length} state(s) entered, ${done} finished${last ? ` | ${last.name}` : ''}`,
+          );
         },
       });
       out.result(detail, () => renderEnd(detail));

@@ -19,8 +19,18 @@ export const athenaType = (duckdbType: string): string => {
   if (t.startsWith('DECIMAL')) return t.toLowerCase();
   if (t.startsWith('TIMESTAMP')) return 'timestamp';
   const map: Record<string, string> = {
-    VARCHAR: 'varchar', BIGINT: 'bigint', HUGEINT: 'bigint', UBIGINT: 'bigint', INTEGER: 'integer', UINTEGER: 'bigint',
-    SMALLINT: 'smallint', TINYINT: 'tinyint', DOUBLE: 'double', FLOAT: 'real', BOOLEAN: 'boolean', DATE: 'date',
+    VARCHAR: 'varchar',
+    BIGINT: 'bigint',
+    HUGEINT: 'bigint',
+    UBIGINT: 'bigint',
+    INTEGER: 'integer',
+    UINTEGER: 'bigint',
+    SMALLINT: 'smallint',
+    TINYINT: 'tinyint',
+    DOUBLE: 'double',
+    FLOAT: 'real',
+    BOOLEAN: 'boolean',
+    DATE: 'date',
   };
   return map[t] ?? 'varchar';
 };
@@ -45,7 +55,8 @@ export class LocalAthena {
 
   async startQueryExecutionSync(params: Record<string, unknown>): Promise<Record<string, unknown>> {
     const sql = params.QueryString;
-    if (typeof sql !== 'string' || sql.trim() === '') throw new AthenaTaskFailed(`QueryString=${JSON.stringify(sql)}: must be a non-empty string`);
+    if (typeof sql !== 'string' || sql.trim() === '')
+      throw new AthenaTaskFailed(`QueryString=${JSON.stringify(sql)}: must be a non-empty string`);
     const id = randomUUID();
     const submitted = new Date();
     const execution = (state: string, extra: Record<string, unknown>) => ({
@@ -54,13 +65,20 @@ export class LocalAthena {
       StatementType: 'DML',
       WorkGroup: params.WorkGroup,
       QueryExecutionContext: params.QueryExecutionContext,
-      Status: { State: state, SubmissionDateTime: submitted.toISOString(), CompletionDateTime: new Date().toISOString(), ...extra },
+      Status: {
+        State: state,
+        SubmissionDateTime: submitted.toISOString(),
+        CompletionDateTime: new Date().toISOString(),
+        ...extra,
+      },
     });
     let result: QueryResult;
     try {
       result = await this.db.query(sql, { measureBytes: true });
     } catch (e) {
-      throw new AthenaTaskFailed(JSON.stringify({ QueryExecution: execution('FAILED', { StateChangeReason: (e as Error).message }) }));
+      throw new AthenaTaskFailed(
+        JSON.stringify({ QueryExecution: execution('FAILED', { StateChangeReason: (e as Error).message }) }),
+      );
     }
     this.queries.set(id, { result, types: result.columns.map((c) => athenaType(c.type)) });
     return {
@@ -74,7 +92,10 @@ export class LocalAthena {
   getQueryResults(params: Record<string, unknown>): Record<string, unknown> {
     const id = params.QueryExecutionId;
     const stored = typeof id === 'string' ? this.queries.get(id) : undefined;
-    if (!stored) throw Object.assign(new Error(`QueryExecutionId=${JSON.stringify(id)}: no such query in this execution`), { name: 'Athena.InvalidRequestException' });
+    if (!stored)
+      throw Object.assign(new Error(`QueryExecutionId=${JSON.stringify(id)}: no such query in this execution`), {
+        name: 'Athena.InvalidRequestException',
+      });
     const max = typeof params.MaxResults === 'number' ? Math.min(params.MaxResults, MAX_PAGE) : MAX_PAGE;
     const start = typeof params.NextToken === 'string' ? Number(params.NextToken) : 0;
     const { result, types } = stored;
@@ -91,7 +112,15 @@ export class LocalAthena {
     return {
       ResultSet: {
         Rows: [...header, ...rows],
-        ResultSetMetadata: { ColumnInfo: names.map((n, i) => ({ Name: n, Label: n, Type: types[i], Nullable: 'UNKNOWN', CaseSensitive: types[i] === 'varchar' })) },
+        ResultSetMetadata: {
+          ColumnInfo: names.map((n, i) => ({
+            Name: n,
+            Label: n,
+            Type: types[i],
+            Nullable: 'UNKNOWN',
+            CaseSensitive: types[i] === 'varchar',
+          })),
+        },
       },
       UpdateCount: 0,
       ...(end < result.rows.length ? { NextToken: String(end) } : {}),

@@ -55,7 +55,10 @@ export interface LocalRun {
   readonly events: RunHistoryEvent[];
 }
 
-export type LocalRunSummary = Pick<LocalRun, 'executionId' | 'workflow' | 'status' | 'startedAt' | 'stoppedAt' | 'durationMs' | 'error'>;
+export type LocalRunSummary = Pick<
+  LocalRun,
+  'executionId' | 'workflow' | 'status' | 'startedAt' | 'stoppedAt' | 'durationMs' | 'error'
+>;
 
 const RUN_FILE = /^(.+)\.json$/;
 
@@ -67,7 +70,8 @@ export function saveLocalRun(dataDir: string, run: LocalRun): void {
 
 /** One execution's full history; an unknown id is an error that says how to list the known ones. */
 export function readLocalRun(dataDir: string, executionId: string): LocalRun {
-  if (!/^[\w.-]+$/.test(executionId)) throw new Error(`run id ${JSON.stringify(executionId)} is not a run id; see \`stockpipe runs list\``);
+  if (!/^[\w.-]+$/.test(executionId))
+    throw new Error(`run id ${JSON.stringify(executionId)} is not a run id; see \`stockpipe runs list\``);
   const run = readJsonFile<LocalRun>(runFile(dataDir, executionId));
   if (!run) throw new Error(`no run ${executionId} in ${dataDirLayout(dataDir).runs}; see \`stockpipe runs list\``);
   return run;
@@ -87,7 +91,15 @@ export function listLocalRuns(dataDir: string, options: ListRunsOptions = {}): L
     .filter((id): id is string => id !== undefined && !id.includes('.tmp'))
     .map((id) => readLocalRun(dataDir, id))
     .filter((r) => (!options.status || r.status === options.status) && (!options.workflow || r.workflow === options.workflow))
-    .map(({ executionId, workflow, status, startedAt, stoppedAt, durationMs, error }) => ({ executionId, workflow, status, startedAt, stoppedAt, durationMs, ...(error ? { error } : {}) }))
+    .map(({ executionId, workflow, status, startedAt, stoppedAt, durationMs, error }) => ({
+      executionId,
+      workflow,
+      status,
+      startedAt,
+      stoppedAt,
+      durationMs,
+      ...(error ? { error } : {}),
+    }))
     .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
 }
 
@@ -101,19 +113,34 @@ export interface EngineEvent {
   readonly Cause?: unknown;
 }
 
-const causeText = (cause: unknown): string => (typeof cause === 'string' ? cause : JSON.stringify(cause) ?? '');
+const causeText = (cause: unknown): string => (typeof cause === 'string' ? cause : (JSON.stringify(cause) ?? ''));
 
 /** Folds one engine event into the run's state records and event list. */
 export function recordEvent(run: LocalRun, event: EngineEvent): void {
   const at = new Date(event.timestamp).toISOString();
   const error = event.Error !== undefined ? { error: event.Error, cause: causeText(event.Cause) } : undefined;
-  run.events.push({ type: event.type, at, ...(event.state ? { state: event.state.name } : {}), ...(event.index !== undefined ? { mapIndex: event.index } : {}), ...(error ? { error } : {}) });
+  run.events.push({
+    type: event.type,
+    at,
+    ...(event.state ? { state: event.state.name } : {}),
+    ...(event.index !== undefined ? { mapIndex: event.index } : {}),
+    ...(error ? { error } : {}),
+  });
   if (!event.state) return;
   const { name, type } = event.state;
-  const open = () => [...run.states].reverse().find((s) => s.name === name && s.mapIndex === event.index && s.status === 'RUNNING');
+  const open = () =>
+    [...run.states].reverse().find((s) => s.name === name && s.mapIndex === event.index && s.status === 'RUNNING');
   switch (event.type) {
     case 'StateEntered':
-      run.states.push({ name, type, ...(event.index !== undefined ? { mapIndex: event.index } : {}), enteredAt: at, status: 'RUNNING', retries: 0, input: event.state.input });
+      run.states.push({
+        name,
+        type,
+        ...(event.index !== undefined ? { mapIndex: event.index } : {}),
+        enteredAt: at,
+        status: 'RUNNING',
+        retries: 0,
+        input: event.state.input,
+      });
       break;
     case 'StateExited': {
       const s = open();

@@ -43,7 +43,8 @@ interface StateDefinition {
 export function taskResources(states: Record<string, StateDefinition>, found = new Map<string, string>()): Map<string, string> {
   for (const [name, state] of Object.entries(states)) {
     if (state.Type === 'Task') {
-      if (found.has(name)) throw new Error(`Task state name ${name} is used twice; the local runner maps tasks by name, so names must be unique`);
+      if (found.has(name))
+        throw new Error(`Task state name ${name} is used twice; the local runner maps tasks by name, so names must be unique`);
       found.set(name, state.Resource ?? '');
     }
     const nested = [state.ItemProcessor ?? state.Iterator, ...(state.Branches ?? [])].filter((d) => d !== undefined);
@@ -53,13 +54,15 @@ export function taskResources(states: Record<string, StateDefinition>, found = n
 }
 
 const params = (input: unknown, resource: string): Record<string, unknown> => {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new Error(`${resource} expects an object of parameters, got ${JSON.stringify(input)}`);
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw new Error(`${resource} expects an object of parameters, got ${JSON.stringify(input)}`);
   return input as Record<string, unknown>;
 };
 
 const textParam = (p: Record<string, unknown>, name: string, resource: string): string => {
   const value = p[name];
-  if (typeof value !== 'string' || value === '') throw new Error(`${resource} parameter ${name}=${JSON.stringify(value)}: must be a non-empty string`);
+  if (typeof value !== 'string' || value === '')
+    throw new Error(`${resource} parameter ${name}=${JSON.stringify(value)}: must be a non-empty string`);
   return value;
 };
 
@@ -85,8 +88,10 @@ const IMPLEMENTATIONS: Record<string, (services: TaskServices) => Handler> = {
     }
     return { ExecutedVersion: '$LATEST', Payload: payload ?? null, StatusCode: 200 };
   },
-  'arn:aws:states:::athena:startQueryExecution.sync': (services) => (input) => services.athena.startQueryExecutionSync(params(input, 'athena:startQueryExecution')),
-  'arn:aws:states:::athena:getQueryResults': (services) => async (input) => services.athena.getQueryResults(params(input, 'athena:getQueryResults')),
+  'arn:aws:states:::athena:startQueryExecution.sync': (services) => (input) =>
+    services.athena.startQueryExecutionSync(params(input, 'athena:startQueryExecution')),
+  'arn:aws:states:::athena:getQueryResults': (services) => async (input) =>
+    services.athena.getQueryResults(params(input, 'athena:getQueryResults')),
   'arn:aws:states:::sns:publish': (services) => async (input) => {
     const p = params(input, 'sns:publish');
     const topicArn = textParam(p, 'TopicArn', 'sns:publish');
@@ -128,7 +133,10 @@ export function localTaskHandlers(states: Record<string, StateDefinition>, servi
   const handlers: Record<string, Handler> = {};
   for (const [name, resource] of taskResources(states)) {
     const implementation = IMPLEMENTATIONS[resource];
-    if (!implementation) throw new Error(`state ${name}: no local implementation for resource ${resource} (known: ${Object.keys(IMPLEMENTATIONS).join(', ')})`);
+    if (!implementation)
+      throw new Error(
+        `state ${name}: no local implementation for resource ${resource} (known: ${Object.keys(IMPLEMENTATIONS).join(', ')})`,
+      );
     handlers[name] = implementation(services);
   }
   return handlers;

@@ -18,7 +18,14 @@ import { openLakeDatabase } from '../../adapters/local/duckdb-athena';
 import { LocalGlueCatalog } from '../../adapters/local/glue-catalog';
 import type { AwsClients } from '../../shared/clients';
 import { LAKE, RESOURCE } from '../../shared/names';
-import { substitutePlaceholders, WORKFLOW_FUNCTIONS, WORKFLOWS, workflowSubstitutions, type WorkflowFunction, type WorkflowName } from '../../shared/workflow-substitutions';
+import {
+  substitutePlaceholders,
+  WORKFLOW_FUNCTIONS,
+  WORKFLOWS,
+  workflowSubstitutions,
+  type WorkflowFunction,
+  type WorkflowName,
+} from '../../shared/workflow-substitutions';
 import { dataDirLayout } from '../data-dir';
 import { LocalAthena } from './athena-local';
 import { recordEvent, saveLocalRun, type EngineEvent, type LocalRun } from './history';
@@ -91,26 +98,45 @@ function localFunctions(env: LocalWorkflowEnv, catalogDir: string): Map<string, 
   const catalog = new LocalGlueCatalog({
     dir: catalogDir,
     database: RESOURCE.glueDatabase,
-    tables: { [RESOURCE.rawTable]: `s3://${r.rawBucket}/${LAKE.raw}`, [RESOURCE.curatedTable]: `s3://${r.rawBucket}/${LAKE.curated}` },
+    tables: {
+      [RESOURCE.rawTable]: `s3://${r.rawBucket}/${LAKE.raw}`,
+      [RESOURCE.curatedTable]: `s3://${r.rawBucket}/${LAKE.curated}`,
+    },
     ...(env.now ? { now: env.now } : {}),
   });
   const defaults: Record<WorkflowFunction, LocalFunction> = {
     findPartitions: makeFindPartitionsHandler({ lake, catalog }),
     compaction: makeCompactionHandler({ lake }),
     registerPartitions: makeRegisterPartitionsHandler({ catalog }),
-    report: makeReportHandler({ alerts: new DynamoDbAlertReader(env.clients.documents, r.alertTable), ...(env.now ? { now: env.now } : {}) }),
+    report: makeReportHandler({
+      alerts: new DynamoDbAlertReader(env.clients.documents, r.alertTable),
+      ...(env.now ? { now: env.now } : {}),
+    }),
   };
   const all = { ...defaults, ...env.functions };
   return new Map((Object.keys(WORKFLOW_FUNCTIONS) as WorkflowFunction[]).map((fn) => [localFunctionArn(r, fn), all[fn]]));
 }
 
-const executionName = (at: Date): string => `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+const executionName = (at: Date): string =>
+  `${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 
-function retryOverrides(states: StateMachineDefinition['States'], ms: number, into: Record<string, number> = {}): Record<string, number> {
+function retryOverrides(
+  states: StateMachineDefinition['States'],
+  ms: number,
+  into: Record<string, number> = {},
+): Record<string, number> {
   for (const [name, state] of Object.entries(states)) {
     if ('Retry' in state && state.Retry) into[name] = ms;
-    const s = state as { ItemProcessor?: { States: StateMachineDefinition['States'] }; Iterator?: { States: StateMachineDefinition['States'] }; Branches?: { States: StateMachineDefinition['States'] }[] };
-    for (const nested of [s.ItemProcessor ?? s.Iterator, ...(s.Branches ?? [])]) if (nested) retryOverrides(nested.States, ms, into);
+    const s = state as {
+      ItemProcessor?: { States: StateMachineDefinition['States'] };
+      Iterator?: { States: StateMachineDefinition['States'] };
+      Branches?: { States: StateMachineDefinition['States'] }[];
+    };
+    for (const nested of [s.ItemProcessor ?? s.Iterator, ...(s.Branches ?? [])])
+      if (nested) retryOverrides(nested.States, ms, into);
   }
   return into;
 }
@@ -155,11 +181,22 @@ export async function runWorkflowLocally(name: WorkflowName, input: unknown, env
     const execution = machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: handlers as never,
-        ...(env.retryDelayMs !== undefined ? { retryIntervalOverrides: retryOverrides(definition.States, env.retryDelayMs) } : {}),
+        ...(env.retryDelayMs !== undefined
+          ? { retryIntervalOverrides: retryOverrides(definition.States, env.retryDelayMs) }
+          : {}),
       },
       context: {
-        Execution: { Id: executionArn, Name: execName, StartTime: run.startedAt, Input: input as never, RoleArn: `arn:aws:iam::${env.resources.accountId}:role/local` },
-        StateMachine: { Id: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''), Name: stateMachineName },
+        Execution: {
+          Id: executionArn,
+          Name: execName,
+          StartTime: run.startedAt,
+          Input: input as never,
+          RoleArn: `arn:aws:iam::${env.resources.accountId}:role/local`,
+        },
+        StateMachine: {
+          Id: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''),
+          Name: stateMachineName,
+        },
       },
     });
     const collecting = (async () => {

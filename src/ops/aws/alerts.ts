@@ -41,7 +41,11 @@ export async function listAlerts(ctx: AwsContext, filter: AlertFilter = {}): Pro
       : new ScanCommand({
           TableName: table,
           ...(since
-            ? { FilterExpression: '#ts >= :since', ExpressionAttributeNames: { '#ts': ATTR.timestamp }, ExpressionAttributeValues: { ':since': since } }
+            ? {
+                FilterExpression: '#ts >= :since',
+                ExpressionAttributeNames: { '#ts': ATTR.timestamp },
+                ExpressionAttributeValues: { ':since': since },
+              }
             : {}),
           ExclusiveStartKey: start,
         });

@@ -22,17 +22,26 @@ export async function invokeAnalysisFunction(ctx: AwsContext, event: DynamoDBStr
   const functionName = stackOutput(ctx.stack, 'analysisFunction', 'replay the analysis dead letters');
   const out = await call(ctx, `invoke function ${functionName}`, () =>
     ctx.clients.lambda.send(
-      new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event), 'utf8') }),
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: Buffer.from(JSON.stringify(event), 'utf8'),
+      }),
     ),
   );
   const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
-  const body = parse(text) as { errorType?: unknown; errorMessage?: unknown; batchItemFailures?: { itemIdentifier?: unknown }[] } | null | undefined;
+  const body = parse(text) as
+    { errorType?: unknown; errorMessage?: unknown; batchItemFailures?: { itemIdentifier?: unknown }[] } | null | undefined;
   const all = event.Records.map((r) => r.dynamodb?.SequenceNumber ?? '');
   if (out.FunctionError) {
-    const what = body && typeof body === 'object' ? `${String(body.errorType ?? 'Error')}: ${String(body.errorMessage ?? '')}` : text || 'no detail';
+    const what =
+      body && typeof body === 'object'
+        ? `${String(body.errorType ?? 'Error')}: ${String(body.errorMessage ?? '')}`
+        : text || 'no detail';
     return { failed: all, error: `function ${functionName} failed (${out.FunctionError}): ${what}` };
   }
-  if (out.StatusCode !== undefined && out.StatusCode >= 300) return { failed: all, error: `function ${functionName} answered status ${out.StatusCode}` };
+  if (out.StatusCode !== undefined && out.StatusCode >= 300)
+    return { failed: all, error: `function ${functionName} answered status ${out.StatusCode}` };
   // An empty answer (or null) means the whole batch succeeded, as for the event-source mapping.
   const failures = Array.isArray(body?.batchItemFailures) ? body.batchItemFailures : [];
   return { failed: failures.map((f) => String(f.itemIdentifier ?? '')) };

@@ -21,7 +21,8 @@ export const parseQueueName = (value: string): QueueName => {
   throw new UsageError(`--queue ${JSON.stringify(value)} is unknown; use one of ${QUEUE_NAMES.join(', ')}`);
 };
 
-export const queueUrlOf = (ctx: AwsContext, queue: QueueName): string => stackOutput(ctx.stack, QUEUE_OUTPUTS[queue], `find the ${queue} queue`);
+export const queueUrlOf = (ctx: AwsContext, queue: QueueName): string =>
+  stackOutput(ctx.stack, QUEUE_OUTPUTS[queue], `find the ${queue} queue`);
 
 /** Lists messages without consuming them: received, read, and made visible again at once. */
 export async function listDlq(ctx: AwsContext, queue: QueueName, options: DlqListOptions = {}): Promise<DlqMessage[]> {
@@ -34,7 +35,11 @@ export async function listDlq(ctx: AwsContext, queue: QueueName, options: DlqLis
 
 export async function showDlqMessage(ctx: AwsContext, queue: QueueName, messageId: string): Promise<DlqMessage> {
   const found = (await listDlq(ctx, queue, { max: 1000 })).find((m) => m.messageId === messageId);
-  if (!found) throw new OpsError('not-found', `no message ${messageId} in the ${queue} queue; list them with stockpipe dlq list --queue ${queue}`);
+  if (!found)
+    throw new OpsError(
+      'not-found',
+      `no message ${messageId} in the ${queue} queue; list them with stockpipe dlq list --queue ${queue}`,
+    );
   return found;
 }
 
@@ -62,7 +67,9 @@ export async function replayDlq(ctx: AwsContext, queue: QueueName, options: Repl
   const unknown = unknownFix(received, fixes);
   if (unknown) {
     await release(ctx, url, received);
-    throw new UsageError(`a fix names message ${unknown}, which is not in the ${queue} queue; take the ids from stockpipe dlq list --queue ${queue} --json`);
+    throw new UsageError(
+      `a fix names message ${unknown}, which is not in the ${queue} queue; take the ids from stockpipe dlq list --queue ${queue} --json`,
+    );
   }
   let attempts;
   try {
@@ -89,7 +96,9 @@ export async function purgeDlq(ctx: AwsContext, queue: QueueName, confirmed: boo
   return { queue, url, purged: depth.visible + depth.inFlight };
 }
 
-export async function dlqDepths(ctx: AwsContext): Promise<{ queue: QueueName; url: string; visible: number; inFlight: number }[]> {
+export async function dlqDepths(
+  ctx: AwsContext,
+): Promise<{ queue: QueueName; url: string; visible: number; inFlight: number }[]> {
   return Promise.all(
     QUEUE_NAMES.map(async (queue) => {
       const url = queueUrlOf(ctx, queue);

@@ -7,7 +7,16 @@
 import { RESOURCE } from '../../shared/names';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
 import { OpsError } from '../errors';
-import type { AlertFilter, DlqListOptions, Operations, ReplayOptions, ReportFormat, RunFilter, WaitOptions, WorkflowInput } from '../operations';
+import type {
+  AlertFilter,
+  DlqListOptions,
+  Operations,
+  ReplayOptions,
+  ReportFormat,
+  RunFilter,
+  WaitOptions,
+  WorkflowInput,
+} from '../operations';
 import type { QueueName, RuleName } from '../types';
 import { listAlerts } from './alerts';
 import { createOpsClients, type OpsClients } from './clients';
@@ -56,7 +65,10 @@ export class AwsOperations implements Operations {
       clients = options.clients;
       region = options.region;
     } else {
-      const made = await createOpsClients({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) });
+      const made = await createOpsClients({
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.profile ? { profile: options.profile } : {}),
+      });
       clients = made;
       region = made.region;
     }
@@ -79,7 +91,12 @@ export class AwsOperations implements Operations {
     }
   }
 
-  private static discover(clients: OpsClients, o: Omit<AwsTargetOptions, 'cacheDir'> & { stackName: string; cacheDir?: string }, region: string, refresh: boolean): Promise<StackInfo> {
+  private static discover(
+    clients: OpsClients,
+    o: Omit<AwsTargetOptions, 'cacheDir'> & { stackName: string; cacheDir?: string },
+    region: string,
+    refresh: boolean,
+  ): Promise<StackInfo> {
     return discoverStack(clients.cloudformation, {
       stackName: o.stackName,
       region,

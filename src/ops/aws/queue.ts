@@ -84,12 +84,19 @@ export async function release(ctx: AwsContext, queueUrl: string, messages: reado
 }
 
 /** Deletes messages; returns the ids actually deleted. */
-export async function deleteMessages(ctx: AwsContext, queueUrl: string, messages: readonly ReceivedMessage[]): Promise<Set<string>> {
+export async function deleteMessages(
+  ctx: AwsContext,
+  queueUrl: string,
+  messages: readonly ReceivedMessage[],
+): Promise<Set<string>> {
   const deleted = new Set<string>();
   for (const group of chunk(messages, 10)) {
     const out = await call(ctx, `delete replayed messages from ${queueUrl}`, () =>
       ctx.clients.sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: group.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: group.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })),
+        }),
       ),
     );
     for (const s of out.Successful ?? []) {
@@ -103,11 +110,17 @@ export async function deleteMessages(ctx: AwsContext, queueUrl: string, messages
 export async function queueDepth(ctx: AwsContext, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const out = await call(ctx, `read the depth of ${queueUrl}`, () =>
     ctx.clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
     ),
   );
   const n = (v: string | undefined) => (v === undefined || !Number.isFinite(Number(v)) ? 0 : Number(v));
-  return { visible: n(out.Attributes?.ApproximateNumberOfMessages), inFlight: n(out.Attributes?.ApproximateNumberOfMessagesNotVisible) };
+  return {
+    visible: n(out.Attributes?.ApproximateNumberOfMessages),
+    inFlight: n(out.Attributes?.ApproximateNumberOfMessagesNotVisible),
+  };
 }
 
 export async function purgeQueue(ctx: AwsContext, queueUrl: string): Promise<void> {
@@ -116,9 +129,13 @@ export async function purgeQueue(ctx: AwsContext, queueUrl: string): Promise<voi
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
     if (/PurgeQueueInProgress/.test(name)) {
-      throw new OpsError('conflict', `${queueUrl} was purged less than 60 seconds ago (SQS allows one purge a minute); wait a minute and run the command again`, {
-        cause: error,
-      });
+      throw new OpsError(
+        'conflict',
+        `${queueUrl} was purged less than 60 seconds ago (SQS allows one purge a minute); wait a minute and run the command again`,
+        {
+          cause: error,
+        },
+      );
     }
     await call(ctx, `purge ${queueUrl}`, () => Promise.reject(error));
   }

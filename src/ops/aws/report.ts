@@ -16,7 +16,9 @@ export async function latestReportDate(ctx: AwsContext): Promise<string | undefi
   let token: string | undefined;
   do {
     const out = await call(ctx, `list reports in bucket ${bucket}`, () =>
-      ctx.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${LAKE.reports}dt=`, Delimiter: '/', ContinuationToken: token })),
+      ctx.clients.s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: `${LAKE.reports}dt=`, Delimiter: '/', ContinuationToken: token }),
+      ),
     );
     for (const p of out.CommonPrefixes ?? []) {
       const day = /dt=(\d{4}-\d{2}-\d{2})\/$/.exec(p.Prefix ?? '')?.[1];
@@ -32,7 +34,10 @@ export async function getReport(ctx: AwsContext, options: { date?: string; forma
   const format = options.format ?? 'html';
   const date = options.date ?? (await latestReportDate(ctx));
   if (!date) {
-    throw new OpsError('not-found', `no daily report in s3://${bucket}/${LAKE.reports} yet; make one with stockpipe workflow run report --date <YYYY-MM-DD>`);
+    throw new OpsError(
+      'not-found',
+      `no daily report in s3://${bucket}/${LAKE.reports} yet; make one with stockpipe workflow run report --date <YYYY-MM-DD>`,
+    );
   }
   const key = reportKey(date, format);
   let out;
@@ -40,9 +45,13 @@ export async function getReport(ctx: AwsContext, options: { date?: string; forma
     out = await ctx.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   } catch (error) {
     if ((error as { name?: string }).name === 'NoSuchKey') {
-      throw new OpsError('not-found', `no report for ${date} (s3://${bucket}/${key} does not exist); make it with stockpipe workflow run report --date ${date}`, {
-        cause: error,
-      });
+      throw new OpsError(
+        'not-found',
+        `no report for ${date} (s3://${bucket}/${key} does not exist); make it with stockpipe workflow run report --date ${date}`,
+        {
+          cause: error,
+        },
+      );
     }
     return call(ctx, `download s3://${bucket}/${key}`, () => Promise.reject(error));
   }

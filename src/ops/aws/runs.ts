@@ -117,7 +117,10 @@ async function resolveRun(ctx: AwsContext, ref: string) {
       if (out) return out;
     }
   }
-  throw new OpsError('not-found', `no run ${ref} in the workflows of stack ${ctx.stack.stackName} (${ctx.stack.region}); list them with stockpipe runs list`);
+  throw new OpsError(
+    'not-found',
+    `no run ${ref} in the workflows of stack ${ctx.stack.stackName} (${ctx.stack.region}); list them with stockpipe runs list`,
+  );
 }
 
 async function history(ctx: AwsContext, executionArn: string): Promise<HistoryEvent[]> {
@@ -125,7 +128,9 @@ async function history(ctx: AwsContext, executionArn: string): Promise<HistoryEv
   let nextToken: string | undefined;
   do {
     const out = await call(ctx, `read the history of run ${executionArn}`, () =>
-      ctx.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) })),
+      ctx.clients.sfn.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
+      ),
     );
     events.push(...(out.events ?? []));
     nextToken = out.nextToken;
@@ -136,7 +141,8 @@ async function history(ctx: AwsContext, executionArn: string): Promise<HistoryEv
 export async function showRun(ctx: AwsContext, ref: string): Promise<RunDetail> {
   const execution = await resolveRun(ctx, ref);
   const workflow = workflowOfStateMachine(ctx, execution.stateMachineArn ?? '');
-  if (!workflow) throw new OpsError('not-found', `run ${ref} belongs to ${execution.stateMachineArn}, not to a stockpipe workflow`);
+  if (!workflow)
+    throw new OpsError('not-found', `run ${ref} belongs to ${execution.stateMachineArn}, not to a stockpipe workflow`);
   const status = execution.status ?? 'RUNNING';
   const read = readHistory(await history(ctx, execution.executionArn!), status, ctx.now());
   return {
@@ -152,9 +158,16 @@ export async function showRun(ctx: AwsContext, ref: string): Promise<RunDetail> 
 
 /** A name Step Functions accepts (1-80 of [A-Za-z0-9-_]) that sorts by start time. */
 export const executionName = (now: Date): string =>
-  `cli-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  `cli-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 
-export async function startWorkflow(ctx: AwsContext, workflow: WorkflowName, input: Record<string, unknown>): Promise<WorkflowStart> {
+export async function startWorkflow(
+  ctx: AwsContext,
+  workflow: WorkflowName,
+  input: Record<string, unknown>,
+): Promise<WorkflowStart> {
   const stateMachineArn = stateMachineArnOf(ctx, workflow);
   const now = ctx.now();
   const name = executionName(now);
@@ -182,7 +195,10 @@ export async function waitForRun(ctx: AwsContext, executionArn: string, options:
     finishedSeen = finished;
     if (run.status !== 'RUNNING') return run;
     if (ctx.now().getTime() - started > (options.timeoutMs ?? 3_600_000)) {
-      throw new OpsError('failed', `run ${run.id} is still RUNNING after ${Math.round((options.timeoutMs ?? 3_600_000) / 1000)} s; follow it with stockpipe runs show ${run.id}`);
+      throw new OpsError(
+        'failed',
+        `run ${run.id} is still RUNNING after ${Math.round((options.timeoutMs ?? 3_600_000) / 1000)} s; follow it with stockpipe runs show ${run.id}`,
+      );
     }
     await ctx.sleep(options.pollMs ?? 3000);
   }

@@ -102,9 +102,13 @@ export function forgetStack(cacheDir: string, stackName: string, region: string)
 }
 
 const notFound = (stackName: string, region: string, cause?: unknown): OpsError =>
-  new OpsError('not-found', `stack ${stackName} not found in region ${region}; deploy it with npm run deploy or pass --stack (and --region)`, {
-    cause,
-  });
+  new OpsError(
+    'not-found',
+    `stack ${stackName} not found in region ${region}; deploy it with npm run deploy or pass --stack (and --region)`,
+    {
+      cause,
+    },
+  );
 
 export async function discoverStack(cloudformation: CloudFormationClient, options: StackDiscoveryOptions): Promise<StackInfo> {
   const { stackName, region } = options;
@@ -123,12 +127,23 @@ export async function discoverStack(cloudformation: CloudFormationClient, option
     // CloudFormation answers a missing stack with a ValidationError, not a ResourceNotFound.
     const e = error as { name?: string; message?: string };
     if (e.name === 'ValidationError' && /does not exist/i.test(e.message ?? '')) throw notFound(stackName, region, error);
-    throw mapAwsError(error, { action: `describe stack ${stackName}`, region, ...(options.profile ? { profile: options.profile } : {}) });
+    throw mapAwsError(error, {
+      action: `describe stack ${stackName}`,
+      region,
+      ...(options.profile ? { profile: options.profile } : {}),
+    });
   }
   const stack = out.Stacks?.[0];
   if (!stack || stack.StackStatus === 'DELETE_COMPLETE') throw notFound(stackName, region);
-  if (stack.StackStatus === 'CREATE_IN_PROGRESS' || stack.StackStatus === 'CREATE_FAILED' || stack.StackStatus === 'ROLLBACK_COMPLETE') {
-    throw new OpsError('not-found', `stack ${stackName} in region ${region} is ${stack.StackStatus}: it has no usable outputs; fix the deployment (npm run deploy) and try again`);
+  if (
+    stack.StackStatus === 'CREATE_IN_PROGRESS' ||
+    stack.StackStatus === 'CREATE_FAILED' ||
+    stack.StackStatus === 'ROLLBACK_COMPLETE'
+  ) {
+    throw new OpsError(
+      'not-found',
+      `stack ${stackName} in region ${region} is ${stack.StackStatus}: it has no usable outputs; fix the deployment (npm run deploy) and try again`,
+    );
   }
   const outputs: Record<string, string> = {};
   for (const o of stack.Outputs ?? []) if (o.OutputKey && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
@@ -139,7 +154,14 @@ export async function discoverStack(cloudformation: CloudFormationClient, option
       `stack ${stackName} in region ${region} lacks output(s) ${missing.join(', ')}: it was deployed from an older version; deploy the current one with npm run deploy`,
     );
   }
-  const info = { stackName, region, stackId: stack.StackId ?? stackName, status: stack.StackStatus ?? 'UNKNOWN', outputs, fetchedAt: now().toISOString() };
+  const info = {
+    stackName,
+    region,
+    stackId: stack.StackId ?? stackName,
+    status: stack.StackStatus ?? 'UNKNOWN',
+    outputs,
+    fetchedAt: now().toISOString(),
+  };
   if (file) writeCache(file, info);
   return { ...info, fromCache: false };
 }

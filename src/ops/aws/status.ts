@@ -20,7 +20,11 @@ export function statusMetricQueries(streamName: string): MetricDataQuery[] {
   const custom = (id: string, name: string): MetricDataQuery => ({
     Id: id,
     MetricStat: {
-      Metric: { Namespace: RESOURCE.metricsNamespace, MetricName: name, Dimensions: [{ Name: 'service', Value: RESOURCE.service }] },
+      Metric: {
+        Namespace: RESOURCE.metricsNamespace,
+        MetricName: name,
+        Dimensions: [{ Name: 'service', Value: RESOURCE.service }],
+      },
       Period: 3600,
       Stat: 'Sum',
     },
@@ -28,14 +32,26 @@ export function statusMetricQueries(streamName: string): MetricDataQuery[] {
   return [
     {
       Id: 'ticksIn',
-      MetricStat: { Metric: { Namespace: 'AWS/Kinesis', MetricName: 'IncomingRecords', Dimensions: [{ Name: 'StreamName', Value: streamName }] }, Period: 3600, Stat: 'Sum' },
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/Kinesis',
+          MetricName: 'IncomingRecords',
+          Dimensions: [{ Name: 'StreamName', Value: streamName }],
+        },
+        Period: 3600,
+        Stat: 'Sum',
+      },
     },
     custom('ticksProcessed', 'TicksProcessed'),
     custom('alerts', 'AlertsPublished'),
     {
       Id: 'iteratorAge',
       MetricStat: {
-        Metric: { Namespace: 'AWS/Kinesis', MetricName: 'GetRecords.IteratorAgeMilliseconds', Dimensions: [{ Name: 'StreamName', Value: streamName }] },
+        Metric: {
+          Namespace: 'AWS/Kinesis',
+          MetricName: 'GetRecords.IteratorAgeMilliseconds',
+          Dimensions: [{ Name: 'StreamName', Value: streamName }],
+        },
         Period: 60,
         Stat: 'Maximum',
       },
@@ -73,7 +89,12 @@ async function lastHourMetrics(ctx: AwsContext, streamName: string): Promise<Met
   // No datapoint in the hour means nothing happened: 0, not unknown (the metric exists once data flowed).
   const sum = (id: string) => (values.get(id) ?? []).reduce((a, b) => a + b, 0);
   const age = values.get('iteratorAge') ?? [];
-  return { ticksIn: sum('ticksIn'), ticksProcessed: sum('ticksProcessed'), alerts: sum('alerts'), iteratorAge: age.length > 0 ? Math.max(...age.slice(0, 15)) : null };
+  return {
+    ticksIn: sum('ticksIn'),
+    ticksProcessed: sum('ticksProcessed'),
+    alerts: sum('alerts'),
+    iteratorAge: age.length > 0 ? Math.max(...age.slice(0, 15)) : null,
+  };
 }
 
 const warn = (warnings: string[], part: string, error: unknown): null => {
@@ -86,18 +107,23 @@ export async function awsStatus(ctx: AwsContext): Promise<StatusReport> {
   const streamName = stackOutput(ctx.stack, 'stream', 'report the stream');
   const [schedule, summary, metrics, dlq, runs] = await Promise.all([
     describeSchedule(ctx, 'ingest'),
-    call(ctx, `describe stream ${streamName}`, () => ctx.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }))).catch((e: unknown) =>
-      warn(warnings, 'stream', e),
-    ),
+    call(ctx, `describe stream ${streamName}`, () =>
+      ctx.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName })),
+    ).catch((e: unknown) => warn(warnings, 'stream', e)),
     lastHourMetrics(ctx, streamName).catch((e: unknown) => warn(warnings, 'metrics', e)),
     dlqDepths(ctx).catch((e: unknown) => warn(warnings, 'dead-letter queues', e)),
     Promise.all(
       WORKFLOW_NAMES.map(async (workflow: WorkflowName): Promise<{ workflow: WorkflowName; lastRun: RunSummary | null }> => {
         if (!ctx.stack.outputs[WORKFLOW_OUTPUTS[workflow].stateMachine]) {
-          warnings.push(`workflow ${workflow}: the stack has no output ${WORKFLOW_OUTPUTS[workflow].stateMachine} (deployed without the workflows?)`);
+          warnings.push(
+            `workflow ${workflow}: the stack has no output ${WORKFLOW_OUTPUTS[workflow].stateMachine} (deployed without the workflows?)`,
+          );
           return { workflow, lastRun: null };
         }
-        return { workflow, lastRun: await lastRun(ctx, workflow).catch((e: unknown) => warn(warnings, `workflow ${workflow}`, e)) };
+        return {
+          workflow,
+          lastRun: await lastRun(ctx, workflow).catch((e: unknown) => warn(warnings, `workflow ${workflow}`, e)),
+        };
       }),
     ),
   ]);
@@ -115,7 +141,11 @@ export async function awsStatus(ctx: AwsContext): Promise<StatusReport> {
     generatedAt: ctx.now().toISOString(),
     schedule,
     stream,
-    lastHour: { ticksIn: metrics?.ticksIn ?? null, ticksProcessed: metrics?.ticksProcessed ?? null, alerts: metrics?.alerts ?? null },
+    lastHour: {
+      ticksIn: metrics?.ticksIn ?? null,
+      ticksProcessed: metrics?.ticksProcessed ?? null,
+      alerts: metrics?.alerts ?? null,
+    },
     dlq: (dlq ?? []) as QueueDepth[],
     workflows: runs,
     warnings,

@@ -7,7 +7,10 @@
  * The Kinesis readers need only a Kinesis client, so the local target uses them on kinesalite.
  */
 import type { DynamoDBStreamsClient, _Record as DynamoStreamRecord } from '@aws-sdk/client-dynamodb-streams';
-import { GetRecordsCommand as GetStreamRecordsCommand, GetShardIteratorCommand as GetStreamShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import {
+  GetRecordsCommand as GetStreamRecordsCommand,
+  GetShardIteratorCommand as GetStreamShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
@@ -89,7 +92,13 @@ export async function rereadKinesisBatch(ctx: KinesisContext, batch: StreamBatch
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
     if (name === 'ResourceNotFoundException' || name === 'InvalidArgumentException') {
-      return { entries: [], problems: [`shard ${batch.shardId} or sequence ${batch.startSequenceNumber} is no longer in stream ${streamName} (${name}): ${gone}`], expired: true };
+      return {
+        entries: [],
+        problems: [
+          `shard ${batch.shardId} or sequence ${batch.startSequenceNumber} is no longer in stream ${streamName} (${name}): ${gone}`,
+        ],
+        expired: true,
+      };
     }
     return call(ctx, `read shard ${batch.shardId} of ${streamName}`, () => Promise.reject(error));
   }
@@ -121,9 +130,14 @@ export async function rereadKinesisBatch(ctx: KinesisContext, batch: StreamBatch
     iterator = out.NextShardIterator;
   }
   const problems: string[] = [];
-  if (entries.length === 0) return { entries, problems: [`no record of the range was found in shard ${batch.shardId}: ${gone}`], expired: true };
-  if (first !== undefined && first > start) problems.push(`the first records of the range were trimmed from the stream (found from ${first}, the batch started at ${start})`);
-  if (batch.batchSize > 0 && entries.length < batch.batchSize) problems.push(`${entries.length} of the batch's ${batch.batchSize} records were found`);
+  if (entries.length === 0)
+    return { entries, problems: [`no record of the range was found in shard ${batch.shardId}: ${gone}`], expired: true };
+  if (first !== undefined && first > start)
+    problems.push(
+      `the first records of the range were trimmed from the stream (found from ${first}, the batch started at ${start})`,
+    );
+  if (batch.batchSize > 0 && entries.length < batch.batchSize)
+    problems.push(`${entries.length} of the batch's ${batch.batchSize} records were found`);
   return { entries, problems, expired: false };
 }
 
@@ -184,10 +198,14 @@ export async function rereadDynamoBatch(ctx: DynamoStreamContext, batch: StreamB
     empty = page.length === 0 ? empty + 1 : 0;
     iterator = out.NextShardIterator;
   }
-  if (records.length === 0) return { records: [], problems: [`no record of the range was found in shard ${batch.shardId}: ${gone}`], expired: true };
+  if (records.length === 0)
+    return { records: [], problems: [`no record of the range was found in shard ${batch.shardId}: ${gone}`], expired: true };
   const problems: string[] = [];
   const first = seq(records[0]!.dynamodb?.SequenceNumber);
-  if (first > seq(batch.startSequenceNumber)) problems.push(`the first records of the range were trimmed from the stream (found from ${first}, the batch started at ${batch.startSequenceNumber})`);
+  if (first > seq(batch.startSequenceNumber))
+    problems.push(
+      `the first records of the range were trimmed from the stream (found from ${first}, the batch started at ${batch.startSequenceNumber})`,
+    );
   return { records: records.map((r) => lambdaRecordOf(r, batch.streamArn)), problems, expired: false };
 }
 
@@ -195,7 +213,12 @@ export async function rereadDynamoBatch(ctx: DynamoStreamContext, batch: StreamB
  * Puts records into the stream, re-sending only the ones PutRecords reports failed, a few times.
  * Returns, per input index, whether it was written.
  */
-export async function putEntries(ctx: KinesisContext, streamName: string, entries: readonly PutRecordsRequestEntry[], attempts = 4): Promise<boolean[]> {
+export async function putEntries(
+  ctx: KinesisContext,
+  streamName: string,
+  entries: readonly PutRecordsRequestEntry[],
+  attempts = 4,
+): Promise<boolean[]> {
   const written = entries.map(() => false);
   let pending = entries.map((entry, index) => ({ entry, index }));
   for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {

@@ -13,7 +13,11 @@ export const parseEmail = (value: string): string => {
   return email;
 };
 
-export async function subscribeEmail(ctx: AwsContext, email: string, topic: 'alerts' | 'ops' = 'alerts'): Promise<SubscribeResult> {
+export async function subscribeEmail(
+  ctx: AwsContext,
+  email: string,
+  topic: 'alerts' | 'ops' = 'alerts',
+): Promise<SubscribeResult> {
   const endpoint = parseEmail(email);
   const topicArn = stackOutput(ctx.stack, topic === 'alerts' ? 'alertTopic' : 'opsTopic', `subscribe to the ${topic} topic`);
   const out = await call(ctx, `subscribe ${endpoint} to topic ${topicArn}`, () =>

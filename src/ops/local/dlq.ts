@@ -27,7 +27,8 @@ export const LOCAL_QUEUES: readonly { queue: QueueName; url: (r: LocalResources)
   { queue: 'analysis', url: (r) => r.analysisDlqUrl },
 ];
 
-const urlOf = (session: LocalSession, queue: QueueName): string => LOCAL_QUEUES.find((q) => q.queue === queue)!.url(session.resources);
+const urlOf = (session: LocalSession, queue: QueueName): string =>
+  LOCAL_QUEUES.find((q) => q.queue === queue)!.url(session.resources);
 
 /** The DynamoDB stream of the local runtime is the running process's memory, with no retention to read back. */
 const LOCAL_STREAM_GONE =
@@ -76,11 +77,19 @@ export async function listLocalDlq(session: LocalSession, queue: QueueName, opti
 
 export async function showLocalDlq(session: LocalSession, queue: QueueName, messageId: string): Promise<DlqMessage> {
   const found = (await listLocalDlq(session, queue, { max: 1000 })).find((m) => m.messageId === messageId);
-  if (!found) throw new OpsError('not-found', `no message ${messageId} in the local ${queue} queue; list them with stockpipe dlq list --queue ${queue}`);
+  if (!found)
+    throw new OpsError(
+      'not-found',
+      `no message ${messageId} in the local ${queue} queue; list them with stockpipe dlq list --queue ${queue}`,
+    );
   return found;
 }
 
-export async function replayLocalDlq(session: LocalSession, queue: QueueName, options: ReplayOptions = {}): Promise<ReplayResult> {
+export async function replayLocalDlq(
+  session: LocalSession,
+  queue: QueueName,
+  options: ReplayOptions = {},
+): Promise<ReplayResult> {
   const url = urlOf(session, queue);
   const sqs = session.clients.sqs;
   const fixes = options.fixes ?? new Map<string, string>();
@@ -88,7 +97,9 @@ export async function replayLocalDlq(session: LocalSession, queue: QueueName, op
   const unknown = unknownFix(received, fixes);
   if (unknown) {
     await putBack(sqs, url, received);
-    throw new UsageError(`a fix names message ${unknown}, which is not in the ${queue} queue; take the ids from stockpipe dlq list --queue ${queue} --json`);
+    throw new UsageError(
+      `a fix names message ${unknown}, which is not in the ${queue} queue; take the ids from stockpipe dlq list --queue ${queue} --json`,
+    );
   }
   let attempts;
   try {
@@ -98,8 +109,16 @@ export async function replayLocalDlq(session: LocalSession, queue: QueueName, op
     throw error;
   }
   const delivered = new Set(attempts.filter((a) => a.delivered).map((a) => a.messageId));
-  const deleted = await deleteEach(sqs, url, received.filter((m) => delivered.has(m.messageId)));
-  await putBack(sqs, url, received.filter((m) => !deleted.has(m.messageId)));
+  const deleted = await deleteEach(
+    sqs,
+    url,
+    received.filter((m) => delivered.has(m.messageId)),
+  );
+  await putBack(
+    sqs,
+    url,
+    received.filter((m) => !deleted.has(m.messageId)),
+  );
   return replayResult(queue, attempts, deleted);
 }
 

@@ -94,7 +94,9 @@ export async function putBack(sqs: SQSClient, queueUrl: string, messages: readon
 
 /** Messages in the queue (sqslite reports no in-flight count: nothing consumes the DLQs locally). */
 export async function localQueueDepth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
   const visible = Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
   return { visible: Number.isFinite(visible) ? visible : 0, inFlight: 0 };
 }

@@ -15,7 +15,15 @@ export class OutboxAlertReader implements AlertReader {
     return readOutbox(this.outboxDir)
       .map((m) => m.alert)
       .filter((a) => a.timestamp.startsWith(date) && wanted.has(a.symbol))
-      .map((a) => ({ symbol: a.symbol, side: a.side, timestamp: a.timestamp, price: a.price, sma5: a.sma5, sma20: a.sma20, status: 'PUBLISHED' }))
+      .map((a) => ({
+        symbol: a.symbol,
+        side: a.side,
+        timestamp: a.timestamp,
+        price: a.price,
+        sma5: a.sma5,
+        sma20: a.sma20,
+        status: 'PUBLISHED',
+      }))
       .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.symbol < b.symbol ? -1 : 1));
   }
 }

@@ -23,7 +23,8 @@ export const LOCAL_RULES: Readonly<Record<RuleName, LocalRule>> = {
   report: { name: RESOURCE.reportRule, expression: null, stateName: 'schedule-report' },
 };
 
-export const ruleState = (layout: DataDirLayout, rule: RuleName): ScheduleStateFile => new ScheduleStateFile(stateFile(layout, LOCAL_RULES[rule].stateName));
+export const ruleState = (layout: DataDirLayout, rule: RuleName): ScheduleStateFile =>
+  new ScheduleStateFile(stateFile(layout, LOCAL_RULES[rule].stateName));
 
 /** Real milliseconds between maintenance runs of `stockpipe start`: an hour of its clock, at least 10 s. */
 export const maintenanceEveryMs = (speed: number): number => Math.max(10_000, 3_600_000 / speed);

@@ -50,12 +50,20 @@ export function localRunDetail(run: LocalRun, now: Date = new Date()): RunDetail
     };
     if (s.status === 'RUNNING') {
       if (!ended) return { ...row, durationMs: Math.max(0, now.getTime() - Date.parse(s.enteredAt)) };
-      return { ...row, status: run.status === 'ABORTED' ? 'ABORTED' : 'FAILED', error: row.error ?? run.error?.error ?? null, cause: row.cause ?? run.error?.cause ?? null };
+      return {
+        ...row,
+        status: run.status === 'ABORTED' ? 'ABORTED' : 'FAILED',
+        error: row.error ?? run.error?.error ?? null,
+        cause: row.cause ?? run.error?.cause ?? null,
+      };
     }
     return row;
   });
   const latest = (test: (s: StateRow) => boolean) => [...states].reverse().find(test);
-  const failed = latest((s) => s.status === 'FAILED' && s.type !== 'Fail') ?? latest((s) => s.status === 'CAUGHT') ?? latest((s) => s.status === 'FAILED');
+  const failed =
+    latest((s) => s.status === 'FAILED' && s.type !== 'Fail') ??
+    latest((s) => s.status === 'CAUGHT') ??
+    latest((s) => s.status === 'FAILED');
   return {
     ...localRunSummary(run),
     input: text(run.input),
@@ -69,7 +77,10 @@ export function localRunDetail(run: LocalRun, now: Date = new Date()): RunDetail
 
 export function listRunsOf(dataDir: string, filter: RunFilter = {}): RunSummary[] {
   if (filter.status === 'PENDING_REDRIVE') return [];
-  const runs = listLocalRuns(dataDir, { ...(filter.workflow ? { workflow: filter.workflow } : {}), ...(filter.status ? { status: filter.status } : {}) });
+  const runs = listLocalRuns(dataDir, {
+    ...(filter.workflow ? { workflow: filter.workflow } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+  });
   const since = filter.since?.toISOString();
   return runs
     .filter((r) => !since || r.startedAt >= since)
@@ -80,7 +91,12 @@ export function listRunsOf(dataDir: string, filter: RunFilter = {}): RunSummary[
 /** A run by its id, or by its execution ARN or execution name (the id's last part). */
 export function findRun(dataDir: string, ref: string): LocalRun {
   const known = listLocalRuns(dataDir);
-  const match = known.find((r) => r.executionId === ref || ref.endsWith(`:${r.executionId.slice(r.workflow.length + 1)}`) || r.executionId === `${r.workflow}-${ref}`);
+  const match = known.find(
+    (r) =>
+      r.executionId === ref ||
+      ref.endsWith(`:${r.executionId.slice(r.workflow.length + 1)}`) ||
+      r.executionId === `${r.workflow}-${ref}`,
+  );
   if (!match) throw new OpsError('not-found', `no run ${ref} in ${join(dataDir, 'runs')}; list them with stockpipe runs list`);
   return readLocalRun(dataDir, match.executionId);
 }
@@ -110,7 +126,9 @@ export function runOnSession(session: LocalSession, workflow: WorkflowName, inpu
     s3Dir: session.layout.lake,
     clients: session.clients,
     resources: session.resources,
-    ...(session.tablesKept ? {} : { functions: { report: makeReportHandler({ alerts: new OutboxAlertReader(session.layout.outbox) }) } }),
+    ...(session.tablesKept
+      ? {}
+      : { functions: { report: makeReportHandler({ alerts: new OutboxAlertReader(session.layout.outbox) }) } }),
   };
   return runWorkflowLocally(workflow, input, env);
 }

@@ -31,7 +31,14 @@ export interface LocalSession {
 
 /** A session on a pipeline that runs in this process (`stockpipe start` runs the workflows this way). */
 export function sessionOf(pipeline: { layout: DataDirLayout; clients: AwsClients; resources: LocalResources }): LocalSession {
-  return { layout: pipeline.layout, clients: pipeline.clients, resources: pipeline.resources, mode: 'attached', tablesKept: true, close: async () => undefined };
+  return {
+    layout: pipeline.layout,
+    clients: pipeline.clients,
+    resources: pipeline.resources,
+    mode: 'attached',
+    tablesKept: true,
+    close: async () => undefined,
+  };
 }
 
 /**
@@ -45,7 +52,11 @@ async function lookUpResources(clients: AwsClients): Promise<LocalResources> {
     if (!out.QueueUrl) throw new Error(`the local queue ${name} has no URL`);
     return out.QueueUrl;
   };
-  const [invalidQueueUrl, processingDlqUrl, analysisDlqUrl] = await Promise.all([url(RESOURCE.invalidQueue), url(RESOURCE.processingDlq), url(RESOURCE.analysisDlq)]);
+  const [invalidQueueUrl, processingDlqUrl, analysisDlqUrl] = await Promise.all([
+    url(RESOURCE.invalidQueue),
+    url(RESOURCE.processingDlq),
+    url(RESOURCE.analysisDlq),
+  ]);
   return {
     streamName: RESOURCE.stream,
     rawBucket: RESOURCE.rawBucket,
@@ -61,13 +72,21 @@ async function lookUpResources(clients: AwsClients): Promise<LocalResources> {
   };
 }
 
-async function connect(layout: DataDirLayout, endpoints: Readonly<Record<string, string>>, provision: boolean): Promise<{ clients: AwsClients; resources: LocalResources }> {
+async function connect(
+  layout: DataDirLayout,
+  endpoints: Readonly<Record<string, string>>,
+  provision: boolean,
+): Promise<{ clients: AwsClients; resources: LocalResources }> {
   const clients = createClients({ endpoints: endpoints as Partial<Record<EmulatedService, string>>, sqsQueryProtocol: true });
   try {
     return { clients, resources: provision ? await provisionLocalResources(clients) : await lookUpResources(clients) };
   } catch (error) {
     clients.destroy();
-    throw new OpsError('failed', `cannot reach the local pipeline of ${layout.root} (${(error as Error).message}); is it still running?`, { cause: error });
+    throw new OpsError(
+      'failed',
+      `cannot reach the local pipeline of ${layout.root} (${(error as Error).message}); is it still running?`,
+      { cause: error },
+    );
   }
 }
 
@@ -76,7 +95,10 @@ export async function attachToPipeline(layout: DataDirLayout): Promise<LocalSess
   const running = runningPipeline(layout);
   if (!running) return undefined;
   if (!running.endpoints) {
-    throw new OpsError('conflict', `the local pipeline (${running.command}, pid ${running.pid}) of ${layout.root} is still starting; try again in a moment`);
+    throw new OpsError(
+      'conflict',
+      `the local pipeline (${running.command}, pid ${running.pid}) of ${layout.root} is still starting; try again in a moment`,
+    );
   }
   const { clients, resources } = await connect(layout, running.endpoints, false);
   return {

@@ -27,7 +27,9 @@ export function rawTicksSince(lakeDir: string, bucket: string, since: Date): num
       const path = join(dir, entry.name);
       if (entry.isDirectory()) n += walk(path);
       else if (entry.name.endsWith(OBJECT_SUFFIX) && statSync(path).mtimeMs >= since.getTime()) {
-        n += readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+        n += readFileSync(path, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '').length;
       }
     }
     return n;
@@ -46,20 +48,40 @@ export async function localStatus(args: {
   const { session, layout, now } = args;
   const warnings: string[] = [];
   const hourAgo = new Date(now.getTime() - 3_600_000);
-  let stream: StreamStatus = { name: args.streamName, status: 'STOPPED', openShards: null, retentionHours: null, iteratorAgeMs: null };
+  let stream: StreamStatus = {
+    name: args.streamName,
+    status: 'STOPPED',
+    openShards: null,
+    retentionHours: null,
+    iteratorAgeMs: null,
+  };
   let dlq: QueueDepth[] = [];
   if (!session) {
-    warnings.push(`no local pipeline runs on ${layout.root}: its stream and queues live in its process (start one with stockpipe start or stockpipe up)`);
+    warnings.push(
+      `no local pipeline runs on ${layout.root}: its stream and queues live in its process (start one with stockpipe start or stockpipe up)`,
+    );
   } else {
     try {
-      const s = (await session.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: session.resources.streamName }))).StreamDescriptionSummary;
-      stream = { name: session.resources.streamName, status: s?.StreamStatus ?? 'UNKNOWN', openShards: s?.OpenShardCount ?? null, retentionHours: s?.RetentionPeriodHours ?? null, iteratorAgeMs: null };
+      const s = (
+        await session.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: session.resources.streamName }))
+      ).StreamDescriptionSummary;
+      stream = {
+        name: session.resources.streamName,
+        status: s?.StreamStatus ?? 'UNKNOWN',
+        openShards: s?.OpenShardCount ?? null,
+        retentionHours: s?.RetentionPeriodHours ?? null,
+        iteratorAgeMs: null,
+      };
     } catch (error) {
       warnings.push(`stream: ${(error as Error).message}`);
     }
     try {
       dlq = await Promise.all(
-        LOCAL_QUEUES.map(async ({ queue, url }) => ({ queue, url: url(session.resources), ...(await localQueueDepth(session.clients.sqs, url(session.resources))) })),
+        LOCAL_QUEUES.map(async ({ queue, url }) => ({
+          queue,
+          url: url(session.resources),
+          ...(await localQueueDepth(session.clients.sqs, url(session.resources))),
+        })),
       );
     } catch (error) {
       warnings.push(`dead-letter queues: ${(error as Error).message}`);
@@ -78,7 +100,10 @@ export async function localStatus(args: {
       alerts: readOutbox(layout.outbox, { since: hourAgo }).length,
     },
     dlq,
-    workflows: WORKFLOW_NAMES.map((workflow) => ({ workflow, lastRun: listRunsOf(layout.root, { workflow, limit: 1 })[0] ?? null })),
+    workflows: WORKFLOW_NAMES.map((workflow) => ({
+      workflow,
+      lastRun: listRunsOf(layout.root, { workflow, limit: 1 })[0] ?? null,
+    })),
     warnings,
   };
 }

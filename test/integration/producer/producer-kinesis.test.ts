@@ -2,7 +2,13 @@
  * The producer handler against a real Kinesis stand-in (kinesalite): replayed real prices go in
  * through PutRecords and come back out of GetRecords exactly, keyed by symbol.
  */
-import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-kinesis';
 import { KinesisTickSink } from '../../../src/adapters/aws/kinesis-tick-sink';
 import type { Tick } from '../../../src/core/tick';
 import { startEmulators, type Emulators } from '../../../src/local/emulators';
@@ -43,7 +49,9 @@ async function createStream(name: string): Promise<string> {
 }
 
 async function readAll(name: string, shardId: string): Promise<_Record[]> {
-  const { ShardIterator } = await clients.kinesis.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+  const { ShardIterator } = await clients.kinesis.send(
+    new GetShardIteratorCommand({ StreamName: name, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+  );
   const { Records } = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 1000 }));
   return Records ?? [];
 }

@@ -49,7 +49,11 @@ describe('parseTick', () => {
     const result = parseTick(payload);
     expect(result).toEqual({
       ok: false,
-      error: { field: '(record)', value: `${Buffer.byteLength(payload)} bytes`, reason: `exceeds the ${MAX_TICK_BYTES}-byte limit of a tick` },
+      error: {
+        field: '(record)',
+        value: `${Buffer.byteLength(payload)} bytes`,
+        reason: `exceeds the ${MAX_TICK_BYTES}-byte limit of a tick`,
+      },
     });
   });
 });
@@ -65,12 +69,42 @@ describe('validateTick rejections name the field, the value and the reason', () 
     ['negative volume', { ...validTick, volume: -5 }, 'volume', '-5', 'must not be negative'],
     ['fractional volume', { ...validTick, volume: 1.5 }, 'volume', '1.5', 'must be a whole number of shares'],
     ['missing symbol', { ...validTick, symbol: undefined }, 'symbol', '<missing>', 'is required'],
-    ['control character in symbol', { ...validTick, symbol: 'AA\u0007PL' }, 'symbol', '"AA\\u0007PL"', 'contains control or zero-width characters'],
-    ['zero-width space in symbol', { ...validTick, symbol: 'AA\u200bPL' }, 'symbol', '"AA\u200bPL"', 'contains control or zero-width characters'],
-    ['lower-case symbol', { ...validTick, symbol: 'aapl' }, 'symbol', '"aapl"', expect.stringMatching(/^must be 1-15 characters/)],
+    [
+      'control character in symbol',
+      { ...validTick, symbol: 'AA\u0007PL' },
+      'symbol',
+      '"AA\\u0007PL"',
+      'contains control or zero-width characters',
+    ],
+    [
+      'zero-width space in symbol',
+      { ...validTick, symbol: 'AA\u200bPL' },
+      'symbol',
+      '"AA\u200bPL"',
+      'contains control or zero-width characters',
+    ],
+    [
+      'lower-case symbol',
+      { ...validTick, symbol: 'aapl' },
+      'symbol',
+      '"aapl"',
+      expect.stringMatching(/^must be 1-15 characters/),
+    ],
     ['empty symbol', { ...validTick, symbol: '' }, 'symbol', '""', expect.stringMatching(/^must be 1-15 characters/)],
-    ['timestamp with an offset', { ...validTick, timestamp: '2024-01-02T09:30:00-05:00' }, 'timestamp', '"2024-01-02T09:30:00-05:00"', expect.stringMatching(/^must be an ISO-8601 UTC/)],
-    ['impossible date', { ...validTick, timestamp: '2024-13-40T00:00:00Z' }, 'timestamp', '"2024-13-40T00:00:00Z"', expect.stringMatching(/^must be an ISO-8601 UTC/)],
+    [
+      'timestamp with an offset',
+      { ...validTick, timestamp: '2024-01-02T09:30:00-05:00' },
+      'timestamp',
+      '"2024-01-02T09:30:00-05:00"',
+      expect.stringMatching(/^must be an ISO-8601 UTC/),
+    ],
+    [
+      'impossible date',
+      { ...validTick, timestamp: '2024-13-40T00:00:00Z' },
+      'timestamp',
+      '"2024-13-40T00:00:00Z"',
+      expect.stringMatching(/^must be an ISO-8601 UTC/),
+    ],
     ['high below low', { ...validTick, high: 180, low: 181 }, 'high', '180', 'must be greater than or equal to low'],
     ['empty source', { ...validTick, source: '' }, 'source', '""', 'must not be empty'],
   ])('%s', (_name, input, field, value, reason) => {
@@ -80,8 +114,20 @@ describe('validateTick rejections name the field, the value and the reason', () 
 
 describe('enrich', () => {
   it('computes change, change % and the >5% anomaly flag against the previous close', () => {
-    expect(enrich({ ...validTick, price: 105, previous_close: 100 })).toMatchObject({ change: 5, change_percent: 5, anomaly: false });
-    expect(enrich({ ...validTick, price: 105.01, previous_close: 100 })).toMatchObject({ change: 5.01, change_percent: 5.01, anomaly: true });
-    expect(enrich({ ...validTick, price: 94, previous_close: 100 })).toMatchObject({ change: -6, change_percent: -6, anomaly: true });
+    expect(enrich({ ...validTick, price: 105, previous_close: 100 })).toMatchObject({
+      change: 5,
+      change_percent: 5,
+      anomaly: false,
+    });
+    expect(enrich({ ...validTick, price: 105.01, previous_close: 100 })).toMatchObject({
+      change: 5.01,
+      change_percent: 5.01,
+      anomaly: true,
+    });
+    expect(enrich({ ...validTick, price: 94, previous_close: 100 })).toMatchObject({
+      change: -6,
+      change_percent: -6,
+      anomaly: true,
+    });
   });
 });

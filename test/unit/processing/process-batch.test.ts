@@ -12,14 +12,31 @@ import { makeProcessingHandler } from '../../../src/processing/process-batch';
 const tick = (symbol: string, i: number, day = 2): Tick => ({
   symbol,
   timestamp: new Date(Date.UTC(2024, 0, day, 15) + i * 1000).toISOString(),
-  price: 10 + i, open: 10, high: 20 + i, low: 5, previous_close: 10, volume: 1, source: 'replay',
+  price: 10 + i,
+  open: 10,
+  high: 20 + i,
+  low: 5,
+  previous_close: 10,
+  volume: 1,
+  source: 'replay',
 });
 
 const event = (payloads: string[]): KinesisStreamEvent => ({
   Records: payloads.map((p, i) => ({
-    eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `shardId-000000000001:${100 + i}`, eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn', awsRegion: 'us-east-1', eventSourceARN: 'arn:aws:kinesis:us-east-1:1:stream/s',
-    kinesis: { kinesisSchemaVersion: '1.0', partitionKey: 'k', sequenceNumber: String(100 + i), data: Buffer.from(p).toString('base64'), approximateArrivalTimestamp: 0 },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `shardId-000000000001:${100 + i}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn',
+    awsRegion: 'us-east-1',
+    eventSourceARN: 'arn:aws:kinesis:us-east-1:1:stream/s',
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: 'k',
+      sequenceNumber: String(100 + i),
+      data: Buffer.from(p).toString('base64'),
+      approximateArrivalTimestamp: 0,
+    },
   })),
 });
 
@@ -65,7 +82,9 @@ describe('processing: failures', () => {
       'raw/symbol=AAPL/dt=2024-01-03/shardId-000000000001-100.ndjson',
       'raw/symbol=MSFT/dt=2024-01-02/shardId-000000000001-100.ndjson',
     ]);
-    expect(archive.objects.get('raw/symbol=AAPL/dt=2024-01-02/shardId-000000000001-100.ndjson')!.trim().split('\n')).toHaveLength(2);
+    expect(archive.objects.get('raw/symbol=AAPL/dt=2024-01-02/shardId-000000000001-100.ndjson')!.trim().split('\n')).toHaveLength(
+      2,
+    );
   });
 
   it('reports the records of a partition whose archive failed, and writes no items for them', async () => {
@@ -98,7 +117,8 @@ describe('DynamoDbPriceStore', () => {
   it('re-sends only the unprocessed items, then succeeds', async () => {
     const ticks = [tick('AAPL', 1), tick('AAPL', 2), tick('AAPL', 3)].map(enrich);
     const items = ticks.map((t) => toPriceItem(t, 0, 1));
-    ddb.on(BatchWriteCommand)
+    ddb
+      .on(BatchWriteCommand)
       .resolvesOnce({ UnprocessedItems: { prices: [{ PutRequest: { Item: items[1] } }] } })
       .resolves({});
     await new DynamoDbPriceStore(client, 'prices', 1, () => 0, noSleep).putTicks(ticks);
@@ -113,7 +133,9 @@ describe('DynamoDbPriceStore', () => {
     const ticks = [tick('AAPL', 1), tick('AAPL', 2)].map(enrich);
     const stuck = toPriceItem(ticks[0]!, 0, 1);
     ddb.on(BatchWriteCommand).resolves({ UnprocessedItems: { prices: [{ PutRequest: { Item: stuck } }] } });
-    const error = await new DynamoDbPriceStore(client, 'prices', 1, () => 0, { ...noSleep, attempts: 4 }).putTicks(ticks).catch((e) => e);
+    const error = await new DynamoDbPriceStore(client, 'prices', 1, () => 0, { ...noSleep, attempts: 4 })
+      .putTicks(ticks)
+      .catch((e) => e);
     expect(error).toBeInstanceOf(PriceWriteError);
     expect((error as PriceWriteError).unwritten).toEqual([ticks[0]]);
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(4);

@@ -79,7 +79,9 @@ describe('parseQuoteCsv: Yahoo Finance historical layout', () => {
 
   it('needs the symbol, since the file has no symbol column', () => {
     expect(() => parseQuoteCsv(fixture('yahoo-AAPL-2020-09.csv'), { name: 'aapl.csv' })).toThrow(
-      new CsvFormatError('aapl.csv has no symbol column (a Yahoo Finance historical download?); give the symbol its prices belong to'),
+      new CsvFormatError(
+        'aapl.csv has no symbol column (a Yahoo Finance historical download?); give the symbol its prices belong to',
+      ),
     );
   });
 
@@ -88,13 +90,18 @@ describe('parseQuoteCsv: Yahoo Finance historical layout', () => {
   });
 
   it('turns the null rows Yahoo writes for missing days into rejections with their line numbers', () => {
-    const text = 'Date,Open,High,Low,Close,Adj Close,Volume\n2020-08-31,1,2,0.5,1.5,1.4,10\n2020-09-01,null,null,null,null,null,null\n2020-09-02,1.5,2,1,1.8,1.7,20\n';
+    const text =
+      'Date,Open,High,Low,Close,Adj Close,Volume\n2020-08-31,1,2,0.5,1.5,1.4,10\n2020-09-01,null,null,null,null,null,null\n2020-09-02,1.5,2,1,1.8,1.7,20\n';
     const parsed = parseQuoteCsv(text, { symbol: 'AAPL' });
     expect(parsed.rows.map((r) => r.line)).toEqual([2, 4]);
     // The refused row does not count as the previous day: line 4 follows line 2.
     expect(parsed.rows[1]!.tick.previous_close).toBe(1.5);
     expect(parsed.rejections).toEqual([
-      { line: 3, raw: '2020-09-01,null,null,null,null,null,null', rejection: { field: 'Close', value: '"null"', reason: 'must be a number' } },
+      {
+        line: 3,
+        raw: '2020-09-01,null,null,null,null,null,null',
+        rejection: { field: 'Close', value: '"null"', reason: 'must be a number' },
+      },
     ]);
   });
 });
@@ -203,7 +210,9 @@ describe('parseQuoteCsv: long layout', () => {
   });
 
   it('refuses a symbol given for a file that has its own symbol column', () => {
-    expect(() => parseQuoteCsv('symbol,date,price\n', { symbol: 'AAPL' })).toThrow('has a symbol column, so no symbol may be given for it (got AAPL)');
+    expect(() => parseQuoteCsv('symbol,date,price\n', { symbol: 'AAPL' })).toThrow(
+      'has a symbol column, so no symbol may be given for it (got AAPL)',
+    );
   });
 
   it('reads a header only as no rows and no rejections', () => {

@@ -12,7 +12,10 @@ const observed = () => {
   return {
     logs,
     metrics,
-    logger: { info: (...args: unknown[]) => void logs.push(['info', ...args]), error: (...args: unknown[]) => void logs.push(['error', ...args]) },
+    logger: {
+      info: (...args: unknown[]) => void logs.push(['info', ...args]),
+      error: (...args: unknown[]) => void logs.push(['error', ...args]),
+    },
     metricsSink: { addMetric: (name: string, unit: string, value: number) => void metrics.push([name, unit, value]) },
   };
 };
@@ -29,7 +32,11 @@ describe('createQuoteSource', () => {
 
   it('refuses an unknown name, and csv without a file, in one line that says what to use', () => {
     expect(() => createQuoteSource('bloomberg')).toThrow(
-      new QuoteSourceError('bloomberg', 'usage', 'unknown quote source "bloomberg"; use one of yahoo, replay, synthetic, csv (STOCKPIPE_QUOTE_SOURCE or --source)'),
+      new QuoteSourceError(
+        'bloomberg',
+        'usage',
+        'unknown quote source "bloomberg"; use one of yahoo, replay, synthetic, csv (STOCKPIPE_QUOTE_SOURCE or --source)',
+      ),
     );
     expect(() => createQuoteSource('csv')).toThrow('the csv source needs a file; pass --file <path>');
   });
@@ -61,7 +68,9 @@ describe('makeProducerHandler', () => {
       ['TicksProduced', 'Count', 12],
       ['SamplesProduced', 'Count', 4],
     ]);
-    expect(seen.logs).toEqual([['info', 'ticks produced', { source: 'synthetic', symbols: 3, samples: 4, ticks: 12, exhausted: false }]]);
+    expect(seen.logs).toEqual([
+      ['info', 'ticks produced', { source: 'synthetic', symbols: 3, samples: 4, ticks: 12, exhausted: false }],
+    ]);
   });
 
   it('fails the invocation when a sample fails, having written nothing of it', async () => {
@@ -70,7 +79,10 @@ describe('makeProducerHandler', () => {
     const produce = makeProducerHandler({
       logger: seen.logger,
       metrics: seen.metricsSink,
-      source: { name: 'yahoo', sample: async () => Promise.reject(new QuoteSourceError('yahoo', 'rate-limited', 'yahoo is rate-limiting this client')) },
+      source: {
+        name: 'yahoo',
+        sample: async () => Promise.reject(new QuoteSourceError('yahoo', 'rate-limited', 'yahoo is rate-limiting this client')),
+      },
       sink: { put },
       symbols: ['AAPL'],
       cadenceSeconds: 30,
@@ -84,9 +96,14 @@ describe('makeProducerHandler', () => {
   });
 
   it('refuses a cadence that does not divide the minute', () => {
-    expect(() => makeProducerHandler({ source: new SyntheticSource(), sink: { put: async () => undefined }, symbols: ['A'], cadenceSeconds: 45 })).toThrow(
-      'cadence 45 s must be a positive divisor of 60',
-    );
+    expect(() =>
+      makeProducerHandler({
+        source: new SyntheticSource(),
+        sink: { put: async () => undefined },
+        symbols: ['A'],
+        cadenceSeconds: 45,
+      }),
+    ).toThrow('cadence 45 s must be a positive divisor of 60');
   });
 });
 

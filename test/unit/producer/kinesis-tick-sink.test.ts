@@ -29,7 +29,10 @@ const tick = (symbol: string, price: number): Tick => ({
 
 const entry = (t: Tick): PutRecordsRequestEntry => ({ PartitionKey: t.symbol, Data: Buffer.from(JSON.stringify(t), 'utf8') });
 
-const ok = (n: number) => ({ FailedRecordCount: 0, Records: Array.from({ length: n }, (_, k) => ({ SequenceNumber: String(k), ShardId: 'shardId-000000000000' })) });
+const ok = (n: number) => ({
+  FailedRecordCount: 0,
+  Records: Array.from({ length: n }, (_, k) => ({ SequenceNumber: String(k), ShardId: 'shardId-000000000000' })),
+});
 
 describe('KinesisTickSink', () => {
   const clients = createClients({ region: 'us-east-1' });
@@ -87,9 +90,19 @@ describe('KinesisTickSink', () => {
       .on(PutRecordsCommand)
       .resolvesOnce({
         FailedRecordCount: 2,
-        Records: [{ SequenceNumber: '1', ShardId: 's' }, { ErrorCode: 'InternalFailure' }, { ErrorCode: 'ProvisionedThroughputExceededException' }],
+        Records: [
+          { SequenceNumber: '1', ShardId: 's' },
+          { ErrorCode: 'InternalFailure' },
+          { ErrorCode: 'ProvisionedThroughputExceededException' },
+        ],
       })
-      .resolves({ FailedRecordCount: 2, Records: [{ ErrorCode: 'ProvisionedThroughputExceededException' }, { ErrorCode: 'ProvisionedThroughputExceededException' }] });
+      .resolves({
+        FailedRecordCount: 2,
+        Records: [
+          { ErrorCode: 'ProvisionedThroughputExceededException' },
+          { ErrorCode: 'ProvisionedThroughputExceededException' },
+        ],
+      });
     const { sink, sleeps } = sinkWithSleeps();
     const error = await sink.put(ticks).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KinesisPutError);
@@ -98,7 +111,12 @@ describe('KinesisTickSink', () => {
     );
     expect((error as KinesisPutError).failedCount).toBe(2);
     expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(5);
-    expect(kinesis.commandCalls(PutRecordsCommand).slice(1).every((c) => c.args[0].input.Records!.length === 2)).toBe(true);
+    expect(
+      kinesis
+        .commandCalls(PutRecordsCommand)
+        .slice(1)
+        .every((c) => c.args[0].input.Records!.length === 2),
+    ).toBe(true);
     expect(sleeps).toEqual([100, 200, 400, 800]);
   });
 
@@ -136,7 +154,10 @@ describe('chunkEntries', () => {
     const mib = (key: string): PutRecordsRequestEntry => ({ PartitionKey: key, Data: new Uint8Array(1024 * 1024) });
     const chunks = chunkEntries(['A', 'B', 'C', 'D', 'E', 'F'].map(mib));
     // Five 1 MiB records plus their keys exceed 5 MiB by 5 bytes.
-    expect(chunks.map((c) => c.map((e) => e.PartitionKey))).toEqual([['A', 'B', 'C', 'D'], ['E', 'F']]);
+    expect(chunks.map((c) => c.map((e) => e.PartitionKey))).toEqual([
+      ['A', 'B', 'C', 'D'],
+      ['E', 'F'],
+    ]);
     expect(PUT_RECORDS_MAX_BYTES).toBe(5 * 1024 * 1024);
   });
 });

@@ -53,7 +53,15 @@ describe('runProducer', () => {
       },
     };
     const sink = memorySink();
-    const result = await runProducer({ source, sink, symbols: ['SYN000', 'SYN001'], samples: 3, cadenceMs: 30_000, sleep: clock.sleep, now: clock.now });
+    const result = await runProducer({
+      source,
+      sink,
+      symbols: ['SYN000', 'SYN001'],
+      samples: 3,
+      cadenceMs: 30_000,
+      sleep: clock.sleep,
+      now: clock.now,
+    });
     expect(result).toEqual({ samples: 3, ticks: 6, exhausted: false });
     expect(sampledAt).toEqual([1_000, 31_000, 61_000]);
     expect(clock.sleeps).toEqual([29_800, 29_800]);
@@ -77,9 +85,9 @@ describe('runProducer', () => {
       },
     };
     const sink = memorySink();
-    await expect(runProducer({ source, sink, symbols: ['SYN000'], samples: 3, cadenceMs: 30_000, sleep: clock.sleep, now: clock.now })).rejects.toThrow(
-      'yahoo is rate-limiting this client',
-    );
+    await expect(
+      runProducer({ source, sink, symbols: ['SYN000'], samples: 3, cadenceMs: 30_000, sleep: clock.sleep, now: clock.now }),
+    ).rejects.toThrow('yahoo is rate-limiting this client');
     expect(calls).toBe(2);
     expect(sink.puts).toHaveLength(1);
   });
@@ -89,9 +97,9 @@ describe('runProducer', () => {
     const source = new SyntheticSource();
     const sample = jest.spyOn(source, 'sample');
     const sink = { put: jest.fn(async () => Promise.reject(new Error('stream is gone'))) };
-    await expect(runProducer({ source, sink, symbols: ['SYN000'], samples: 2, cadenceMs: 1_000, sleep: clock.sleep, now: clock.now })).rejects.toThrow(
-      'stream is gone',
-    );
+    await expect(
+      runProducer({ source, sink, symbols: ['SYN000'], samples: 2, cadenceMs: 1_000, sleep: clock.sleep, now: clock.now }),
+    ).rejects.toThrow('stream is gone');
     expect(sample).toHaveBeenCalledTimes(1);
     expect(sink.put).toHaveBeenCalledTimes(1);
   });
@@ -100,7 +108,15 @@ describe('runProducer', () => {
     const clock = fakeClock();
     const source = ReplaySource.fromCsv('symbol,date,price\nA,2000-01-03,1\nB,2000-01-03,2\nA,2000-01-04,3\n');
     const sink = memorySink();
-    const result = await runProducer({ source, sink, symbols: ['A', 'B'], samples: 10, cadenceMs: 5_000, sleep: clock.sleep, now: clock.now });
+    const result = await runProducer({
+      source,
+      sink,
+      symbols: ['A', 'B'],
+      samples: 10,
+      cadenceMs: 5_000,
+      sleep: clock.sleep,
+      now: clock.now,
+    });
     expect(result).toEqual({ samples: 2, ticks: 3, exhausted: true });
     expect(clock.sleeps).toEqual([5_000]);
     expect(sink.puts.map((p) => p.length)).toEqual([2, 1]);
@@ -110,7 +126,15 @@ describe('runProducer', () => {
     const clock = fakeClock();
     const source: QuoteSource = { name: 'replay', sample: async () => [] };
     const sink = memorySink();
-    const result = await runProducer({ source, sink, symbols: ['A'], samples: 2, cadenceMs: 0, sleep: clock.sleep, now: clock.now });
+    const result = await runProducer({
+      source,
+      sink,
+      symbols: ['A'],
+      samples: 2,
+      cadenceMs: 0,
+      sleep: clock.sleep,
+      now: clock.now,
+    });
     expect(result).toEqual({ samples: 2, ticks: 0, exhausted: false });
     expect(sink.puts).toHaveLength(0);
   });

@@ -65,7 +65,11 @@ describe('ReplaySource', () => {
   it('keeps the rejected rows of its file for the caller to dead-letter', () => {
     const replay = ReplaySource.fromCsv('symbol,date,price\nA,2000-01-03,1\nA,not a date,2\n');
     expect(replay.rejections).toEqual([
-      { line: 3, raw: 'A,not a date,2', rejection: { field: 'date', value: '"not a date"', reason: expect.stringContaining('is not a date') } },
+      {
+        line: 3,
+        raw: 'A,not a date,2',
+        rejection: { field: 'date', value: '"not a date"', reason: expect.stringContaining('is not a date') },
+      },
     ]);
     expect(replay.remaining(['A'])).toBe(1);
   });
@@ -73,12 +77,18 @@ describe('ReplaySource', () => {
   it('refuses an unknown symbol with the list of available ones', async () => {
     const replay = ReplaySource.fromFile();
     await expect(replay.sample(['AAPL', 'TSLA'])).rejects.toThrow(
-      new QuoteSourceError('replay', 'unknown-symbol', `${DEFAULT_REPLAY_FILE} has no prices for TSLA; available symbols: AAPL, AMZN, GOOG, IBM, MSFT`),
+      new QuoteSourceError(
+        'replay',
+        'unknown-symbol',
+        `${DEFAULT_REPLAY_FILE} has no prices for TSLA; available symbols: AAPL, AMZN, GOOG, IBM, MSFT`,
+      ),
     );
   });
 
   it('refuses a missing file, an unreadable header and a bad start date with one-line errors', () => {
-    expect(() => ReplaySource.fromFile('/nonexistent/prices.csv')).toThrow('replay file /nonexistent/prices.csv does not exist; pass an existing CSV file');
+    expect(() => ReplaySource.fromFile('/nonexistent/prices.csv')).toThrow(
+      'replay file /nonexistent/prices.csv does not exist; pass an existing CSV file',
+    );
     expect(() => ReplaySource.fromCsv('when,what\n')).toThrow(QuoteSourceError);
     expect(() => ReplaySource.fromFile(DEFAULT_REPLAY_FILE, { from: 'someday' })).toThrow('replay start "someday" is not a date');
   });

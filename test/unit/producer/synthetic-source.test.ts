@@ -51,9 +51,11 @@ describe('SyntheticSource', () => {
     ]);
   });
 
-  it("walks a symbol the same way whichever other symbols are asked for", async () => {
+  it('walks a symbol the same way whichever other symbols are asked for', async () => {
     const alone = await run(new SyntheticSource({ seed: 5 }), ['SYN003'], 10);
-    const together = (await run(new SyntheticSource({ seed: 5 }), ['SYN001', 'SYN003', 'SYN007'], 10)).filter((t) => t.symbol === 'SYN003');
+    const together = (await run(new SyntheticSource({ seed: 5 }), ['SYN001', 'SYN003', 'SYN007'], 10)).filter(
+      (t) => t.symbol === 'SYN003',
+    );
     expect(together).toEqual(alone);
   });
 
@@ -95,6 +97,8 @@ describe('SyntheticSource start prices', () => {
   });
 
   it('refuses a start price that is not a positive number, naming the symbol', () => {
-    expect(() => new SyntheticSource({ startPrices: { AAPL: -1 } })).toThrow('synthetic start price of AAPL (-1) must be a positive number');
+    expect(() => new SyntheticSource({ startPrices: { AAPL: -1 } })).toThrow(
+      'synthetic start price of AAPL (-1) must be a positive number',
+    );
   });
 });

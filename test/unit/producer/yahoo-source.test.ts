@@ -31,13 +31,43 @@ const oneLine = (error: unknown): string => {
 };
 
 describe('YahooSource', () => {
-  it('maps a multi-symbol quote response to ticks at each quote\'s market time, in one quote request', async () => {
+  it("maps a multi-symbol quote response to ticks at each quote's market time, in one quote request", async () => {
     const { source, urls } = sourceFor('quote-AAPL-MSFT-AZN.json');
     const ticks = await source.sample(['AAPL', 'msft', 'AZN']);
     expect(ticks).toEqual([
-      { symbol: 'AAPL', timestamp: '2026-10-02T20:00:01.000Z', price: 333.69, open: 333.205, high: 334.54, low: 330.61, previous_close: 330.32, volume: 31878433, source: 'yahoo' },
-      { symbol: 'MSFT', timestamp: '2020-07-08T19:04:18.000Z', price: 212.445, open: 210.07, high: 212.67, low: 208.69, previous_close: 208.25, volume: 23759221, source: 'yahoo' },
-      { symbol: 'AZN', timestamp: '2020-07-15T20:00:01.000Z', price: 58, open: 56.32, high: 58.84, low: 55.8699, previous_close: 53.98, volume: 19106298, source: 'yahoo' },
+      {
+        symbol: 'AAPL',
+        timestamp: '2026-10-02T20:00:01.000Z',
+        price: 333.69,
+        open: 333.205,
+        high: 334.54,
+        low: 330.61,
+        previous_close: 330.32,
+        volume: 31878433,
+        source: 'yahoo',
+      },
+      {
+        symbol: 'MSFT',
+        timestamp: '2020-07-08T19:04:18.000Z',
+        price: 212.445,
+        open: 210.07,
+        high: 212.67,
+        low: 208.69,
+        previous_close: 208.25,
+        volume: 23759221,
+        source: 'yahoo',
+      },
+      {
+        symbol: 'AZN',
+        timestamp: '2020-07-15T20:00:01.000Z',
+        price: 58,
+        open: 56.32,
+        high: 58.84,
+        low: 55.8699,
+        previous_close: 53.98,
+        volume: 19106298,
+        source: 'yahoo',
+      },
     ]);
     expect(urls.filter((u) => u.includes('/v7/finance/quote'))).toEqual([QUOTE_URL]);
   });
@@ -64,7 +94,7 @@ describe('YahooSource', () => {
     );
   });
 
-  it('on a response that fails yahoo-finance2\'s schema names the symbol and the problem, and writes nothing', async () => {
+  it("on a response that fails yahoo-finance2's schema names the symbol and the problem, and writes nothing", async () => {
     const { source } = sourceFor('quote-schema-mismatch.json');
     const { written, error } = await produceOnce(source, ['AAPL']);
     expect(written).toHaveLength(0);
@@ -107,18 +137,39 @@ describe('YahooSource', () => {
     const { source } = sourceFor('quote-AAPL-only.json');
     const { written, error } = await produceOnce(source, ['AAPL', 'NOSUCH']);
     expect(written).toHaveLength(0);
-    expect(oneLine(error)).toBe('yahoo returned no quote for NOSUCH (unknown or delisted symbol); check the symbols (STOCKPIPE_SYMBOLS)');
+    expect(oneLine(error)).toBe(
+      'yahoo returned no quote for NOSUCH (unknown or delisted symbol); check the symbols (STOCKPIPE_SYMBOLS)',
+    );
   });
 
   it('accepts a client of its own, with epoch-second market times', async () => {
     const quote = jest.fn(async () => [
-      { symbol: 'IBM', regularMarketTime: 1594843201, regularMarketPrice: 120, regularMarketOpen: 119, regularMarketDayHigh: 121, regularMarketDayLow: 118, regularMarketPreviousClose: 118.5, regularMarketVolume: 10 },
+      {
+        symbol: 'IBM',
+        regularMarketTime: 1594843201,
+        regularMarketPrice: 120,
+        regularMarketOpen: 119,
+        regularMarketDayHigh: 121,
+        regularMarketDayLow: 118,
+        regularMarketPreviousClose: 118.5,
+        regularMarketVolume: 10,
+      },
     ]);
     const ticks = await new YahooSource({ client: { quote } }).sample(['IBM']);
     expect(quote).toHaveBeenCalledTimes(1);
     expect(quote).toHaveBeenCalledWith(['IBM'], { return: 'array' });
     expect(ticks).toEqual([
-      { symbol: 'IBM', timestamp: '2020-07-15T20:00:01.000Z', price: 120, open: 119, high: 121, low: 118, previous_close: 118.5, volume: 10, source: 'yahoo' },
+      {
+        symbol: 'IBM',
+        timestamp: '2020-07-15T20:00:01.000Z',
+        price: 120,
+        open: 119,
+        high: 121,
+        low: 118,
+        previous_close: 118.5,
+        volume: 10,
+        source: 'yahoo',
+      },
     ]);
   });
 });
