@@ -74,13 +74,11 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
       region: 'us-east-1',
     };
     for (let i = 0; i < ticks.length; i += 100) {
-      const records = ticks
-        .slice(i, i + 100)
-        .map((t, j) => ({
-          Data: Buffer.from(JSON.stringify(t)),
-          SequenceNumber: String(1_000_000 + i + j),
-          PartitionKey: t.symbol,
-        }));
+      const records = ticks.slice(i, i + 100).map((t, j) => ({
+        Data: Buffer.from(JSON.stringify(t)),
+        SequenceNumber: String(1_000_000 + i + j),
+        PartitionKey: t.symbol,
+      }));
       await processing(toKinesisStreamEvent(source, records));
     }
 

@@ -150,16 +150,14 @@ describe('the other operating commands on the deployed stack', () => {
     mocks
       .eb!.on(DescribeRuleCommand)
       .resolves({ Name: OUTPUTS.scheduleRule, State: 'ENABLED', ScheduleExpression: 'rate(1 minute)' });
-    mocks
-      .kinesis!.on(DescribeStreamSummaryCommand)
-      .resolves({
-        StreamDescriptionSummary: {
-          StreamName: OUTPUTS.stream,
-          StreamStatus: 'ACTIVE',
-          OpenShardCount: 2,
-          RetentionPeriodHours: 24,
-        } as never,
-      });
+    mocks.kinesis!.on(DescribeStreamSummaryCommand).resolves({
+      StreamDescriptionSummary: {
+        StreamName: OUTPUTS.stream,
+        StreamStatus: 'ACTIVE',
+        OpenShardCount: 2,
+        RetentionPeriodHours: 24,
+      } as never,
+    });
     mocks.cw!.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
         { Id: 'ticksIn', Values: [120] },
@@ -223,19 +221,17 @@ describe('the other operating commands on the deployed stack', () => {
     ]);
 
     const arn = `${SM_MAINTENANCE.replace(':stateMachine:', ':execution:')}:m1`;
-    mocks
-      .sfn!.on(DescribeExecutionCommand)
-      .resolves({
-        executionArn: arn,
-        stateMachineArn: SM_MAINTENANCE,
-        name: 'm1',
-        status: 'FAILED',
-        startDate: started(5),
-        stopDate: started(6),
-        input: '{}',
-        error: 'MaintenanceFailed',
-        cause: 'RegisterPartitions: Glue.AccessDeniedException',
-      });
+    mocks.sfn!.on(DescribeExecutionCommand).resolves({
+      executionArn: arn,
+      stateMachineArn: SM_MAINTENANCE,
+      name: 'm1',
+      status: 'FAILED',
+      startDate: started(5),
+      stopDate: started(6),
+      input: '{}',
+      error: 'MaintenanceFailed',
+      cause: 'RegisterPartitions: Glue.AccessDeniedException',
+    });
     mocks.sfn!.on(GetExecutionHistoryCommand).resolves({ events: FAILED_MAINTENANCE_RUN });
     const detail = json(await aws(['runs', 'show', 'm1', '--json']), RunDetailSchema);
     expect(detail).toMatchObject({ id: 'm1', failedState: 'RegisterPartitions', error: 'MaintenanceFailed' });
@@ -249,16 +245,14 @@ describe('the other operating commands on the deployed stack', () => {
   it('workflow run report --date --wait starts the report for that day and follows it to its end', async () => {
     const arn = `${SM_REPORT.replace(':stateMachine:', ':execution:')}:x`;
     mocks.sfn!.on(StartExecutionCommand).resolves({ executionArn: arn, startDate: new Date('2026-03-02T12:00:00Z') });
-    mocks
-      .sfn!.on(DescribeExecutionCommand)
-      .resolves({
-        executionArn: arn,
-        stateMachineArn: SM_REPORT,
-        name: 'x',
-        status: 'SUCCEEDED',
-        startDate: new Date('2026-03-02T12:00:00Z'),
-        stopDate: new Date('2026-03-02T12:00:09Z'),
-      });
+    mocks.sfn!.on(DescribeExecutionCommand).resolves({
+      executionArn: arn,
+      stateMachineArn: SM_REPORT,
+      name: 'x',
+      status: 'SUCCEEDED',
+      startDate: new Date('2026-03-02T12:00:00Z'),
+      stopDate: new Date('2026-03-02T12:00:09Z'),
+    });
     mocks.sfn!.on(GetExecutionHistoryCommand).resolves({ events: SUCCEEDED_REPORT_RUN });
     const detail = json(await aws(['workflow', 'run', 'report', '--date', '2026-03-02', '--wait', '--json']), RunDetailSchema);
     const start = mocks.sfn!.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);

@@ -51,17 +51,15 @@ describe('replay of the analysis queue', () => {
       },
     });
     streams.on(GetStreamShardIteratorCommand).resolves({ ShardIterator: 'it-1' });
-    streams
-      .on(GetStreamRecordsCommand)
-      .resolves({
-        Records: [
-          record('100', 'INSERT', 40),
-          record('101', 'MODIFY', 40),
-          record('102', 'INSERT', 41),
-          record('103', 'INSERT', 42),
-        ],
-        NextShardIterator: 'it-2',
-      });
+    streams.on(GetStreamRecordsCommand).resolves({
+      Records: [
+        record('100', 'INSERT', 40),
+        record('101', 'MODIFY', 40),
+        record('102', 'INSERT', 41),
+        record('103', 'INSERT', 42),
+      ],
+      NextShardIterator: 'it-2',
+    });
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from('{"batchItemFailures":[]}') as never });
     const batch = (start: string, end: string, arrival: string) =>
       JSON.stringify(
@@ -189,13 +187,11 @@ describe('replay of the analysis queue', () => {
 
     sqs.reset();
     lambda.reset();
-    lambda
-      .on(InvokeCommand)
-      .resolves({
-        StatusCode: 200,
-        FunctionError: 'Unhandled',
-        Payload: Buffer.from('{"errorType":"Error","errorMessage":"table throttled"}') as never,
-      });
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: Buffer.from('{"errorType":"Error","errorMessage":"table throttled"}') as never,
+    });
     queueHolds([message('again', letter('9', item))]);
     const failed = await t.ops.replayDlq('analysis');
     expect(failed).toMatchObject({ received: 1, replayed: 0, failedAgain: 1, recordsSent: 0, kept: 1 });

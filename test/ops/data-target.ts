@@ -69,18 +69,14 @@ export function useDataTarget(): DataTarget {
       ),
     queueHolds(messages) {
       sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: messages }).resolves({ Messages: [] });
-      sqs
-        .on(DeleteMessageBatchCommand)
-        .callsFake((input: { Entries: { Id: string }[] }) => ({
-          Successful: input.Entries.map((e) => ({ Id: e.Id })),
-          Failed: [],
-        }));
-      sqs
-        .on(ChangeMessageVisibilityBatchCommand)
-        .callsFake((input: { Entries: { Id: string }[] }) => ({
-          Successful: input.Entries.map((e) => ({ Id: e.Id })),
-          Failed: [],
-        }));
+      sqs.on(DeleteMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+        Successful: input.Entries.map((e) => ({ Id: e.Id })),
+        Failed: [],
+      }));
+      sqs.on(ChangeMessageVisibilityBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+        Successful: input.Entries.map((e) => ({ Id: e.Id })),
+        Failed: [],
+      }));
     },
     handlesOf: (command) =>
       sqs

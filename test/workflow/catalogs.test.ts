@@ -19,11 +19,9 @@ describe('GlueCatalog (aws-sdk-client-mock: the exact requests)', () => {
   const glue = mockClient(GlueClient);
   beforeEach(() => {
     glue.reset();
-    glue
-      .on(GetTableCommand)
-      .resolves({
-        Table: { Name: 'stock_data_curated', StorageDescriptor: descriptor, PartitionKeys: [{ Name: 'symbol' }, { Name: 'dt' }] },
-      });
+    glue.on(GetTableCommand).resolves({
+      Table: { Name: 'stock_data_curated', StorageDescriptor: descriptor, PartitionKeys: [{ Name: 'symbol' }, { Name: 'dt' }] },
+    });
   });
 
   it("registers a partition with the table's storage descriptor at the partition's own location", async () => {
@@ -70,16 +68,14 @@ describe('GlueCatalog (aws-sdk-client-mock: the exact requests)', () => {
   });
 
   it('fails on any other per-partition error, naming partition, code and message', async () => {
-    glue
-      .on(BatchCreatePartitionCommand)
-      .resolves({
-        Errors: [
-          {
-            PartitionValues: ['IBM', '2024-01-02'],
-            ErrorDetail: { ErrorCode: 'InvalidInputException', ErrorMessage: 'bad location' },
-          },
-        ],
-      });
+    glue.on(BatchCreatePartitionCommand).resolves({
+      Errors: [
+        {
+          PartitionValues: ['IBM', '2024-01-02'],
+          ErrorDetail: { ErrorCode: 'InvalidInputException', ErrorMessage: 'bad location' },
+        },
+      ],
+    });
     const catalog = new GlueCatalog(new GlueClient({}), 'stockpipe');
     const attempt = catalog.addPartitions('stock_data_curated', [
       { symbol: 'IBM', dt: '2024-01-02' },

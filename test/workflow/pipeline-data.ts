@@ -77,14 +77,12 @@ export async function processPayloads(
     region: resources.region,
   };
   for (let i = 0; i < payloads.length; i += 50) {
-    const records = payloads
-      .slice(i, i + 50)
-      .map((data) => ({
-        Data: Buffer.from(data),
-        SequenceNumber: String(sequence++),
-        PartitionKey: 'k',
-        ApproximateArrivalTimestamp: new Date(),
-      }));
+    const records = payloads.slice(i, i + 50).map((data) => ({
+      Data: Buffer.from(data),
+      SequenceNumber: String(sequence++),
+      PartitionKey: 'k',
+      ApproximateArrivalTimestamp: new Date(),
+    }));
     const response = await processing(toKinesisStreamEvent(source, records));
     if (response.batchItemFailures.length > 0)
       throw new Error(`processing failed records: ${JSON.stringify(response.batchItemFailures)}`);
@@ -123,18 +121,16 @@ export async function producePipelineData(clients: AwsClients, resources: LocalR
   }
   if (items.length !== ticks.length) throw new Error(`price table holds ${items.length} items, expected ${ticks.length}`);
   for (let i = 0; i < items.length; i += 40) {
-    const Records = items
-      .slice(i, i + 40)
-      .map((item, j) =>
-        toDynamoDbStreamRecord({
-          tableArn,
-          region: resources.region,
-          eventName: 'INSERT',
-          keyNames: [ATTR.symbol, ATTR.timestamp],
-          item: { ...item },
-          sequenceNumber: String(1_000_000 + i + j),
-        }),
-      );
+    const Records = items.slice(i, i + 40).map((item, j) =>
+      toDynamoDbStreamRecord({
+        tableArn,
+        region: resources.region,
+        eventName: 'INSERT',
+        keyNames: [ATTR.symbol, ATTR.timestamp],
+        item: { ...item },
+        sequenceNumber: String(1_000_000 + i + j),
+      }),
+    );
     const response = await analysis({ Records });
     if (response.batchItemFailures.length > 0)
       throw new Error(`analysis failed records: ${JSON.stringify(response.batchItemFailures)}`);
