@@ -11,6 +11,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node.js scripts.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
+  },
+  {
     // The domain core is pure: no AWS SDK, no Lambda runtime, no I/O.
     files: ['src/core/**/*.ts'],
     rules: {
