@@ -12,7 +12,8 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { OutboxMessage } from '../adapters/local/outbox-notifier';
 import type { CsvRejection } from '../producer/csv';
-import { runProducer, samplesPerInvocation, type ProducerResult } from '../producer/produce';
+import { runProducer, type ProducerResult } from '../producer/produce';
+import { makeProducerHandler } from '../producer/producer-handler';
 import type { QuoteSource } from '../producer/quote-source';
 import { createClients, type AwsClients } from '../shared/clients';
 import { ATTR, DEFAULTS } from '../shared/names';
@@ -199,24 +200,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     if (options.schedule) {
       const producer = options.producer!;
       const clock = new ScaledClock(options.schedule.speed);
-      // One invocation is what makeProducerHandler does (60/cadence samples, cadence apart), minus its
-      // Powertools metrics and logs: importing the handler module loads Powertools Tracer, whose X-Ray
-      // SDK hooks into every promise and slows the whole in-process pipeline about 10x.
-      // The producer waits between samples on the scaled clock; a stop cuts the wait and ends the invocation.
-      const samples = samplesPerInvocation(cadenceSeconds);
-      const invoke = () =>
-        runProducer({
-          source: producer.source,
-          sink: producerSink,
-          symbols: producer.symbols,
-          samples,
-          cadenceMs: cadenceSeconds * 1000,
-          now: () => clock.now(),
-          sleep: async (ms) => {
-            await stopping.sleep(clock.realMs(ms));
-            if (stopped) throw new StopRequested('the pipeline is stopping');
-          },
-        });
+      // The schedule invokes the producer function's own factory (free of Powertools, see
+      // src/producer/producer-handler.ts); its waits between samples run on the scaled clock, and a
+      // stop cuts the wait and ends the invocation.
+      const invoke = makeProducerHandler({
+        source: producer.source,
+        sink: producerSink,
+        symbols: producer.symbols,
+        cadenceSeconds,
+        now: () => clock.now(),
+        sleep: async (ms) => {
+          await stopping.sleep(clock.realMs(ms));
+          if (stopped) throw new StopRequested('the pipeline is stopping');
+        },
+      });
       schedule = new LocalSchedule({
         state: new ScheduleStateFile(stateFile(layout, 'schedule')),
         clock,
