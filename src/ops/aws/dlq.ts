@@ -2,11 +2,12 @@
 import { decodeDlqMessage } from '../dead-letters';
 import { OpsError, UsageError } from '../errors';
 import type { DlqListOptions, ReplayOptions } from '../operations';
-import { replayMessages, replayResult, unknownFix, type ReplayChannels } from '../replay';
+import type { ReplayChannels } from '../replay';
+import { replayQueue, type ReplayQueue } from '../replay-queue';
 import { QUEUE_NAMES, type DlqMessage, type PurgeResult, type QueueName, type ReplayResult } from '../types';
 import { invokeAnalysisFunction } from './analysis-invoke';
 import type { AwsContext } from './context';
-import { deleteMessages, purgeQueue, queueDepth, receiveAll, release } from './queue';
+import { deleteMessages, purgeQueue, queueDepth, receiveAll, release, type ReceivedMessage } from './queue';
 import { stackOutput } from './stack';
 import { putEntries, rereadDynamoBatch, rereadKinesisBatch } from './stream-reread';
 
@@ -62,29 +63,12 @@ export function awsReplayChannels(ctx: AwsContext): ReplayChannels {
  */
 export async function replayDlq(ctx: AwsContext, queue: QueueName, options: ReplayOptions = {}): Promise<ReplayResult> {
   const url = queueUrlOf(ctx, queue);
-  const fixes = options.fixes ?? new Map<string, string>();
-  const received = await receiveAll(ctx, url, { visibilityTimeout: options.visibilityTimeout ?? 300, max: options.max ?? 1000 });
-  const unknown = unknownFix(received, fixes);
-  if (unknown) {
-    await release(ctx, url, received);
-    throw new UsageError(
-      `a fix names message ${unknown}, which is not in the ${queue} queue; take the ids from stockpipe dlq list --queue ${queue} --json`,
-    );
-  }
-  let attempts;
-  try {
-    attempts = await replayMessages(queue, received, fixes, awsReplayChannels(ctx));
-  } catch (error) {
-    // Nothing was deleted: give every message back before reporting the failure.
-    await release(ctx, url, received).catch(() => undefined);
-    throw error;
-  }
-  const delivered = new Set(attempts.filter((a) => a.delivered).map((a) => a.messageId));
-  const toDelete = received.filter((m) => delivered.has(m.messageId));
-  const deleted = toDelete.length > 0 ? await deleteMessages(ctx, url, toDelete) : new Set<string>();
-  const kept = received.filter((m) => !deleted.has(m.messageId));
-  if (kept.length > 0) await release(ctx, url, kept);
-  return replayResult(queue, attempts, deleted);
+  const access: ReplayQueue<ReceivedMessage> = {
+    receive: () => receiveAll(ctx, url, { visibilityTimeout: options.visibilityTimeout ?? 300, max: options.max ?? 1000 }),
+    giveBack: (messages) => release(ctx, url, messages),
+    remove: (messages) => deleteMessages(ctx, url, messages),
+  };
+  return replayQueue(queue, access, options.fixes ?? new Map<string, string>(), awsReplayChannels(ctx));
 }
 
 /** Empties a queue. The caller must have the operator's confirmation (`--yes`). */

@@ -16,9 +16,10 @@ import { rereadKinesisBatch, putEntries, type KinesisContext } from '../aws/stre
 import { decodeDlqMessage } from '../dead-letters';
 import { OpsError, UsageError } from '../errors';
 import type { DlqListOptions, ReplayOptions } from '../operations';
-import { replayMessages, replayResult, unknownFix, type ReplayChannels } from '../replay';
+import type { ReplayChannels } from '../replay';
+import { replayQueue, type ReplayQueue } from '../replay-queue';
 import type { DlqMessage, PurgeResult, QueueName, ReplayResult } from '../types';
-import { deleteEach, localQueueDepth, purgeLocalQueue, putBack, receiveEach } from './local-queue';
+import { deleteEach, localQueueDepth, purgeLocalQueue, putBack, receiveEach, type LocalQueueMessage } from './local-queue';
 import type { LocalSession } from './session';
 
 export const LOCAL_QUEUES: readonly { queue: QueueName; url: (r: LocalResources) => string }[] = [
@@ -92,34 +93,12 @@ export async function replayLocalDlq(
 ): Promise<ReplayResult> {
   const url = urlOf(session, queue);
   const sqs = session.clients.sqs;
-  const fixes = options.fixes ?? new Map<string, string>();
-  const received = await receiveEach(sqs, url, options.max ?? 1000);
-  const unknown = unknownFix(received, fixes);
-  if (unknown) {
-    await putBack(sqs, url, received);
-    throw new UsageError(
-      `a fix names message ${unknown}, which is not in the ${queue} queue; take the ids from stockpipe dlq list --queue ${queue} --json`,
-    );
-  }
-  let attempts;
-  try {
-    attempts = await replayMessages(queue, received, fixes, channels(session));
-  } catch (error) {
-    await putBack(sqs, url, received).catch(() => undefined);
-    throw error;
-  }
-  const delivered = new Set(attempts.filter((a) => a.delivered).map((a) => a.messageId));
-  const deleted = await deleteEach(
-    sqs,
-    url,
-    received.filter((m) => delivered.has(m.messageId)),
-  );
-  await putBack(
-    sqs,
-    url,
-    received.filter((m) => !deleted.has(m.messageId)),
-  );
-  return replayResult(queue, attempts, deleted);
+  const access: ReplayQueue<LocalQueueMessage> = {
+    receive: () => receiveEach(sqs, url, options.max ?? 1000),
+    giveBack: (messages) => putBack(sqs, url, messages),
+    remove: (messages) => deleteEach(sqs, url, messages),
+  };
+  return replayQueue(queue, access, options.fixes ?? new Map<string, string>(), channels(session));
 }
 
 export async function purgeLocalDlq(session: LocalSession, queue: QueueName, confirmed: boolean): Promise<PurgeResult> {
