@@ -35,6 +35,29 @@ export const interruption = (io: CliIo): Promise<never> =>
   });
 
 /**
+ * Runs a command's work on a started pipeline with a progress line, until the work ends or the user
+ * presses Ctrl-C; the pipeline is stopped (and what it read delivered) either way.
+ */
+export async function runToCompletion(
+  io: CliIo,
+  out: Output,
+  pipeline: { stop(): Promise<unknown> },
+  progress: () => string,
+  work: () => Promise<void>,
+): Promise<void> {
+  const ticker = setInterval(() => out.progress(progress()), 200);
+  try {
+    const running = work();
+    running.catch(() => undefined); // when interrupted, its failure after the stop is expected
+    await Promise.race([running, interruption(io)]);
+  } finally {
+    clearInterval(ticker);
+    out.endProgress();
+    await pipeline.stop();
+  }
+}
+
+/**
  * Where yahoo-finance2's notices go: to stderr as warnings, except its notice that it wants Node 22,
  * which says nothing to do for a CLI user (the tooling supports Node 20 on purpose).
  */

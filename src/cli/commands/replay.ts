@@ -5,7 +5,7 @@ import { waitUntil } from '../../local/sleeper';
 import { ReplaySource } from '../../producer/replay-source';
 import { layoutOf, outputFor, speed, symbolList, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, progressBar, type CliIo } from '../output';
-import { interruption, logPrinter, statusLine } from '../pipeline-output';
+import { logPrinter, runToCompletion, statusLine } from '../pipeline-output';
 import { renderSummary, summarize } from '../summary';
 
 interface ReplayOptions extends CommonOptions {
@@ -71,13 +71,13 @@ export function registerReplay(program: Command, io: CliIo): void {
       ...(options.speed === 'max' ? {} : { schedule: { speed: options.speed } }),
       onLog: logPrinter(out),
     });
-    const ticker = setInterval(() => {
-      const done = total - source.remaining(symbols);
-      out.progress(`${progressBar(done, total)} ${statusLine(pipeline.counters(), '')}`);
-    }, 200);
-    try {
-      await pipeline.deadLetterRows(source.rejections, options.file);
-      const work = (async () => {
+    await runToCompletion(
+      io,
+      out,
+      pipeline,
+      () => `${progressBar(total - source.remaining(symbols), total)} ${statusLine(pipeline.counters(), '')}`,
+      async () => {
+        await pipeline.deadLetterRows(source.rejections, options.file);
         if (options.speed === 'max') await pipeline.produce({});
         else
           await waitUntil(
@@ -86,14 +86,8 @@ export function registerReplay(program: Command, io: CliIo): void {
             () => 'the replay did not finish',
           );
         await pipeline.drain(300_000);
-      })();
-      work.catch(() => undefined); // when interrupted, its failure after the stop is expected
-      await Promise.race([work, interruption(io)]);
-    } finally {
-      clearInterval(ticker);
-      out.endProgress();
-      await pipeline.stop();
-    }
+      },
+    );
     const summary = summarize(pipeline, {
       source: 'csv',
       symbols,

@@ -7,7 +7,7 @@ import { syntheticSymbols } from '../../producer/synthetic-source';
 import { DEFAULTS } from '../../shared/names';
 import { layoutOf, outputFor, positiveInteger, symbolList, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
-import { interruption, logPrinter, statusLine, yahooLog } from '../pipeline-output';
+import { logPrinter, runToCompletion, statusLine, yahooLog } from '../pipeline-output';
 import { renderSummary, summarize } from '../summary';
 
 interface RunOptions extends CommonOptions {
@@ -81,30 +81,27 @@ export function registerRun(program: Command, io: CliIo): void {
     });
     let drained = false;
     let taken = 0;
-    const ticker = setInterval(() => out.progress(statusLine(pipeline.counters(), `${taken} samples`)), 200);
-    try {
-      if (source instanceof ReplaySource && source.rejections.length > 0) {
-        for (const r of source.rejections)
-          out.warn(
-            `line ${r.line} refused (${r.rejection.field}=${r.rejection.value}: ${r.rejection.reason}); sent to the invalid-records queue`,
-          );
-        await pipeline.deadLetterRows(source.rejections, options.file ?? 'the replay data');
-      }
-      const work = (async () => {
+    await runToCompletion(
+      io,
+      out,
+      pipeline,
+      () => statusLine(pipeline.counters(), `${taken} samples`),
+      async () => {
+        if (source instanceof ReplaySource && source.rejections.length > 0) {
+          for (const r of source.rejections)
+            out.warn(
+              `line ${r.line} refused (${r.rejection.field}=${r.rejection.value}: ${r.rejection.reason}); sent to the invalid-records queue`,
+            );
+          await pipeline.deadLetterRows(source.rejections, options.file ?? 'the replay data');
+        }
         const result = await pipeline.produce({ ...(samples ? { samples } : {}), onSample: () => void taken++ });
         taken = result.samples;
         if (options.untilDrained) {
           await pipeline.drain(300_000);
           drained = true;
         }
-      })();
-      work.catch(() => undefined); // when interrupted, its failure after the stop is expected
-      await Promise.race([work, interruption(io)]);
-    } finally {
-      clearInterval(ticker);
-      out.endProgress();
-      await pipeline.stop();
-    }
+      },
+    );
     const summary = summarize(pipeline, {
       source: options.source,
       symbols,
