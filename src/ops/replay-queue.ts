@@ -5,8 +5,8 @@
  */
 import type { RawQueueMessage } from './dead-letters';
 import { UsageError } from './errors';
-import { replayMessages, replayResult, unknownFix, type ReplayChannels } from './replay';
-import type { QueueName, ReplayResult } from './types';
+import { replayMessages, type ReplayAttempt, type ReplayChannels } from './replay';
+import type { QueueName, ReplayItem, ReplayOutcome, ReplayResult } from './types';
 
 export interface ReplayQueue<M extends RawQueueMessage> {
   receive(): Promise<M[]>;
@@ -44,4 +44,47 @@ export async function replayQueue<M extends RawQueueMessage>(
   const kept = received.filter((m) => !deleted.has(m.messageId));
   if (kept.length > 0) await access.giveBack(kept);
   return replayResult(queue, attempts, deleted);
+}
+
+/** A fix naming a message that was not received (a usage mistake: nothing must be sent then). */
+export const unknownFix = (messages: readonly RawQueueMessage[], fixes: ReadonlyMap<string, string>): string | undefined => {
+  const known = new Set(messages.map((m) => m.messageId));
+  return [...fixes.keys()].find((id) => !known.has(id));
+};
+
+/** The result once the queue deleted what it could: a delivered message it did not delete stays, saying so. */
+export function replayResult(queue: QueueName, attempts: readonly ReplayAttempt[], deleted: ReadonlySet<string>): ReplayResult {
+  const items: ReplayItem[] = attempts.map((a) => {
+    if (!a.delivered)
+      return {
+        messageId: a.messageId,
+        outcome: a.outcome ?? 'failed-again',
+        recordsSent: a.recordsSent,
+        detail: a.detail,
+        deleted: false,
+      };
+    if (!deleted.has(a.messageId)) {
+      return {
+        messageId: a.messageId,
+        outcome: 'failed-again',
+        recordsSent: a.recordsSent,
+        detail:
+          'delivered, but the queue did not delete the message (it may be replayed twice; processing and analysis are idempotent)',
+        deleted: false,
+      };
+    }
+    return { messageId: a.messageId, outcome: 'replayed', recordsSent: a.recordsSent, detail: a.detail, deleted: true };
+  });
+  const count = (o: ReplayOutcome) => items.filter((i) => i.outcome === o).length;
+  return {
+    queue,
+    received: attempts.length,
+    replayed: count('replayed'),
+    failedAgain: count('failed-again'),
+    expired: count('expired'),
+    unreadable: count('unreadable'),
+    recordsSent: items.reduce((n, i) => n + i.recordsSent, 0),
+    kept: items.filter((i) => !i.deleted).length,
+    items,
+  };
 }

@@ -25,7 +25,7 @@ import { describeRejection } from '../core/tick';
 import { chunk } from '../shared/retry';
 import { decodeDlqMessage, tickOfDeadLetter, tickText, type RawQueueMessage } from './dead-letters';
 import type { Reread, StreamRecordsReread } from './aws/stream-reread';
-import type { DlqMessage, QueueName, ReplayItem, ReplayOutcome, ReplayResult, StreamBatch } from './types';
+import type { DlqMessage, QueueName, ReplayOutcome, StreamBatch } from './types';
 
 /** What the analysis function answered for one invocation. */
 export interface AnalysisInvocation {
@@ -265,47 +265,4 @@ export async function replayMessages(
     }
   }
   return attempts;
-}
-
-/** A fix naming a message that was not received (a usage mistake: nothing must be sent then). */
-export const unknownFix = (messages: readonly RawQueueMessage[], fixes: ReadonlyMap<string, string>): string | undefined => {
-  const known = new Set(messages.map((m) => m.messageId));
-  return [...fixes.keys()].find((id) => !known.has(id));
-};
-
-/** The result once the queue deleted what it could: a delivered message it did not delete stays, saying so. */
-export function replayResult(queue: QueueName, attempts: readonly ReplayAttempt[], deleted: ReadonlySet<string>): ReplayResult {
-  const items: ReplayItem[] = attempts.map((a) => {
-    if (!a.delivered)
-      return {
-        messageId: a.messageId,
-        outcome: a.outcome ?? 'failed-again',
-        recordsSent: a.recordsSent,
-        detail: a.detail,
-        deleted: false,
-      };
-    if (!deleted.has(a.messageId)) {
-      return {
-        messageId: a.messageId,
-        outcome: 'failed-again',
-        recordsSent: a.recordsSent,
-        detail:
-          'delivered, but the queue did not delete the message (it may be replayed twice; processing and analysis are idempotent)',
-        deleted: false,
-      };
-    }
-    return { messageId: a.messageId, outcome: 'replayed', recordsSent: a.recordsSent, detail: a.detail, deleted: true };
-  });
-  const count = (o: ReplayOutcome) => items.filter((i) => i.outcome === o).length;
-  return {
-    queue,
-    received: attempts.length,
-    replayed: count('replayed'),
-    failedAgain: count('failed-again'),
-    expired: count('expired'),
-    unreadable: count('unreadable'),
-    recordsSent: items.reduce((n, i) => n + i.recordsSent, 0),
-    kept: items.filter((i) => !i.deleted).length,
-    items,
-  };
 }

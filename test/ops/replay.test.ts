@@ -7,7 +7,8 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { encodeDeadLetter } from '../../src/adapters/aws/sqs-dead-letter-sink';
 import { buildOnFailureRecord } from '../../src/local/on-failure';
 import type { RawQueueMessage } from '../../src/ops/dead-letters';
-import { replayMessages, replayResult, unknownFix, type AnalysisInvocation, type ReplayChannels } from '../../src/ops/replay';
+import { replayMessages, type AnalysisInvocation, type ReplayChannels } from '../../src/ops/replay';
+import { replayResult, unknownFix } from '../../src/ops/replay-queue';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
 const tick = {
