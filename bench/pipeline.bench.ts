@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PipelineCounters } from '../src/local/counters';
+import type { PipelineCounters } from '../src/local/functions/counters';
 import { startLocalPipeline, type LocalPipeline } from '../src/local/runtime';
 import { SyntheticSource, syntheticSymbols } from '../src/producer/synthetic-source';
 import type { BenchModule } from './bench-section';

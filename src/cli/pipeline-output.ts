@@ -1,7 +1,7 @@
 /** What the pipeline commands show while the local runtime runs: alerts, runtime warnings, the live line. */
 import type { OutboxMessage } from '../adapters/local/outbox-notifier';
 import type { LogEntry } from '../local/runtime-log';
-import type { PipelineCounters } from '../local/counters';
+import type { PipelineCounters } from '../local/functions/counters';
 import { CliError, type CliIo, type Output } from './output';
 
 export const alertLine = (m: OutboxMessage): string => {

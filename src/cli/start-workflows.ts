@@ -7,9 +7,9 @@
  */
 import { readOutbox } from '../adapters/local/outbox-notifier';
 import { reportSummary, type DailyReport } from '../core/report';
-import { localObjectPath } from '../local/lake-files';
+import { localObjectPath } from '../adapters/local/lake-files';
 import type { LocalPipeline } from '../local/runtime';
-import { waitUntil } from '../local/sleeper';
+import { waitUntil } from '../local/schedule/sleeper';
 import type { LocalRun } from '../local/workflow/history';
 import { maintenanceEveryMs, ruleState } from '../ops/local/rules';
 import { runOnSession } from '../ops/local/runs';

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { LocalOperations } from '../local/local-operations';
+import { LocalOperations } from '../ops/local/operations';
 import { AwsOperations } from '../ops/aws/operations';
 import { defaultCacheDir } from '../ops/aws/stack';
 import type { Operations } from '../ops/operations';

@@ -4,12 +4,12 @@ import type { CsvRejection } from '../producer/csv';
 import type { ProducerResult } from '../producer/produce';
 import type { QuoteSource } from '../producer/quote-source';
 import type { AwsClients } from '../shared/clients';
-import type { PipelineCounters } from './counters';
+import type { PipelineCounters } from './functions/counters';
 import type { DataDirLayout } from './data-dir';
-import type { EmulatedService } from './emulators';
-import type { LocalResources } from './provision';
+import type { EmulatedService } from './emulators/emulators';
+import type { LocalResources } from './emulators/provision';
 import type { LogEntry, RuntimeLog } from './runtime-log';
-import type { LocalSchedule } from './schedule';
+import type { LocalSchedule } from './schedule/schedule';
 
 /** Names of the local functions, as they appear in ARNs of on-failure records. */
 export const LOCAL_FUNCTION = {

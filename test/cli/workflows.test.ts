@@ -11,8 +11,8 @@ import { paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { readLocalPartitions } from '../../src/adapters/local/glue-catalog';
 import type { DailyReport } from '../../src/core/report';
 import { dataDirLayout } from '../../src/local/data-dir';
-import { startEmulators } from '../../src/local/emulators';
-import { localObjectPath } from '../../src/local/lake-files';
+import { startEmulators } from '../../src/local/emulators/emulators';
+import { localObjectPath } from '../../src/adapters/local/lake-files';
 import {
   AlertRowSchema,
   ReportGetResultSchema,

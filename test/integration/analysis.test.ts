@@ -10,7 +10,7 @@ import { makeAnalysisHandler, type AnalysisOutcome } from '../../src/analysis/an
 import { enrich } from '../../src/core/enrich';
 import type { SignalStateStore } from '../../src/core/ports';
 import type { Tick } from '../../src/core/tick';
-import { toDynamoDbStreamRecord } from '../../src/local/dynamodb-events';
+import { toDynamoDbStreamRecord } from '../../src/local/mappings/dynamodb-events';
 import { drainQueue, scanAll } from '../support/aws-reads';
 import { useLocalAws } from '../support/local-aws';
 

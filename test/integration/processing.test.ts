@@ -5,7 +5,7 @@ import { S3RawArchive } from '../../src/adapters/aws/s3-raw-archive';
 import { SqsDeadLetterSink } from '../../src/adapters/aws/sqs-dead-letter-sink';
 import { enrich } from '../../src/core/enrich';
 import { parseTick, type Tick } from '../../src/core/tick';
-import { toKinesisStreamEvent } from '../../src/local/kinesis-events';
+import { toKinesisStreamEvent } from '../../src/local/mappings/kinesis-events';
 import { makeProcessingHandler, type ProcessingOutcome } from '../../src/processing/process-batch';
 import { drainQueue, listKeys, readObject, readShardBatches, scanAll } from '../support/aws-reads';
 import { useLocalAws } from '../support/local-aws';

@@ -1,4 +1,4 @@
-import { ChainedSource } from '../../src/local/chained-source';
+import { ChainedSource } from '../../src/producer/chained-source';
 import { ReplaySource } from '../../src/producer/replay-source';
 import { SyntheticSource } from '../../src/producer/synthetic-source';
 

@@ -9,10 +9,10 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoDbPriceStore } from '../../src/adapters/aws/dynamodb-price-store';
 import { enrich } from '../../src/core/enrich';
-import { DynamoDbEventSource } from '../../src/local/dynamodb-event-source';
-import { LocalDynamoDbStream, type StreamViewType } from '../../src/local/dynamodb-stream';
-import { captureTableWrites } from '../../src/local/dynamodb-stream-capture';
-import { sqsOnFailureDestination } from '../../src/local/on-failure';
+import { DynamoDbEventSource } from '../../src/local/mappings/dynamodb-event-source';
+import { LocalDynamoDbStream, type StreamViewType } from '../../src/local/emulators/dynamodb-stream';
+import { captureTableWrites } from '../../src/local/emulators/dynamodb-stream-capture';
+import { sqsOnFailureDestination } from '../../src/local/mappings/on-failure';
 import { createQueue, receiveAll, uniqueName, useEmulators } from './helpers';
 
 const aws = useEmulators();

@@ -1,7 +1,7 @@
 /** Emulators for a test file, plus fresh streams and queues per test so tests never share state. */
 import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
-import { startEmulators, type Emulators } from '../../src/local/emulators';
+import { startEmulators, type Emulators } from '../../src/local/emulators/emulators';
 import { createClients, type AwsClients } from '../../src/shared/clients';
 
 export interface TestAws {

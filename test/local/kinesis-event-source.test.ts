@@ -1,7 +1,7 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { MemoryCheckpointStore } from '../../src/local/checkpoints';
-import { KinesisEventSource, type KinesisEventSourceOptions } from '../../src/local/kinesis-event-source';
-import { sqsOnFailureDestination } from '../../src/local/on-failure';
+import { MemoryCheckpointStore } from '../../src/local/mappings/checkpoints';
+import { KinesisEventSource, type KinesisEventSourceOptions } from '../../src/local/mappings/kinesis-event-source';
+import { sqsOnFailureDestination } from '../../src/local/mappings/on-failure';
 import { createQueue, createStream, putRecords, receiveAll, useEmulators } from './helpers';
 
 const aws = useEmulators();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalPipeline } from '../../src/local/runtime';
-import { EVERY_MINUTE, LocalSchedule, ScaledClock, ScheduleStateFile } from '../../src/local/schedule';
+import { EVERY_MINUTE, LocalSchedule, ScaledClock, ScheduleStateFile } from '../../src/local/schedule/schedule';
 import { SyntheticSource } from '../../src/producer/synthetic-source';
 import { cli } from '../cli/helpers';
 

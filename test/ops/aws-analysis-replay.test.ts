@@ -14,7 +14,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { encodeDeadLetter } from '../../src/adapters/aws/sqs-dead-letter-sink';
-import { buildOnFailureRecord } from '../../src/local/on-failure';
+import { buildOnFailureRecord } from '../../src/local/mappings/on-failure';
 import { ReplayResultSchema } from '../../src/ops/types';
 import { message, tick, useDataTarget, type DataTarget } from './data-target';
 import { OUTPUTS, REGION, awsError, type MockedTarget } from './helpers';

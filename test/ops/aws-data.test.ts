@@ -19,7 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbAlertLedger } from '../../src/adapters/aws/dynamodb-alert-ledger';
 import { encodeDeadLetter } from '../../src/adapters/aws/sqs-dead-letter-sink';
 import type { Alert } from '../../src/core/signals';
-import { buildOnFailureRecord } from '../../src/local/on-failure';
+import { buildOnFailureRecord } from '../../src/local/mappings/on-failure';
 import { statusMetricQueries } from '../../src/ops/aws/status';
 import { AlertRowSchema, DlqMessageSchema, PurgeResultSchema, ReplayResultSchema, StatusReportSchema } from '../../src/ops/types';
 import { NOW, message, rejection, tick, useDataTarget, type DataTarget } from './data-target';

@@ -5,7 +5,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { encodeDeadLetter } from '../../src/adapters/aws/sqs-dead-letter-sink';
-import { buildOnFailureRecord } from '../../src/local/on-failure';
+import { buildOnFailureRecord } from '../../src/local/mappings/on-failure';
 import type { RawQueueMessage } from '../../src/ops/dead-letters';
 import { replayMessages, type AnalysisInvocation, type ReplayChannels } from '../../src/ops/replay';
 import { replayResult, unknownFix } from '../../src/ops/replay-queue';

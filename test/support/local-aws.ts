@@ -2,8 +2,8 @@
  * Real emulators for a test file: started in-process on free loopback ports before its tests,
  * with the pipeline's resources provisioned, and stopped after.
  */
-import { startEmulators, type Emulators } from '../../src/local/emulators';
-import { provisionLocalResources, type LocalResources } from '../../src/local/provision';
+import { startEmulators, type Emulators } from '../../src/local/emulators/emulators';
+import { provisionLocalResources, type LocalResources } from '../../src/local/emulators/provision';
 import { createClients, type AwsClients } from '../../src/shared/clients';
 
 export interface LocalAws {

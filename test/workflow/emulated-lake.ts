@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulators, type Emulators } from '../../src/local/emulators';
-import { provisionLocalResources, type LocalResources } from '../../src/local/provision';
+import { startEmulators, type Emulators } from '../../src/local/emulators/emulators';
+import { provisionLocalResources, type LocalResources } from '../../src/local/emulators/provision';
 import { createClients, type AwsClients } from '../../src/shared/clients';
 
 export interface EmulatedLake {

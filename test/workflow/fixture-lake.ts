@@ -2,7 +2,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { localObjectPath } from '../../src/local/lake-files';
+import { localObjectPath } from '../../src/adapters/local/lake-files';
 
 export const FIXTURE_LAKE = join(__dirname, '..', 'fixtures', 'lake');
 export const FIXTURE_BUCKET = 'fixture-lake';

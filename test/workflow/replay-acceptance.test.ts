@@ -10,7 +10,7 @@ import { paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { readLocalPartitions } from '../../src/adapters/local/glue-catalog';
 import { readOutbox } from '../../src/adapters/local/outbox-notifier';
 import type { DailyReport } from '../../src/core/report';
-import { localObjectPath } from '../../src/local/lake-files';
+import { localObjectPath } from '../../src/adapters/local/lake-files';
 import { startLocalPipeline, type LocalPipeline } from '../../src/local/runtime';
 import { runWorkflowLocally, type LocalWorkflowEnv } from '../../src/local/workflow/run';
 import { ReplaySource } from '../../src/producer/replay-source';

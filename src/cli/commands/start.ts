@@ -6,7 +6,7 @@
  * once the replay is processed.
  */
 import { Option, type Command } from 'commander';
-import { ChainedSource } from '../../local/chained-source';
+import { ChainedSource } from '../../producer/chained-source';
 import { startLocalPipeline } from '../../local/runtime';
 import { createQuoteSource } from '../../producer/create-source';
 import { DEFAULT_REPLAY_FILE, ReplaySource } from '../../producer/replay-source';

@@ -3,7 +3,7 @@
  * SDK or the AWS CLI can feed the stream and read the table, bucket and queues, until Ctrl-C.
  */
 import { Option, type Command } from 'commander';
-import type { EmulatedService } from '../../local/emulators';
+import type { EmulatedService } from '../../local/emulators/emulators';
 import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
 import { createQuoteSource } from '../../producer/create-source';
 import { ReplaySource } from '../../producer/replay-source';

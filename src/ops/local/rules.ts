@@ -7,7 +7,7 @@
  * - report: `stockpipe start` makes the daily report once the replay is done (no clock expression).
  */
 import { stateFile, type DataDirLayout } from '../../local/data-dir';
-import { ScheduleStateFile } from '../../local/schedule';
+import { ScheduleStateFile } from '../../local/schedule/schedule';
 import { RESOURCE } from '../../shared/names';
 import type { RuleName } from '../types';
 

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { KinesisTickSink } from '../../../src/adapters/aws/kinesis-tick-sink';
 import type { Tick } from '../../../src/core/tick';
-import { startEmulators, type Emulators } from '../../../src/local/emulators';
+import { startEmulators, type Emulators } from '../../../src/local/emulators/emulators';
 import { handler, makeProducerHandler, type ProducerDeps } from '../../../src/producer/handler';
 import { QuoteSourceError } from '../../../src/producer/quote-source';
 import { DEFAULT_REPLAY_FILE, ReplaySource } from '../../../src/producer/replay-source';

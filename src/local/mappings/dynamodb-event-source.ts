@@ -6,10 +6,10 @@
  * DDBStreamBatchInfo record.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { LocalDynamoDbStream, StreamShard } from './dynamodb-stream';
+import type { LocalDynamoDbStream, StreamShard } from '../emulators/dynamodb-stream';
 import type { EventSourceStats } from './kinesis-event-source';
 import { buildOnFailureRecord, type OnFailureDestination } from './on-failure';
-import { Sleeper, waitUntil } from './sleeper';
+import { Sleeper, waitUntil } from '../schedule/sleeper';
 import { deliverBatch, invokeHandler, type DeliveryPolicy, type DeliveryResult } from './stream-delivery';
 
 export interface DynamoDbEventSourceOptions {

@@ -20,7 +20,7 @@ import {
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { toKinesisStreamRecord } from './kinesis-events';
 import { buildOnFailureRecord, type OnFailureDestination } from './on-failure';
-import { Sleeper, waitUntil } from './sleeper';
+import { Sleeper, waitUntil } from '../schedule/sleeper';
 import { deliverBatch, invokeHandler, type DeliveryPolicy, type DeliveryResult } from './stream-delivery';
 import type { CheckpointStore } from './checkpoints';
 

@@ -12,7 +12,7 @@ import dynalite from 'dynalite';
 import kinesalite from 'kinesalite';
 import S3rver from 's3rver';
 import sqslite from 'sqslite';
-import type { ServiceName } from '../shared/clients';
+import type { ServiceName } from '../../shared/clients';
 
 export type EmulatedService = Exclude<ServiceName, 'sns'>;
 

@@ -9,7 +9,7 @@
  * invocation still runs is skipped too (the producer's samples of one source must not interleave).
  */
 import { Cron } from 'croner';
-import { readJsonFile, writeJsonFile } from './data-dir';
+import { readJsonFile, writeJsonFile } from '../data-dir';
 import { Sleeper } from './sleeper';
 
 /** EventBridge's rate(1 minute) as a 6-part cron pattern: second 0 of every minute. */

@@ -11,23 +11,23 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { DynamoDbAlertLedger } from '../adapters/aws/dynamodb-alert-ledger';
-import { DynamoDbPriceStore } from '../adapters/aws/dynamodb-price-store';
-import { DynamoDbSignalStateStore } from '../adapters/aws/dynamodb-signal-state-store';
-import { S3RawArchive } from '../adapters/aws/s3-raw-archive';
-import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
-import { OutboxNotifier, type OutboxMessage } from '../adapters/local/outbox-notifier';
-import { makeAnalysisHandler } from '../analysis/analyse-batch';
-import type { DeadLetter, DeadLetterSink } from '../core/ports';
-import { makeProcessingHandler } from '../processing/process-batch';
-import { createClients, type AwsClients, type ServiceName } from '../shared/clients';
-import { DEFAULTS } from '../shared/names';
+import { DynamoDbAlertLedger } from '../../adapters/aws/dynamodb-alert-ledger';
+import { DynamoDbPriceStore } from '../../adapters/aws/dynamodb-price-store';
+import { DynamoDbSignalStateStore } from '../../adapters/aws/dynamodb-signal-state-store';
+import { S3RawArchive } from '../../adapters/aws/s3-raw-archive';
+import { SqsDeadLetterSink } from '../../adapters/aws/sqs-dead-letter-sink';
+import { OutboxNotifier, type OutboxMessage } from '../../adapters/local/outbox-notifier';
+import { makeAnalysisHandler } from '../../analysis/analyse-batch';
+import type { DeadLetter, DeadLetterSink } from '../../core/ports';
+import { makeProcessingHandler } from '../../processing/process-batch';
+import { createClients, type AwsClients, type ServiceName } from '../../shared/clients';
+import { DEFAULTS } from '../../shared/names';
 import { countCommands, dynamoDbReads, type MutableCounters } from './counters';
-import type { LocalDynamoDbStream } from './dynamodb-stream';
-import { captureTableWrites } from './dynamodb-stream-capture';
-import type { LocalResources } from './provision';
-import type { RuntimeLog } from './runtime-log';
-import type { DeliveryResult } from './stream-delivery';
+import type { LocalDynamoDbStream } from '../emulators/dynamodb-stream';
+import { captureTableWrites } from '../emulators/dynamodb-stream-capture';
+import type { LocalResources } from '../emulators/provision';
+import type { RuntimeLog } from '../runtime-log';
+import type { DeliveryResult } from '../mappings/stream-delivery';
 
 export interface LocalFunctionsOptions {
   readonly endpoints: Partial<Record<ServiceName, string>>;

@@ -9,13 +9,13 @@
 import { Cron } from 'croner';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readOutbox } from '../adapters/local/outbox-notifier';
-import { OpsError, UsageError } from '../ops/errors';
-import { purgeLocalDlq, listLocalDlq, replayLocalDlq, showLocalDlq } from '../ops/local/dlq';
-import { LOCAL_RULES, maintenanceEveryMs, ruleState } from '../ops/local/rules';
-import { findRun, listRunsOf, localRunDetail, newestLakeDay, runOnSession } from '../ops/local/runs';
-import { attachToPipeline, openLocalSession, type LocalSession } from '../ops/local/session';
-import { localStatus } from '../ops/local/status';
+import { readOutbox } from '../../adapters/local/outbox-notifier';
+import { OpsError, UsageError } from '../errors';
+import { purgeLocalDlq, listLocalDlq, replayLocalDlq, showLocalDlq } from './dlq';
+import { LOCAL_RULES, maintenanceEveryMs, ruleState } from './rules';
+import { findRun, listRunsOf, localRunDetail, newestLakeDay, runOnSession } from './runs';
+import { attachToPipeline, openLocalSession, type LocalSession } from './session';
+import { localStatus } from './status';
 import type {
   AlertFilter,
   DlqListOptions,
@@ -26,7 +26,7 @@ import type {
   StoredReport,
   WaitOptions,
   WorkflowInput,
-} from '../ops/operations';
+} from '../operations';
 import type {
   AlertRow,
   QueueName,
@@ -36,13 +36,13 @@ import type {
   ScheduleStatus,
   StatusReport,
   WorkflowStart,
-} from '../ops/types';
-import { reportKeys } from '../report/report-task';
-import { LAKE, RESOURCE } from '../shared/names';
-import type { WorkflowName } from '../shared/workflow-substitutions';
-import type { DataDirLayout } from './data-dir';
-import { localObjectPath } from './lake-files';
-import { runningPipeline } from './runtime-lock';
+} from '../types';
+import { reportKeys } from '../../report/report-task';
+import { LAKE, RESOURCE } from '../../shared/names';
+import type { WorkflowName } from '../../shared/workflow-substitutions';
+import type { DataDirLayout } from '../../local/data-dir';
+import { localObjectPath } from '../../adapters/local/lake-files';
+import { runningPipeline } from '../../local/runtime-lock';
 
 export interface LocalOperationsOptions {
   readonly now?: () => Date;

@@ -1,5 +1,5 @@
 /** Where a stream mapping remembers the last sequence number it finished, per shard. */
-import { readJsonFile, writeJsonFile } from './data-dir';
+import { readJsonFile, writeJsonFile } from '../data-dir';
 
 export interface CheckpointStore {
   get(shardId: string): string | undefined;

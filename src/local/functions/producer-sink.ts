@@ -1,8 +1,8 @@
 /** The producer's Kinesis sink as the local runtime uses it: counted, and timed for tick-to-alert latency. */
-import { KinesisTickSink } from '../adapters/aws/kinesis-tick-sink';
-import { priceKey, type TickSink } from '../core/ports';
-import type { Alert } from '../core/signals';
-import type { Tick } from '../core/tick';
+import { KinesisTickSink } from '../../adapters/aws/kinesis-tick-sink';
+import { priceKey, type TickSink } from '../../core/ports';
+import type { Alert } from '../../core/signals';
+import type { Tick } from '../../core/tick';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 
 /** When each tick was written, to measure how long its alert took; only kept when asked for. */

@@ -1,12 +1,12 @@
 /** Small pieces of the local runtime: the functions' environment, and CSV rows refused at the source. */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { encodeDeadLetter } from '../adapters/aws/sqs-dead-letter-sink';
-import type { DeadLetter } from '../core/ports';
-import { describeRejection } from '../core/tick';
-import type { CsvRejection } from '../producer/csv';
-import { ENV } from '../shared/names';
-import type { EmulatedService } from './emulators';
-import type { LocalResources } from './provision';
+import { encodeDeadLetter } from '../../adapters/aws/sqs-dead-letter-sink';
+import type { DeadLetter } from '../../core/ports';
+import { describeRejection } from '../../core/tick';
+import type { CsvRejection } from '../../producer/csv';
+import { ENV } from '../../shared/names';
+import type { EmulatedService } from '../emulators/emulators';
+import type { LocalResources } from '../emulators/provision';
 
 /** What CDK sets for the functions (ENV names), plus the SDK's AWS_ENDPOINT_URL_* of the emulators. */
 export const localEnvironment = (

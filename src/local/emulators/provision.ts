@@ -11,9 +11,9 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsClients } from '../shared/clients';
-import type { PipelineResources } from '../shared/config';
-import { ATTR, RESOURCE } from '../shared/names';
+import type { AwsClients } from '../../shared/clients';
+import type { PipelineResources } from '../../shared/config';
+import { ATTR, RESOURCE } from '../../shared/names';
 
 export interface LocalResources extends PipelineResources {
   readonly processingDlqUrl: string;
