@@ -24,7 +24,7 @@ import { parsePriceItem } from '../core/price-item';
 import { describeRejection } from '../core/tick';
 import { chunk } from '../shared/retry';
 import { decodeDlqMessage, tickOfDeadLetter, tickText, type RawQueueMessage } from './dead-letters';
-import type { Reread, StreamRecordsReread } from './aws/stream-reread';
+import type { Reread, StreamRecordsReread } from './stream-reread';
 import type { DlqMessage, QueueName, ReplayOutcome, StreamBatch } from './types';
 
 /** What the analysis function answered for one invocation. */

@@ -9,7 +9,8 @@ import { invokeAnalysisFunction } from './analysis-invoke';
 import type { AwsContext } from './context';
 import { deleteMessages, purgeQueue, queueDepth, receiveAll, release, type ReceivedMessage } from './queue';
 import { stackOutput } from './stack';
-import { putEntries, rereadDynamoBatch, rereadKinesisBatch } from './stream-reread';
+import { putEntries, rereadKinesisBatch } from '../stream-reread';
+import { rereadDynamoBatch } from './dynamodb-stream-reread';
 
 const QUEUE_OUTPUTS: Readonly<Record<QueueName, 'invalidQueue' | 'processingDlq' | 'analysisDlq'>> = {
   invalid: 'invalidQueue',

@@ -12,7 +12,7 @@ import { SqsDeadLetterSink } from '../../adapters/aws/sqs-dead-letter-sink';
 import { OutboxNotifier } from '../../adapters/local/outbox-notifier';
 import { makeAnalysisHandler } from '../../analysis/analyse-batch';
 import type { LocalResources } from '../../local/emulators/provision';
-import { rereadKinesisBatch, putEntries, type KinesisContext } from '../aws/stream-reread';
+import { rereadKinesisBatch, putEntries, type KinesisContext } from '../stream-reread';
 import { decodeDlqMessage } from '../dead-letters';
 import { OpsError, UsageError } from '../errors';
 import type { DlqListOptions, ReplayOptions } from '../operations';

@@ -5,7 +5,7 @@
  */
 import { readOutbox } from '../../adapters/local/outbox-notifier';
 import type { ReportAlert } from '../../core/report';
-import type { AlertReader } from '../../report/alert-reader';
+import type { AlertReader } from '../../core/ports-report';
 
 export class OutboxAlertReader implements AlertReader {
   constructor(private readonly outboxDir: string) {}

@@ -1,16 +1,10 @@
 /**
- * Reading a failed batch again from its stream (the on-failure record gives only shard and sequence
- * range), and putting records back into the Kinesis stream. A stream keeps records for its retention
- * period only (Kinesis: the stream's RetentionPeriodHours; DynamoDB streams: 24 hours); past it the
- * records are gone and the answer says so instead of pretending.
+ * Reading a failed Kinesis batch again from its stream (the on-failure record gives only shard and
+ * sequence range), and putting records back into the stream. A stream keeps records for its retention
+ * period only; past it the records are gone and the answer says so instead of pretending.
  *
- * The Kinesis readers need only a Kinesis client, so the local target uses them on kinesalite.
+ * Both targets use these: AWS Kinesis, and kinesalite locally.
  */
-import type { DynamoDBStreamsClient, _Record as DynamoStreamRecord } from '@aws-sdk/client-dynamodb-streams';
-import {
-  GetRecordsCommand as GetStreamRecordsCommand,
-  GetShardIteratorCommand as GetStreamShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
@@ -20,23 +14,15 @@ import {
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { chunkEntries } from '../../adapters/aws/kinesis-tick-sink';
-import type { StreamBatch } from '../types';
-import { call, type CallContext } from './context';
+import { chunkEntries } from '../adapters/aws/kinesis-tick-sink';
+import { call, type CallContext } from './call-context';
+import type { StreamBatch } from './types';
 
 export interface KinesisContext extends CallContext {
   readonly clients: { readonly kinesis: KinesisClient };
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
 }
-
-export interface DynamoStreamContext extends CallContext {
-  readonly clients: { readonly dynamodbStreams: DynamoDBStreamsClient };
-  readonly now: () => Date;
-}
-
-export const DYNAMODB_STREAM_RETENTION_HOURS = 24;
-
 /** The records of a batch that could be read again, and what could not. */
 export interface Reread {
   readonly entries: PutRecordsRequestEntry[];
@@ -53,7 +39,7 @@ export interface StreamRecordsReread {
   readonly expired: boolean;
 }
 
-const seq = (s: string | undefined): bigint => {
+export const seq = (s: string | undefined): bigint => {
   try {
     return BigInt(s ?? '-1');
   } catch {
@@ -63,10 +49,10 @@ const seq = (s: string | undefined): bigint => {
 
 const streamNameOf = (arn: string, fallback: string): string => /:stream\/([^/]+)$/.exec(arn)?.[1] ?? fallback;
 
-const pastRetention = (batch: StreamBatch, hours: number, now: Date): boolean =>
+export const pastRetention = (batch: StreamBatch, hours: number, now: Date): boolean =>
   batch.firstArrival !== null && Date.parse(batch.firstArrival) + hours * 3_600_000 < now.getTime();
 
-const MAX_EMPTY_READS = 10;
+export const MAX_EMPTY_READS = 10;
 
 export async function rereadKinesisBatch(ctx: KinesisContext, batch: StreamBatch, fallbackStream: string): Promise<Reread> {
   const streamName = streamNameOf(batch.streamArn, fallbackStream);
@@ -139,74 +125,6 @@ export async function rereadKinesisBatch(ctx: KinesisContext, batch: StreamBatch
   if (batch.batchSize > 0 && entries.length < batch.batchSize)
     problems.push(`${entries.length} of the batch's ${batch.batchSize} records were found`);
   return { entries, problems, expired: false };
-}
-
-/** A DynamoDB Streams GetRecords record as the Lambda event carries it (creation time in epoch seconds). */
-export function lambdaRecordOf(record: DynamoStreamRecord, streamArn: string): DynamoDBRecord {
-  const { ApproximateCreationDateTime, ...rest } = record.dynamodb ?? {};
-  const created = ApproximateCreationDateTime instanceof Date ? ApproximateCreationDateTime : undefined;
-  return {
-    ...(record.eventID ? { eventID: record.eventID } : {}),
-    ...(record.eventName ? { eventName: record.eventName } : {}),
-    ...(record.eventVersion ? { eventVersion: record.eventVersion } : {}),
-    ...(record.eventSource ? { eventSource: record.eventSource } : {}),
-    ...(record.awsRegion ? { awsRegion: record.awsRegion } : {}),
-    eventSourceARN: streamArn,
-    dynamodb: {
-      // The SDK's AttributeValue union and Lambda's are the same JSON; only their TypeScript types differ.
-      ...(rest as NonNullable<DynamoDBRecord['dynamodb']>),
-      ...(created ? { ApproximateCreationDateTime: Math.floor(created.getTime() / 1000) } : {}),
-    },
-  };
-}
-
-/** The records of a DynamoDB stream range (GetShardIterator AT_SEQUENCE_NUMBER, then GetRecords to its end). */
-export async function rereadDynamoBatch(ctx: DynamoStreamContext, batch: StreamBatch): Promise<StreamRecordsReread> {
-  const gone = `the records arrived at ${batch.firstArrival} and a DynamoDB stream keeps records ${DYNAMODB_STREAM_RETENTION_HOURS} h: they are gone from the stream (the price table still holds the items)`;
-  if (pastRetention(batch, DYNAMODB_STREAM_RETENTION_HOURS, ctx.now())) return { records: [], problems: [gone], expired: true };
-  let iterator: string | undefined;
-  try {
-    iterator = (
-      await ctx.clients.dynamodbStreams.send(
-        new GetStreamShardIteratorCommand({
-          StreamArn: batch.streamArn,
-          ShardId: batch.shardId,
-          ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-          SequenceNumber: batch.startSequenceNumber,
-        }),
-      )
-    ).ShardIterator;
-  } catch (error) {
-    const name = (error as { name?: string }).name ?? '';
-    if (name === 'TrimmedDataAccessException' || name === 'ResourceNotFoundException') {
-      return { records: [], problems: [`${name}: ${gone}`], expired: true };
-    }
-    return call(ctx, `read shard ${batch.shardId} of ${batch.streamArn}`, () => Promise.reject(error));
-  }
-  const end = seq(batch.endSequenceNumber);
-  const records: DynamoStreamRecord[] = [];
-  let empty = 0;
-  while (iterator && empty < MAX_EMPTY_READS) {
-    const current: string = iterator;
-    const out = await call(ctx, `read shard ${batch.shardId} of ${batch.streamArn}`, () =>
-      ctx.clients.dynamodbStreams.send(new GetStreamRecordsCommand({ ShardIterator: current, Limit: 1000 })),
-    );
-    const page = out.Records ?? [];
-    const inRange = page.filter((r) => seq(r.dynamodb?.SequenceNumber) <= end);
-    records.push(...inRange);
-    if (inRange.length < page.length) break;
-    empty = page.length === 0 ? empty + 1 : 0;
-    iterator = out.NextShardIterator;
-  }
-  if (records.length === 0)
-    return { records: [], problems: [`no record of the range was found in shard ${batch.shardId}: ${gone}`], expired: true };
-  const problems: string[] = [];
-  const first = seq(records[0]!.dynamodb?.SequenceNumber);
-  if (first > seq(batch.startSequenceNumber))
-    problems.push(
-      `the first records of the range were trimmed from the stream (found from ${first}, the batch started at ${batch.startSequenceNumber})`,
-    );
-  return { records: records.map((r) => lambdaRecordOf(r, batch.streamArn)), problems, expired: false };
 }
 
 /**
