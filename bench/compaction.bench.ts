@@ -8,7 +8,7 @@ import { openLakeDatabase } from '../src/adapters/local/duckdb-athena';
 import { S3RawArchive } from '../src/adapters/aws/s3-raw-archive';
 import { compactPartition } from '../src/compaction/compact';
 import { makeCompactionHandler } from '../src/compaction/compact-partition';
-import { S3LakeObjects } from '../src/compaction/lake-objects';
+import { S3LakeObjects } from '../src/adapters/aws/s3-lake-objects';
 import { mapLimit } from '../src/compaction/map-limit';
 import { rawPartitionPrefix } from '../src/compaction/layout';
 import { ticksToParquet } from '../src/compaction/parquet';

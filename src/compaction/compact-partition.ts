@@ -9,7 +9,7 @@ import { MAINTENANCE_PREFIX } from '../shared/workflow-substitutions';
 import { compactPartition, type SkippedLine } from './compact';
 import { SOURCE_FINGERPRINT, sourceFingerprint } from './fingerprint';
 import { curatedObjectKey, parsePartition, rawPartitionPrefix } from './layout';
-import type { LakeObjects } from './lake-objects';
+import type { LakeObjects } from '../core/ports-lake';
 import { mapLimit } from './map-limit';
 import { ticksToParquet, type ParquetCodec } from './parquet';
 

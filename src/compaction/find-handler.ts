@@ -4,7 +4,7 @@ import { createClients } from '../shared/clients';
 import { tracer, withPowertools } from '../shared/powertools';
 import { makeFindPartitionsHandler } from './find-partitions';
 import { glueDatabaseFromEnv, lakeBucketFromEnv, tracedGlueClient } from './lambda-env';
-import { S3LakeObjects } from './lake-objects';
+import { S3LakeObjects } from '../adapters/aws/s3-lake-objects';
 
 const { s3 } = createClients();
 tracer.captureAWSv3Client(s3);

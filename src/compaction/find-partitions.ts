@@ -5,10 +5,9 @@
 import { z } from 'zod';
 import type { Partition } from '../core/lake';
 import { LAKE, RESOURCE } from '../shared/names';
-import { partitionId, type PartitionCatalog } from './catalog';
+import { partitionId, type LakeObject, type LakeObjects, type PartitionCatalog } from '../core/ports-lake';
 import { SOURCE_FINGERPRINT, sourceFingerprint } from './fingerprint';
 import { CURATED_OBJECT, InvalidTaskInput, partitionOfKey } from './layout';
-import type { LakeObject, LakeObjects } from './lake-objects';
 import { mapLimit } from './map-limit';
 
 /**

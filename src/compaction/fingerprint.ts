@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LakeObject } from './lake-objects';
+import type { LakeObject } from '../core/ports-lake';
 
 /** User-metadata key of the Parquet object: the fingerprint of the raw objects it was made from. */
 export const SOURCE_FINGERPRINT = 'source-fingerprint';

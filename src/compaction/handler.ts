@@ -4,7 +4,7 @@ import { createClients } from '../shared/clients';
 import { logger, metrics, tracer, withPowertools } from '../shared/powertools';
 import { makeCompactionHandler, type CompactionResult } from './compact-partition';
 import { lakeBucketFromEnv } from './lambda-env';
-import { S3LakeObjects } from './lake-objects';
+import { S3LakeObjects } from '../adapters/aws/s3-lake-objects';
 
 export const recordCompaction = (r: CompactionResult): void => {
   metrics.addMetric('RowsCompacted', MetricUnit.Count, r.rows);

@@ -1,7 +1,7 @@
 /** Registers compacted partitions in the catalog, for the raw table and the curated table. */
 import { z } from 'zod';
 import { RESOURCE } from '../shared/names';
-import type { PartitionCatalog } from './catalog';
+import type { PartitionCatalog } from '../core/ports-lake';
 import { InvalidTaskInput, PartitionSchema } from './layout';
 
 export interface RegisterPartitionsDeps {

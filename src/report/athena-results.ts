@@ -4,16 +4,8 @@
  * same shape from DuckDB (src/local/workflow/athena-local.ts), so this code runs in both places.
  */
 import { z } from 'zod';
+import type { AthenaResultSet } from '../core/ports-report';
 import type { AnomalyRow, SymbolDayRow } from '../core/report';
-
-export interface AthenaDatum {
-  readonly VarCharValue?: string;
-}
-
-export interface AthenaResultSet {
-  readonly Rows?: readonly { readonly Data?: readonly AthenaDatum[] }[];
-  readonly ResultSetMetadata?: { readonly ColumnInfo?: readonly { readonly Name?: string; readonly Type?: string }[] };
-}
 
 export class ReportResultError extends Error {
   override readonly name = 'ReportResultError';

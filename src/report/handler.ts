@@ -2,7 +2,7 @@
 import { createClients } from '../shared/clients';
 import { resourceFromEnv } from '../shared/config';
 import { tracer, withPowertools } from '../shared/powertools';
-import { DynamoDbAlertReader } from './alert-reader';
+import { DynamoDbAlertReader } from '../adapters/aws/dynamodb-alert-reader';
 import { makeReportHandler } from './report-task';
 
 const { dynamodb, documents } = createClients();

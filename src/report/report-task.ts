@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { buildDailyReport, reportSummary, type DailyReport } from '../core/report';
 import { LAKE } from '../shared/names';
-import type { AlertReader } from './alert-reader';
-import { anomalyRows, symbolDayRows, type AthenaResultSet } from './athena-results';
+import type { AlertReader, AthenaResultSet } from '../core/ports-report';
+import { anomalyRows, symbolDayRows } from './athena-results';
 import { checkedDay, dailyReportQueries, InvalidReportDate, type ReportQuery } from './queries';
 import { renderReportHtml, renderReportJson } from './render';
 

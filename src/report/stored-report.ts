@@ -1,6 +1,6 @@
 /** Reads a stored daily report back (for `stockpipe report`): from S3 or the local S3 stand-in. */
 import type { DailyReport } from '../core/report';
-import type { LakeObjects } from '../compaction/lake-objects';
+import type { LakeObjects } from '../core/ports-lake';
 import { checkedDay } from './queries';
 import { reportKeys } from './report-task';
 

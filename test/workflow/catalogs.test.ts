@@ -5,7 +5,7 @@ import { BatchCreatePartitionCommand, GetPartitionsCommand, GetTableCommand, Glu
 import { mockClient } from 'aws-sdk-client-mock';
 import { GlueCatalog } from '../../src/adapters/aws/glue-catalog';
 import { localCatalogFile, LocalGlueCatalog, readLocalPartitions } from '../../src/adapters/local/glue-catalog';
-import { PartitionRegistrationError } from '../../src/compaction/catalog';
+import { PartitionRegistrationError } from '../../src/core/ports-lake';
 
 const descriptor = {
   Columns: [{ Name: 'timestamp', Type: 'timestamp' }],

@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { openLakeDatabase, type LakeDatabase } from '../../src/adapters/local/duckdb-athena';
 import { compactPartition } from '../../src/compaction/compact';
 import { makeCompactionHandler, rejectedLinesKey, type CompactionResult } from '../../src/compaction/compact-partition';
-import { S3LakeObjects } from '../../src/compaction/lake-objects';
+import { S3LakeObjects } from '../../src/adapters/aws/s3-lake-objects';
 import { startEmulatedLake, type EmulatedLake } from './emulated-lake';
 
 const tick = (timestamp: string, price: number, extra: Record<string, unknown> = {}) =>

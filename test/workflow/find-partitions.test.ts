@@ -1,8 +1,7 @@
 import type { Partition } from '../../src/core/lake';
-import type { PartitionCatalog } from '../../src/compaction/catalog';
+import type { LakeObject, LakeObjects, PartitionCatalog } from '../../src/core/ports-lake';
 import { SOURCE_FINGERPRINT, sourceFingerprint } from '../../src/compaction/fingerprint';
 import { makeFindPartitionsHandler } from '../../src/compaction/find-partitions';
-import type { LakeObject, LakeObjects } from '../../src/compaction/lake-objects';
 
 class MemoryLake implements LakeObjects {
   readonly objects = new Map<string, LakeObject & { meta: Record<string, string> }>();

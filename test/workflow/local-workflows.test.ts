@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { paginateQuery, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { readLocalPartitions } from '../../src/adapters/local/glue-catalog';
-import { S3LakeObjects } from '../../src/compaction/lake-objects';
+import { S3LakeObjects } from '../../src/adapters/aws/s3-lake-objects';
 import { listStoredReports, readStoredReport } from '../../src/report/stored-report';
 import type { DailyReport } from '../../src/core/report';
 import { dataDirLayout } from '../../src/local/data-dir';

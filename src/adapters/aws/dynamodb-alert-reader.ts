@@ -1,12 +1,8 @@
 /** The day's alerts from the alert table (the same items `stockpipe alerts` lists). */
 import { paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ReportAlert } from '../core/report';
-import { ATTR } from '../shared/names';
-
-export interface AlertReader {
-  /** Alerts of the symbols whose time falls on the UTC day `date`, oldest first. */
-  alertsOn(date: string, symbols: readonly string[]): Promise<ReportAlert[]>;
-}
+import type { AlertReader } from '../../core/ports-report';
+import type { ReportAlert } from '../../core/report';
+import { ATTR } from '../../shared/names';
 
 const sideOf = (side: unknown, item: Record<string, unknown>): ReportAlert['side'] => {
   if (side === 'BUY' || side === 'SELL') return side;

@@ -11,7 +11,7 @@ import {
   type StorageDescriptor,
 } from '@aws-sdk/client-glue';
 import type { Partition } from '../../core/lake';
-import { PartitionRegistrationError, type PartitionCatalog, type RegistrationOutcome } from '../../compaction/catalog';
+import { PartitionRegistrationError, type PartitionCatalog, type RegistrationOutcome } from '../../core/ports-lake';
 
 /** BatchCreatePartition accepts at most 100 partitions per call. */
 const BATCH = 100;

@@ -1,4 +1,4 @@
-/** The lake bucket as compaction sees it, and its S3 implementation (AWS and s3rver alike). */
+/** The lake bucket on S3 (AWS and s3rver alike). */
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -7,28 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-
-export interface LakeObject {
-  readonly key: string;
-  readonly etag: string;
-  readonly size: number;
-  /** ISO time. */
-  readonly lastModified: string;
-}
-
-export interface PutOptions {
-  readonly contentType: string;
-  readonly metadata?: Readonly<Record<string, string>>;
-}
-
-export interface LakeObjects {
-  /** Every object under the prefix, in key order. */
-  list(prefix: string): Promise<LakeObject[]>;
-  getText(key: string): Promise<string>;
-  put(key: string, body: Uint8Array | string, options: PutOptions): Promise<void>;
-  /** The object's user metadata; undefined when there is no such object. */
-  metadata(key: string): Promise<Record<string, string> | undefined>;
-}
+import type { LakeObject, LakeObjects, PutOptions } from '../../core/ports-lake';
 
 export class S3LakeObjects implements LakeObjects {
   constructor(

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Partition } from '../../core/lake';
-import { partitionId, type PartitionCatalog, type RegistrationOutcome } from '../../compaction/catalog';
+import { partitionId, type PartitionCatalog, type RegistrationOutcome } from '../../core/ports-lake';
 
 export interface LocalPartition extends Partition {
   readonly location: string;
