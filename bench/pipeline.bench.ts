@@ -9,8 +9,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PipelineCounters } from '../src/local/functions/counters';
-import { startLocalPipeline, type LocalPipeline } from '../src/local/runtime';
+import type { PipelineCounters } from '../src/local';
+import { startLocalPipeline, type LocalPipeline } from '../src/local';
 import { SyntheticSource, syntheticSymbols } from '../src/producer/synthetic-source';
 import type { BenchModule } from './bench-section';
 

@@ -1,7 +1,6 @@
 /** What the pipeline commands show while the local runtime runs: alerts, runtime warnings, the live line. */
 import type { OutboxMessage } from '../adapters/local/outbox-notifier';
-import type { LogEntry } from '../local/runtime-log';
-import type { PipelineCounters } from '../local/functions/counters';
+import type { LogEntry, PipelineCounters } from '../local';
 import { CliError, type CliIo, type Output } from './output';
 
 export const alertLine = (m: OutboxMessage): string => {
@@ -67,3 +66,17 @@ export const yahooLog =
     if (/Unsupported environment/.test(message)) return;
     out.warn(`yahoo: ${message}`);
   };
+
+/** Ticks per second of a growing count, smoothed over the last few readings (for the status line). */
+export function rateMeter(): (count: number) => number {
+  let lastCount = 0;
+  let lastAt = performance.now();
+  let rate = 0;
+  return (count) => {
+    const now = performance.now();
+    rate = 0.7 * rate + 0.3 * (((count - lastCount) * 1000) / Math.max(1, now - lastAt));
+    lastCount = count;
+    lastAt = now;
+    return rate;
+  };
+}

@@ -1,5 +1,5 @@
 /** The summary `run`, `replay` and `start` print at the end: its JSON shape is RunSummary. */
-import type { LocalPipeline } from '../local/runtime';
+import type { LocalPipeline } from '../local';
 
 export interface RunSummary {
   /** The quote source: replay, synthetic, yahoo or csv (start: the source it ended on). */

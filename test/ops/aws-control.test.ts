@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsOperations } from '../../src/ops/aws/operations';
 import { opsClientsFrom } from '../../src/ops/aws/clients';
-import { parseRunStatus } from '../../src/ops/aws/runs';
+import { parseRunStatus } from '../../src/ops/run-status';
 import { OpsError } from '../../src/ops/errors';
 import type { RunProgress } from '../../src/ops/operations';
 import {

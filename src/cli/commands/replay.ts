@@ -1,7 +1,6 @@
 /** `stockpipe replay --file prices.csv`: a user's price history through the whole local pipeline. */
 import type { Command } from 'commander';
-import { startLocalPipeline } from '../../local/runtime';
-import { waitUntil } from '../../local/schedule/sleeper';
+import { startLocalPipeline, waitUntil } from '../../local';
 import { ReplaySource } from '../../producer/replay-source';
 import { layoutOf, outputFor, speed, symbolList, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, progressBar, type CliIo } from '../output';

@@ -1,6 +1,6 @@
 /** `stockpipe run`: the whole local pipeline on one source, to completion, then a summary. */
 import { Option, type Command } from 'commander';
-import { startLocalPipeline } from '../../local/runtime';
+import { startLocalPipeline } from '../../local';
 import { createQuoteSource } from '../../producer/create-source';
 import { ReplaySource } from '../../producer/replay-source';
 import { syntheticSymbols } from '../../producer/synthetic-source';

@@ -1,6 +1,6 @@
 /** `stockpipe runs list|show`: the workflows' runs, and one run state by state. */
 import { Option, type Command } from 'commander';
-import { parseRunStatus } from '../../ops/aws/runs';
+import { parseRunStatus } from '../../ops/run-status';
 import type { RunStatus } from '../../ops/types';
 import { WORKFLOW_NAMES } from '../../ops/types';
 import type { WorkflowName } from '../../shared/workflow-substitutions';

@@ -2,22 +2,17 @@
  * `stockpipe start` (what `npm start` runs): the whole pipeline on this machine, fed by the schedule
  * with the real prices shipped in data/stocks.csv at an accelerated clock, then with synthetic (or
  * yahoo) prices; alerts are printed as they are published, until Ctrl-C. Beside it the workflows run
- * (start-workflows.ts): lake maintenance every hour of the clock, and a daily report of the replay
+ * (src/local/schedule/workflow-rules.ts): lake maintenance every hour of the clock, and a daily report of the replay
  * once the replay is processed.
  */
 import { Option, type Command } from 'commander';
-import { ChainedSource } from '../../producer/chained-source';
-import { startLocalPipeline } from '../../local/runtime';
-import { createQuoteSource } from '../../producer/create-source';
-import { DEFAULT_REPLAY_FILE, ReplaySource } from '../../producer/replay-source';
-import type { QuoteSource } from '../../producer/quote-source';
-import type { Tick } from '../../core/tick';
-import { SyntheticSource } from '../../producer/synthetic-source';
+import { reportSummary } from '../../core/report';
+import { LocalWorkflowRules, startLocalPipeline } from '../../local';
+import { DemoFeed } from '../../producer/demo-feed';
 import { DEFAULTS } from '../../shared/names';
 import { layoutOf, outputFor, positiveInteger, speed, symbolList, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
-import { alertLine, logPrinter, statusLine, yahooLog } from '../pipeline-output';
-import { StartWorkflows } from '../start-workflows';
+import { alertLine, logPrinter, rateMeter, statusLine, yahooLog } from '../pipeline-output';
 import { summarize } from '../summary';
 
 interface StartOptions extends CommonOptions {
@@ -32,33 +27,6 @@ interface StartOptions extends CommonOptions {
 const STOP_DEADLINE_MS = 4000;
 /** Of that, how long a workflow run under way may take to finish before the pipeline stops under it. */
 const WORKFLOW_STOP_MS = 1000;
-
-/** The replay, remembering the newest market time it gave: the day the report covers. */
-class TrackedReplay implements QuoteSource {
-  last: string | undefined;
-
-  constructor(readonly replay: ReplaySource) {}
-
-  get name(): QuoteSource['name'] {
-    return this.replay.name;
-  }
-
-  async sample(symbols: readonly string[]): Promise<Tick[]> {
-    const ticks = await this.replay.sample(symbols);
-    for (const t of ticks) if (!this.last || t.timestamp > this.last) this.last = t.timestamp;
-    return ticks;
-  }
-
-  exhausted(): boolean {
-    return this.replay.exhausted();
-  }
-}
-
-/** The NYSE open of the day after `timestamp`: where synthetic prices pick up after the replay. */
-const dayAfter = (timestamp: string | undefined): string => {
-  const day = timestamp ? new Date(Date.parse(timestamp.slice(0, 10)) + 86_400_000) : new Date();
-  return `${day.toISOString().slice(0, 10)}T14:30:00Z`;
-};
 
 export function registerStart(program: Command, io: CliIo): void {
   const command = program
@@ -81,24 +49,19 @@ export function registerStart(program: Command, io: CliIo): void {
   withCommonOptions(command).action(async (options: StartOptions) => {
     const out = outputFor(io, options);
     if (typeof options.symbols === 'number') throw new CliError('--symbols takes symbol names here, e.g. --symbols AAPL,MSFT', 2);
-    const replay = ReplaySource.fromFile(DEFAULT_REPLAY_FILE);
-    const symbols = options.symbols ?? replay.symbols();
     const cadenceSeconds = DEFAULTS.cadenceSeconds;
-    const next =
-      options.then === 'none'
-        ? undefined
-        : (last: string | undefined, lastPrices: Readonly<Record<string, number>>): QuoteSource =>
-            options.then === 'synthetic'
-              ? // The walk carries on from each symbol's last real price, so the handover is no fake cross.
-                new SyntheticSource({ seed: options.seed, start: dayAfter(last), cadenceSeconds, startPrices: lastPrices })
-              : createQuoteSource('yahoo', { log: yahooLog(out) });
-    const total = replay.remaining(symbols);
-    const tracked = new TrackedReplay(replay);
-    const source = new ChainedSource(tracked, next, (to) =>
-      out.note(
-        `replay finished (${total} ticks); now on ${to.name} prices${to.name === 'synthetic' ? ' (a seeded random walk)' : ''}`,
-      ),
-    );
+    const feed = new DemoFeed({
+      then: options.then,
+      seed: options.seed,
+      cadenceSeconds,
+      ...(options.symbols ? { symbols: options.symbols } : {}),
+      yahooLog: yahooLog(out),
+      onHandover: (to, total) =>
+        out.note(
+          `replay finished (${total} ticks); now on ${to.name} prices${to.name === 'synthetic' ? ' (a seeded random walk)' : ''}`,
+        ),
+    });
+    const { source, symbols, total } = feed;
 
     const startedAt = performance.now();
     const pipeline = await startLocalPipeline({
@@ -115,26 +78,33 @@ export function registerStart(program: Command, io: CliIo): void {
         `at ${options.speed}x real time, then ${options.then === 'none' ? 'idling' : `${options.then} prices`}. Alerts appear below; ` +
         'a daily report follows the replay. Ctrl-C stops.',
     );
-    const workflows = new StartWorkflows({ pipeline, out, speed: options.speed });
+    const workflows = new LocalWorkflowRules({
+      pipeline,
+      out,
+      speed: options.speed,
+      onReport: ({ date, report, keys, bucket, file }) => {
+        const s3 = (key: string) => `s3://${bucket}/${key}`;
+        const { subject, message } = reportSummary(report, { json: s3(keys.json), html: s3(keys.html) });
+        out.event(
+          { type: 'report', date, subject, totals: report.totals, html: s3(keys.html), file },
+          `${message}\n(on disk: ${file}; open it with: npx stockpipe report --date ${date} --open)`,
+        );
+      },
+    });
     workflows.start();
     let replayDone = false;
 
-    let lastProduced = 0;
-    let lastAt = performance.now();
-    let rate = 0;
+    const rateOf = rateMeter();
     const ticker = setInterval(() => {
       const c = pipeline.counters();
-      const now = performance.now();
-      rate = 0.7 * rate + 0.3 * (((c.produced - lastProduced) * 1000) / Math.max(1, now - lastAt));
-      lastProduced = c.produced;
-      lastAt = now;
-      const replayed = total - replay.remaining(symbols);
-      const where = source.current === tracked ? `replay ${Math.floor((replayed / Math.max(1, total)) * 100)}%` : source.name;
+      const rate = rateOf(c.produced);
+      const where = feed.replaying ? `replay ${Math.floor((feed.replayed() / Math.max(1, total)) * 100)}%` : source.name;
       out.progress(statusLine(c, `${where} | ${rate.toFixed(0)} ticks/s | maintenance runs ${workflows.maintenanceRuns}`));
-      if (!replayDone && replay.exhausted()) {
+      if (!replayDone && feed.replayExhausted()) {
         replayDone = true;
         // The last sample may still be on its way to the stream: count at least every replayed tick.
-        if (tracked.last) workflows.afterReplay(Math.max(total, c.produced), tracked.last.slice(0, 10));
+        const last = feed.lastReplayed();
+        if (last) workflows.afterReplay(Math.max(total, c.produced), last.slice(0, 10));
       }
     }, 250);
 

@@ -3,8 +3,7 @@
  * SDK or the AWS CLI can feed the stream and read the table, bucket and queues, until Ctrl-C.
  */
 import { Option, type Command } from 'commander';
-import type { EmulatedService } from '../../local/emulators/emulators';
-import { startLocalPipeline, type LocalPipeline } from '../../local/runtime';
+import { type EmulatedService, type LocalPipeline, startLocalPipeline } from '../../local';
 import { createQuoteSource } from '../../producer/create-source';
 import { ReplaySource } from '../../producer/replay-source';
 import { syntheticSymbols } from '../../producer/synthetic-source';

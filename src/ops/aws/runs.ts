@@ -12,15 +12,9 @@ import { WORKFLOWS, type WorkflowName } from '../../shared/workflow-substitution
 import { OpsError, UsageError } from '../errors';
 import { readHistory } from '../history';
 import type { RunFilter, WaitOptions } from '../operations';
-import { RUN_STATUSES, WORKFLOW_NAMES, type RunDetail, type RunStatus, type RunSummary, type WorkflowStart } from '../types';
+import { WORKFLOW_NAMES, type RunDetail, type RunStatus, type RunSummary, type WorkflowStart } from '../types';
 import { call, type AwsContext } from './context';
 import { WORKFLOW_OUTPUTS, stackOutput } from './stack';
-
-export const parseRunStatus = (value: string): RunStatus => {
-  const upper = value.trim().toUpperCase().replace(/-/g, '_');
-  if ((RUN_STATUSES as readonly string[]).includes(upper)) return upper as RunStatus;
-  throw new UsageError(`--status ${JSON.stringify(value)} is not a run status; use one of ${RUN_STATUSES.join(', ')}`);
-};
 
 export const parseWorkflowName = (value: string): WorkflowName => {
   if ((WORKFLOW_NAMES as readonly string[]).includes(value)) return value as WorkflowName;

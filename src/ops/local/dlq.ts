@@ -11,7 +11,7 @@ import { DynamoDbSignalStateStore } from '../../adapters/aws/dynamodb-signal-sta
 import { SqsDeadLetterSink } from '../../adapters/aws/sqs-dead-letter-sink';
 import { OutboxNotifier } from '../../adapters/local/outbox-notifier';
 import { makeAnalysisHandler } from '../../analysis/analyse-batch';
-import type { LocalResources } from '../../local/emulators/provision';
+import type { LocalResources } from '../../local';
 import { rereadKinesisBatch, putEntries, type KinesisContext } from '../stream-reread';
 import { decodeDlqMessage } from '../dead-letters';
 import { OpsError, UsageError } from '../errors';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { readOutbox } from '../../adapters/local/outbox-notifier';
 import { OpsError, UsageError } from '../errors';
 import { purgeLocalDlq, listLocalDlq, replayLocalDlq, showLocalDlq } from './dlq';
-import { LOCAL_RULES, maintenanceEveryMs, ruleState } from './rules';
+import { type DataDirLayout, LOCAL_RULES, maintenanceEveryMs, ruleState, runningPipeline } from '../../local';
 import { findRun, listRunsOf, localRunDetail, newestLakeDay, runOnSession } from './runs';
 import { attachToPipeline, openLocalSession, type LocalSession } from './session';
 import { localStatus } from './status';
@@ -40,9 +40,7 @@ import type {
 import { reportKeys } from '../../report/report-task';
 import { LAKE, RESOURCE } from '../../shared/names';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
-import type { DataDirLayout } from '../../local/data-dir';
 import { localObjectPath } from '../../adapters/local/lake-files';
-import { runningPipeline } from '../../local/runtime-lock';
 
 export interface LocalOperationsOptions {
   readonly now?: () => Date;

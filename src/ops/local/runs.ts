@@ -5,14 +5,20 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeReportHandler } from '../../report/report-task';
-import { listLocalRuns, readLocalRun, type LocalRun, type LocalRunSummary } from '../../local/workflow/history';
-import { runWorkflowLocally, type LocalWorkflowEnv } from '../../local/workflow/run';
+import {
+  listLocalRuns,
+  type LocalRun,
+  type LocalRunSummary,
+  type LocalWorkflowEnv,
+  readLocalRun,
+  runWorkflowLocally,
+} from '../../local';
 import { LAKE } from '../../shared/names';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
 import { OpsError } from '../errors';
 import type { RunFilter } from '../operations';
 import type { RunDetail, RunSummary, StateRow } from '../types';
-import { OutboxAlertReader } from './outbox-alerts';
+import { OutboxAlertReader } from '../../adapters/local/outbox-alert-reader';
 import type { LocalSession } from './session';
 
 const duration = (startedAt: string, stoppedAt: string | undefined, durationMs: number | undefined): number | null =>

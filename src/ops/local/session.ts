@@ -7,10 +7,17 @@
  */
 import { existsSync } from 'node:fs';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { ensureDataDir, type DataDirLayout } from '../../local/data-dir';
-import { startEmulators, type EmulatedService } from '../../local/emulators/emulators';
-import { provisionLocalResources, type LocalResources } from '../../local/emulators/provision';
-import { acquireRuntimeLock, runningPipeline, RuntimeLockedError } from '../../local/runtime-lock';
+import {
+  acquireRuntimeLock,
+  type DataDirLayout,
+  type EmulatedService,
+  ensureDataDir,
+  type LocalResources,
+  provisionLocalResources,
+  runningPipeline,
+  RuntimeLockedError,
+  startEmulators,
+} from '../../local';
 import { createClients, type AwsClients } from '../../shared/clients';
 import { RESOURCE } from '../../shared/names';
 import { OpsError } from '../errors';

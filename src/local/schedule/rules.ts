@@ -2,14 +2,16 @@
  * The local stand-ins of the stack's three EventBridge rules. Each keeps its enabled/disabled state in
  * a file of the data dir, read at every fire, so `stockpipe schedule disable` in another terminal
  * acts on a running pipeline:
- * - ingest: the producer's schedule (src/local/schedule.ts), rate(1 minute) on the runtime's clock;
+ * - ingest: the producer's schedule (schedule.ts), rate(1 minute) on the runtime's clock;
  * - maintenance: `stockpipe start` runs the maintenance workflow once an hour of its clock;
  * - report: `stockpipe start` makes the daily report once the replay is done (no clock expression).
  */
-import { stateFile, type DataDirLayout } from '../../local/data-dir';
-import { ScheduleStateFile } from '../../local/schedule/schedule';
+import { stateFile, type DataDirLayout } from '../data-dir';
+import { ScheduleStateFile } from './schedule';
 import { RESOURCE } from '../../shared/names';
-import type { RuleName } from '../types';
+
+/** The stack's three rules (the ops commands' RULE_NAMES). */
+export type RuleName = 'ingest' | 'maintenance' | 'report';
 
 export interface LocalRule {
   readonly name: string;

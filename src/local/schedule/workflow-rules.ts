@@ -1,32 +1,47 @@
 /**
- * The workflows `stockpipe start` runs beside the pipeline, as the stack's rules run them in AWS:
+ * The local maintenance and report rules, as the stack's EventBridge rules run the state machines in AWS:
  * lake maintenance every hour of the start clock (at least 10 s apart), and, once the replay is done
  * and the pipeline has taken in every replayed tick, a maintenance run and a daily report of the
  * replay, so that a new user sees a report without doing anything. Runs never overlap;
  * each honours its local rule (`stockpipe schedule disable --rule maintenance|report`).
  */
-import { readOutbox } from '../adapters/local/outbox-notifier';
-import { reportSummary, type DailyReport } from '../core/report';
-import { localObjectPath } from '../adapters/local/lake-files';
-import type { LocalPipeline } from '../local/runtime';
-import { waitUntil } from '../local/schedule/sleeper';
-import type { LocalRun } from '../local/workflow/history';
-import { maintenanceEveryMs, ruleState } from '../ops/local/rules';
-import { runOnSession } from '../ops/local/runs';
-import { sessionOf } from '../ops/local/session';
-import { reportKeys } from '../report/report-task';
-import { readStoredReport } from '../report/stored-report';
-import { S3LakeObjects } from '../compaction/lake-objects';
-import type { Output } from './output';
+import { readOutbox } from '../../adapters/local/outbox-notifier';
+import type { DailyReport } from '../../core/report';
+import { localObjectPath } from '../../adapters/local/lake-files';
+import type { LocalPipeline } from '../runtime';
+import { waitUntil } from './sleeper';
+import type { LocalRun } from '../workflow/history';
+import { runWorkflowLocally } from '../workflow/run';
+import { maintenanceEveryMs, ruleState } from './rules';
+import { reportKeys } from '../../report/report-task';
+import { readStoredReport } from '../../report/stored-report';
+import { S3LakeObjects } from '../../adapters/aws/s3-lake-objects';
 
-export interface StartWorkflowsOptions {
+export interface WorkflowRulesOutput {
+  note(line: string): void;
+  warn(line: string): void;
+}
+
+export interface StoredDailyReport {
+  readonly date: string;
+  readonly report: DailyReport;
+  readonly keys: { readonly json: string; readonly html: string };
+  readonly bucket: string;
+  /** The HTML page in the lake on disk. */
+  readonly file: string;
+}
+
+export interface WorkflowRulesOptions {
   readonly pipeline: LocalPipeline;
-  readonly out: Output;
+  /** Where notes and warnings go (the CLI prints them on stderr). */
+  readonly out: WorkflowRulesOutput;
+  /** Called with each daily report the rules made: the report, its S3 keys and its file on disk. */
+  readonly onReport?: (report: StoredDailyReport) => void;
   /** The start clock's speed (times real time). */
   readonly speed: number;
 }
 
-export class StartWorkflows {
+export class LocalWorkflowRules {
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -34,7 +49,7 @@ export class StartWorkflows {
   /** Maintenance runs that ended, for the status line. */
   maintenanceRuns = 0;
 
-  constructor(private readonly options: StartWorkflowsOptions) {}
+  constructor(private readonly options: WorkflowRulesOptions) {}
 
   start(): void {
     let warned = false;
@@ -110,7 +125,14 @@ export class StartWorkflows {
   }
 
   private async run(workflow: 'maintenance' | 'report', input: Record<string, unknown>): Promise<LocalRun | undefined> {
-    const run = await runOnSession(sessionOf(this.options.pipeline), workflow, input);
+    const { pipeline } = this.options;
+    // The pipeline runs in this process: its tables hold every item, so the report reads them as on AWS.
+    const run = await runWorkflowLocally(workflow, input, {
+      dataDir: pipeline.layout.root,
+      s3Dir: pipeline.layout.lake,
+      clients: pipeline.clients,
+      resources: pipeline.resources,
+    });
     if (this.stopping) return run;
     if (run.status !== 'SUCCEEDED') {
       this.options.out.warn(
@@ -125,19 +147,14 @@ export class StartWorkflows {
     if (run?.status === 'SUCCEEDED') this.maintenanceRuns++;
   }
 
-  /** Prints the report's summary and where it is. */
+  /** Hands the stored report to onReport. */
   private async announce(day: string): Promise<void> {
-    const { pipeline, out } = this.options;
+    const { pipeline, onReport } = this.options;
+    if (!onReport) return;
     const stored = await readStoredReport(new S3LakeObjects(pipeline.clients.s3, pipeline.resources.rawBucket), day);
     if (!stored) return;
-    const report: DailyReport = stored.report;
-    const html = localObjectPath(pipeline.layout.lake, pipeline.resources.rawBucket, reportKeys(day).html);
-    const s3 = (key: string) => `s3://${pipeline.resources.rawBucket}/${key}`;
-    const { subject, message } = reportSummary(report, { json: s3(stored.keys.json), html: s3(stored.keys.html) });
-    out.event(
-      { type: 'report', date: day, subject, totals: report.totals, html: s3(stored.keys.html), file: html },
-      `${message}\n(on disk: ${html}; open it with: npx stockpipe report --date ${day} --open)`,
-    );
+    const file = localObjectPath(pipeline.layout.lake, pipeline.resources.rawBucket, reportKeys(day).html);
+    onReport({ date: day, report: stored.report, keys: stored.keys, bucket: pipeline.resources.rawBucket, file });
   }
 
   /** No new runs; waits up to `budgetMs` for the one under way. Returns whether nothing is left running. */

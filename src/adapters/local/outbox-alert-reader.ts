@@ -3,7 +3,7 @@
  * last run is gone (a run without --persist keeps its tables in memory), since the outbox records
  * every alert that was published, which is what the table would have held as PUBLISHED.
  */
-import { readOutbox } from '../../adapters/local/outbox-notifier';
+import { readOutbox } from './outbox-notifier';
 import type { ReportAlert } from '../../core/report';
 import type { AlertReader } from '../../core/ports-report';
 
