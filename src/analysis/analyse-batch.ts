@@ -6,6 +6,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { errorText, PartialBatch } from '../core/partial-batch';
 import type { AlertLedger, AlertNotifier, DeadLetter, DeadLetterSink, SignalStateStore } from '../core/ports';
 import { parsePriceItem } from '../core/price-item';
 import { foldSignals, type Alert, type PricePoint } from '../core/signals';
@@ -31,8 +32,6 @@ export interface AnalysisOutcome {
 
 /** How often a symbol's fold is redone when another writer saved its state first. */
 const MAX_STATE_CONFLICTS = 3;
-
-const errorText = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 const deadLetterOf = (record: DynamoDBRecord, reason: string, rejection?: DeadLetter['rejection']): DeadLetter => ({
   reason,
@@ -104,45 +103,32 @@ export function makeAnalysisHandler(deps: AnalysisDeps) {
       bySymbol.set(point.symbol, [...(bySymbol.get(point.symbol) ?? []), { record, point }]);
     }
 
-    const failed = new Set<DynamoDBRecord>();
-    const errors: string[] = [];
-    if (unusable.length > 0) {
-      await deps.deadLetters.send(unusable.map((u) => u.letter)).catch((e: unknown) => {
-        for (const u of unusable) failed.add(u.record);
-        errors.push(errorText(e));
-      });
-    }
+    const batch = new PartialBatch(records, (r) => r.dynamodb?.SequenceNumber ?? '');
+    await batch.deadLetter(deps.deadLetters, unusable);
 
     const alertsPublished: Alert[] = [];
     await Promise.all(
-      [...bySymbol].map(async ([symbol, group]) => {
-        try {
+      [...bySymbol].map(([symbol, group]) =>
+        batch.attempt(group, async () => {
           alertsPublished.push(
             ...(await analyseSymbol(
               symbol,
               group.map((g) => g.point),
             )),
           );
-        } catch (e) {
-          for (const g of group) failed.add(g.record);
-          errors.push(errorText(e));
-        }
-      }),
+        }),
+      ),
     );
 
-    const folded = [...bySymbol.values()].flat().filter((g) => !failed.has(g.record)).length;
     deps.observe?.({
       records: records.length,
-      folded,
+      folded: batch.succeeded([...bySymbol.values()].flat()),
       skipped,
-      deadLettered: unusable.filter((u) => !failed.has(u.record)).length,
-      failed: failed.size,
+      deadLettered: batch.succeeded(unusable),
+      failed: batch.failedCount,
       alertsPublished,
-      errors,
+      errors: batch.errors,
     });
-
-    return {
-      batchItemFailures: records.filter((r) => failed.has(r)).map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })),
-    };
+    return batch.response();
   };
 }

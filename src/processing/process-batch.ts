@@ -7,6 +7,7 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { enrich, type EnrichedTick } from '../core/enrich';
 import { partitionOf, rawObjectKey, toNdjson } from '../core/lake';
+import { PartialBatch } from '../core/partial-batch';
 import { priceKey, PriceWriteError, type DeadLetter, type DeadLetterSink, type PriceStore, type RawArchive } from '../core/ports';
 import { describeRejection, parseTick, type Tick } from '../core/tick';
 
@@ -48,8 +49,6 @@ const deadLetterOf = (record: KinesisStreamRecord, payload: string, rejection: D
   },
 });
 
-const errorText = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-
 export function makeProcessingHandler(deps: ProcessingDeps) {
   return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const records = event.Records;
@@ -62,16 +61,8 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
       else invalid.push({ record, letter: deadLetterOf(record, payload, parsed.error) });
     }
 
-    const failed = new Set<KinesisStreamRecord>();
-    const errors: string[] = [];
-    const fail = (group: readonly { record: KinesisStreamRecord }[], error: unknown) => {
-      for (const { record } of group) failed.add(record);
-      errors.push(errorText(error));
-    };
-
-    if (invalid.length > 0) {
-      await deps.invalidRecords.send(invalid.map((i) => i.letter)).catch((e: unknown) => fail(invalid, e));
-    }
+    const batch = new PartialBatch(records, (r) => r.kinesis.sequenceNumber);
+    await batch.deadLetter(deps.invalidRecords, invalid);
 
     const first = records[0];
     const partitions = new Map<string, ValidRecord[]>();
@@ -84,15 +75,13 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
     let objectsWritten = 0;
     const archived: ValidRecord[] = [];
     await Promise.all(
-      [...partitions].map(async ([key, group]) => {
-        try {
+      [...partitions].map(([key, group]) =>
+        batch.attempt(group, async () => {
           await deps.archive.putObject(key, toNdjson(group.map((g) => g.tick)));
           objectsWritten++;
           archived.push(...group);
-        } catch (e) {
-          fail(group, e);
-        }
-      }),
+        }),
+      ),
     );
 
     if (archived.length > 0) {
@@ -100,23 +89,19 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
         await deps.prices.putTicks(archived.map((a) => a.enriched));
       } catch (e) {
         const unwritten = e instanceof PriceWriteError ? new Set(e.unwritten.map(priceKey)) : undefined;
-        fail(unwritten ? archived.filter((a) => unwritten.has(priceKey(a.tick))) : archived, e);
+        batch.fail(unwritten ? archived.filter((a) => unwritten.has(priceKey(a.tick))) : archived, e);
       }
     }
 
     const outcome: ProcessingOutcome = {
       records: records.length,
-      processed: valid.filter((v) => !failed.has(v.record)).length,
-      deadLettered: invalid.filter((i) => !failed.has(i.record)).length,
-      failed: failed.size,
+      processed: batch.succeeded(valid),
+      deadLettered: batch.succeeded(invalid),
+      failed: batch.failedCount,
       objectsWritten,
-      errors,
+      errors: batch.errors,
     };
     deps.observe?.(outcome);
-
-    // Reported in stream order: the mapping retries from the lowest sequence number reported.
-    return {
-      batchItemFailures: records.filter((r) => failed.has(r)).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
-    };
+    return batch.response();
   };
 }
