@@ -17,7 +17,8 @@ import { Observability } from './constructs/observability';
 import { Processing } from './constructs/processing';
 import { RawStorage } from './constructs/raw-storage';
 import { Tables } from './constructs/tables';
-import { Workflows } from './constructs/workflow';
+import { MaintenanceWorkflow } from './constructs/maintenance-workflow';
+import { ReportWorkflow } from './constructs/report-workflow';
 import type { WorkflowFunction } from '../src/shared/workflow-substitutions';
 
 export interface StockpipeStackProps extends StackProps {
@@ -35,7 +36,8 @@ export type StackOutputKey = keyof typeof RESOURCE;
 export class StockpipeStack extends Stack {
   readonly config: InfraConfig;
   readonly removalPolicy: RemovalPolicy;
-  readonly workflows: Workflows;
+  readonly maintenance: MaintenanceWorkflow;
+  readonly report: ReportWorkflow;
   readonly encryption: Encryption;
   readonly rawStorage: RawStorage;
   readonly tables: Tables;
@@ -134,19 +136,25 @@ export class StockpipeStack extends Stack {
       iteratorAgeAlarmSeconds: config.iteratorAgeAlarmSeconds,
     });
 
-    this.workflows = new Workflows(this, 'Workflow', {
-      key,
+    // Both workflows used to be one construct, Stockpipe/Workflow. A construct named 'Default' is left
+    // out of logical IDs, so these two paths keep the logical ID of every workflow resource: deployed
+    // state machines, their history and their retained log groups are not replaced.
+    const workflowCommon = { opsTopic: this.observability.opsTopic, logRetention, removalPolicy };
+    this.maintenance = new MaintenanceWorkflow(this, 'Workflow', {
+      ...workflowCommon,
+      lake: this.rawStorage.bucket,
+      ...(entries ? { entries } : {}),
+    });
+    this.report = new ReportWorkflow(new Construct(this, 'Default'), 'Workflow', {
+      ...workflowCommon,
       lake: this.rawStorage.bucket,
       athenaResults: this.analytics.results,
       alerts: this.tables.alerts,
       alertTopic: this.analysis.alertTopic,
-      opsTopic: this.observability.opsTopic,
-      logRetention,
-      removalPolicy,
-      ...(entries ? { entries } : {}),
+      ...(entries?.report ? { entry: entries.report } : {}),
     });
-    this.observability.monitorStateMachine('Maintenance', this.workflows.maintenance);
-    this.observability.monitorStateMachine('Report', this.workflows.report);
+    this.observability.monitorStateMachine('Maintenance', this.maintenance.stateMachine);
+    this.observability.monitorStateMachine('Report', this.report.stateMachine);
 
     this.outputs({
       stream: this.ingestion.stream.streamName,
@@ -164,10 +172,10 @@ export class StockpipeStack extends Stack {
       rawTable: RESOURCE.rawTable,
       curatedTable: RESOURCE.curatedTable,
       athenaWorkgroup: this.analytics.workgroupName,
-      maintenanceStateMachine: this.workflows.maintenance.stateMachineArn,
-      reportStateMachine: this.workflows.report.stateMachineArn,
-      maintenanceRule: this.workflows.maintenanceSchedule.ruleName,
-      reportRule: this.workflows.reportSchedule.ruleName,
+      maintenanceStateMachine: this.maintenance.stateMachine.stateMachineArn,
+      reportStateMachine: this.report.stateMachine.stateMachineArn,
+      maintenanceRule: this.maintenance.schedule.ruleName,
+      reportRule: this.report.schedule.ruleName,
       analysisFunction: this.analysis.function.function.functionName,
     });
     new CfnOutput(this, 'dashboard', {

@@ -131,11 +131,15 @@ export function inspect(stack: Stack, out: Synthesized): Inspector {
 }
 
 /** Acknowledgements recorded on a construct and its children, as { id, reason }. */
-export function acknowledgementsUnder(scope: IConstruct, except?: IConstruct): { id: string; reason: string }[] {
-  const skipped = except ? `${except.node.path}/` : undefined;
+export function acknowledgementsUnder(
+  scope: IConstruct,
+  except: IConstruct | readonly IConstruct[] = [],
+): { id: string; reason: string }[] {
+  const skipped = ([] as IConstruct[]).concat(except);
+  const outside = (c: IConstruct) => skipped.every((s) => c !== s && !`${c.node.path}/`.startsWith(`${s.node.path}/`));
   return scope.node
     .findAll()
-    .filter((c) => !skipped || (c !== except && !`${c.node.path}/`.startsWith(skipped)))
+    .filter(outside)
     .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
     .flatMap((m) => Object.entries(m.data as Record<string, string>))
     .map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason }));

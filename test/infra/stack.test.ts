@@ -161,8 +161,8 @@ describe('outputs', () => {
     );
     template.hasOutput('stream', { Value: { Ref: id(stack.ingestion.stream) } });
     template.hasOutput('glueDatabase', { Value: RESOURCE.glueDatabase });
-    template.hasOutput('maintenanceStateMachine', { Value: { Ref: id(stack.workflows.maintenance) } });
-    template.hasOutput('reportRule', { Value: { Ref: id(stack.workflows.reportSchedule) } });
+    template.hasOutput('maintenanceStateMachine', { Value: { Ref: id(stack.maintenance.stateMachine) } });
+    template.hasOutput('reportRule', { Value: { Ref: id(stack.report.schedule) } });
     template.hasOutput('analysisFunction', { Value: { Ref: id(stack.analysis.function.function) } });
   });
 });

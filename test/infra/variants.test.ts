@@ -131,8 +131,8 @@ describe('dev settings: destroy, on-demand, schedule off, no email, custom strea
 
   test('every acknowledgement in the stack carries a reason', () => {
     const acknowledged = acknowledgementsUnder(stack);
-    // Those of the workflows are checked by test/infra/workflow.test.ts; their reasons are checked below.
-    const outside = acknowledgementsUnder(stack, stack.workflows);
+    // Those of the workflows are checked by test/infra/constructs/*-workflow.test.ts; their reasons are checked below.
+    const outside = acknowledgementsUnder(stack, [stack.maintenance, stack.report]);
     expect(acknowledged.length).toBeGreaterThan(outside.length);
     expect(outside.map((a) => a.id).sort()).toEqual(
       [
@@ -155,7 +155,7 @@ describe('workflows in the stack', () => {
     const app = newApp();
     const stack = new StockpipeStack(app, 'Stockpipe', { config: parseConfig(), entries: FIXTURE_ENTRIES });
     const template = Template.fromStack(stack);
-    for (const stateMachine of [stack.workflows.maintenance, stack.workflows.report]) {
+    for (const stateMachine of [stack.maintenance.stateMachine, stack.report.stateMachine]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ExecutionsFailed',
         Namespace: 'AWS/States',
