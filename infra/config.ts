@@ -7,6 +7,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { TickSchema } from '../src/core/tick';
 import { DEFAULTS } from '../src/shared/names';
+import { STREAM_MAPPING_DEFAULTS } from '../src/shared/stream-settings';
 
 export interface InfraConfig {
   /** Symbols the producer samples. */
@@ -177,11 +178,11 @@ export function parseConfig(raw: Raw = {}): InfraConfig {
     athenaBytesScannedCutoffMb: integer(raw, 'athenaBytesScannedCutoffMb', 1024, 10, 1024 * 1024),
     logRetentionDays,
     // Lambda's bounds for stream sources; -1 (infinite) is deliberately not accepted.
-    retryAttempts: integer(raw, 'retryAttempts', 3, 0, 10_000),
-    maxRecordAgeSeconds: integer(raw, 'maxRecordAgeSeconds', 3600, 60, 604_800),
-    batchSize: integer(raw, 'batchSize', 100, 1, 10_000),
-    batchingWindowSeconds: integer(raw, 'batchingWindowSeconds', 5, 0, 300),
-    parallelizationFactor: integer(raw, 'parallelizationFactor', 1, 1, 10),
+    retryAttempts: integer(raw, 'retryAttempts', STREAM_MAPPING_DEFAULTS.retryAttempts, 0, 10_000),
+    maxRecordAgeSeconds: integer(raw, 'maxRecordAgeSeconds', STREAM_MAPPING_DEFAULTS.maxRecordAgeSeconds, 60, 604_800),
+    batchSize: integer(raw, 'batchSize', STREAM_MAPPING_DEFAULTS.batchSize, 1, 10_000),
+    batchingWindowSeconds: integer(raw, 'batchingWindowSeconds', STREAM_MAPPING_DEFAULTS.batchingWindowSeconds, 0, 300),
+    parallelizationFactor: integer(raw, 'parallelizationFactor', STREAM_MAPPING_DEFAULTS.parallelizationFactor, 1, 10),
     iteratorAgeAlarmSeconds: integer(raw, 'iteratorAgeAlarmSeconds', 300, 1, 86_400),
   };
 }

@@ -4,17 +4,18 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { StreamEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { STREAM_MAPPING_DEFAULTS } from '../../src/shared/stream-settings';
 
 export interface StreamSettings {
-  /** @default 100 */
+  /** @default STREAM_MAPPING_DEFAULTS.batchSize (100) */
   readonly batchSize?: number;
-  /** @default 5 */
+  /** @default STREAM_MAPPING_DEFAULTS.batchingWindowSeconds (5) */
   readonly batchingWindowSeconds?: number;
-  /** Retries of a failing batch, never infinite. @default 3 */
+  /** Retries of a failing batch, never infinite. @default STREAM_MAPPING_DEFAULTS.retryAttempts (3) */
   readonly retryAttempts?: number;
-  /** @default 3600 */
+  /** @default STREAM_MAPPING_DEFAULTS.maxRecordAgeSeconds (3600) */
   readonly maxRecordAgeSeconds?: number;
-  /** @default 1 */
+  /** @default STREAM_MAPPING_DEFAULTS.parallelizationFactor (1) */
   readonly parallelizationFactor?: number;
 }
 
@@ -25,12 +26,12 @@ export interface StreamSettings {
  */
 export const streamSourceProps = (settings: StreamSettings, onFailure: sqs.IQueue): StreamEventSourceProps => ({
   startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-  batchSize: settings.batchSize ?? 100,
-  maxBatchingWindow: Duration.seconds(settings.batchingWindowSeconds ?? 5),
+  batchSize: settings.batchSize ?? STREAM_MAPPING_DEFAULTS.batchSize,
+  maxBatchingWindow: Duration.seconds(settings.batchingWindowSeconds ?? STREAM_MAPPING_DEFAULTS.batchingWindowSeconds),
   bisectBatchOnError: true,
   reportBatchItemFailures: true,
-  retryAttempts: settings.retryAttempts ?? 3,
-  maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds ?? 3600),
-  parallelizationFactor: settings.parallelizationFactor ?? 1,
+  retryAttempts: settings.retryAttempts ?? STREAM_MAPPING_DEFAULTS.retryAttempts,
+  maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds ?? STREAM_MAPPING_DEFAULTS.maxRecordAgeSeconds),
+  parallelizationFactor: settings.parallelizationFactor ?? STREAM_MAPPING_DEFAULTS.parallelizationFactor,
   onFailure: new SqsDlq(onFailure),
 });

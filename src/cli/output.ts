@@ -4,8 +4,10 @@
  * and progress only when stderr is a terminal). Expected errors are one line that says what to do
  * next, never a stack trace; exit codes are 0 ok, 1 failure, 2 usage.
  */
+import { StockpipeError, type ExitCode as CoreExitCode } from '../core/errors';
 
-export type ExitCode = 0 | 1 | 2;
+/** What the process ends with: 0, or a failure's exit code (src/core/errors.ts). */
+export type ExitCode = 0 | CoreExitCode;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -24,14 +26,11 @@ export interface CliIo {
 }
 
 /** A failure the user can act on: the message says what happened and what to do. */
-export class CliError extends Error {
+export class CliError extends StockpipeError {
   override readonly name = 'CliError';
 
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2 = 1,
-  ) {
-    super(message);
+  constructor(message: string, exitCode: CoreExitCode = 1) {
+    super(message, { exitCode });
   }
 }
 
@@ -107,11 +106,9 @@ export function renderTable<T>(columns: readonly Column<T>[], rows: readonly T[]
 }
 
 /** The exit code and the one line an error is shown as. */
-export function describeError(error: unknown, debug: boolean): { exitCode: 1 | 2; lines: string[] } {
+export function describeError(error: unknown, debug: boolean): { exitCode: CoreExitCode; lines: string[] } {
   if (!(error instanceof Error)) return { exitCode: 1, lines: [`error: ${String(error)}`] };
-  const code = (error as { exitCode?: unknown }).exitCode;
-  const kind = (error as { kind?: unknown }).kind;
-  const exitCode: 1 | 2 = code === 2 || kind === 'usage' ? 2 : 1;
+  const exitCode: CoreExitCode = error instanceof StockpipeError ? error.exitCode : 1;
   const lines = [`error: ${error.message}`];
   // Errors of our own code carry their own class name; a plain Error or TypeError is a bug.
   const unexpected =

@@ -5,6 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { readJsonFile, stateFile, writeJsonFile, type DataDirLayout } from './data-dir';
+import { StockpipeError } from '../core/errors';
 
 export interface RuntimeInfo {
   readonly pid: number;
@@ -16,7 +17,7 @@ export interface RuntimeInfo {
   readonly schedule?: { readonly speed: number; readonly pattern: string };
 }
 
-export class RuntimeLockedError extends Error {
+export class RuntimeLockedError extends StockpipeError {
   override readonly name = 'RuntimeLockedError';
 }
 

@@ -11,7 +11,7 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { runProducer } from '../producer/produce';
-import { makeProducerHandler } from '../producer/producer-handler';
+import { makeProducerHandler } from '../producer/produce-sample';
 import { createClients } from '../shared/clients';
 import { ATTR, DEFAULTS } from '../shared/names';
 import { FileCheckpointStore, MemoryCheckpointStore } from './mappings/checkpoints';
@@ -32,10 +32,12 @@ import { EVERY_MINUTE, LocalSchedule, ScaledClock, ScheduleStateFile } from './s
 import { Sleeper } from './schedule/sleeper';
 
 import { LOCAL_FUNCTION, type LocalPipeline, type LocalPipelineOptions } from './pipeline-contract';
+import { STREAM_MAPPING_DEFAULTS } from '../shared/stream-settings';
+import { StockpipeError } from '../core/errors';
 
 export { LOCAL_FUNCTION, type LocalPipeline, type LocalPipelineOptions, type MappingSettings } from './pipeline-contract';
 
-class StopRequested extends Error {
+class StopRequested extends StockpipeError {
   override readonly name = 'StopRequested';
 }
 
@@ -86,7 +88,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     cleanups.unshift(() => functions.destroy());
 
     const mapping = options.mapping ?? {};
-    const policy = { maxRetryAttempts: mapping.maxRetryAttempts ?? 3 };
+    const policy = { maxRetryAttempts: mapping.maxRetryAttempts ?? STREAM_MAPPING_DEFAULTS.retryAttempts };
     const arn = (name: string) => localFunctionArn(resources.region, resources.accountId, name);
     const kinesisSource = new KinesisEventSource({
       kinesis: clients.kinesis,
@@ -94,8 +96,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       handler: functions.processing,
       functionArn: arn(LOCAL_FUNCTION.processing),
       onFailure: sqsOnFailureDestination(clients.sqs, resources.processingDlqUrl),
-      batchSize: mapping.batchSize ?? 100,
-      batchingWindowMs: mapping.batchingWindowMs ?? 500,
+      batchSize: mapping.batchSize ?? STREAM_MAPPING_DEFAULTS.batchSize,
+      batchingWindowMs: mapping.batchingWindowMs ?? STREAM_MAPPING_DEFAULTS.localBatchingWindowMs,
       policy,
       checkpoints: persist ? new FileCheckpointStore(stateFile(layout, 'checkpoints')) : new MemoryCheckpointStore(),
       onBatch: (_shard, result, batch) => functions.onProcessingBatch(result, batch),
@@ -106,7 +108,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       handler: functions.analysis,
       functionArn: arn(LOCAL_FUNCTION.analysis),
       onFailure: sqsOnFailureDestination(clients.sqs, resources.analysisDlqUrl),
-      batchSize: mapping.batchSize ?? 100,
+      batchSize: mapping.batchSize ?? STREAM_MAPPING_DEFAULTS.batchSize,
       policy,
       onError: (error, shardId) => log.error('dynamodb stream mapping error', error, { shardId }),
     });

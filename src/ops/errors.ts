@@ -4,13 +4,15 @@
  * reports AccessDenied, a missing resource, throttling or expired credentials the same way.
  */
 
-/** 1: the operation failed; 2: the command was used wrongly (bad option, missing confirmation). */
-export type ExitCode = 1 | 2;
+import { StockpipeError, type ExitCode } from '../core/errors';
+
+export type { ExitCode };
 
 export type OpsErrorKind =
   'usage' | 'not-found' | 'access-denied' | 'throttled' | 'credentials' | 'region' | 'conflict' | 'failed';
 
-export class OpsError extends Error {
+/** An operating command's failure; `kind` says what went wrong, and usage errors end with exit code 2. */
+export class OpsError extends StockpipeError {
   override readonly name: string = 'OpsError';
 
   constructor(
@@ -18,11 +20,7 @@ export class OpsError extends Error {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-  }
-
-  get exitCode(): ExitCode {
-    return this.kind === 'usage' ? 2 : 1;
+    super(message, { ...options, exitCode: kind === 'usage' ? 2 : 1 });
   }
 }
 

@@ -11,6 +11,7 @@ import type { EventSourceStats } from './kinesis-event-source';
 import { buildOnFailureRecord, type OnFailureDestination } from './on-failure';
 import { Sleeper, waitUntil } from '../schedule/sleeper';
 import { deliverBatch, invokeHandler, type DeliveryPolicy, type DeliveryResult } from './stream-delivery';
+import { STREAM_MAPPING_DEFAULTS } from '../../shared/stream-settings';
 
 export interface DynamoDbEventSourceOptions {
   readonly stream: LocalDynamoDbStream;
@@ -48,7 +49,7 @@ export class DynamoDbEventSource {
   }
 
   private async run(shard: StreamShard): Promise<void> {
-    const batchSize = this.options.batchSize ?? 100;
+    const batchSize = this.options.batchSize ?? STREAM_MAPPING_DEFAULTS.batchSize;
     const windowMs = this.options.batchingWindowMs ?? 0;
     let windowStart: number | undefined;
     for (;;) {

@@ -23,6 +23,7 @@ import { buildOnFailureRecord, type OnFailureDestination } from './on-failure';
 import { Sleeper, waitUntil } from '../schedule/sleeper';
 import { deliverBatch, invokeHandler, type DeliveryPolicy, type DeliveryResult } from './stream-delivery';
 import type { CheckpointStore } from './checkpoints';
+import { STREAM_MAPPING_DEFAULTS } from '../../shared/stream-settings';
 
 /** Lambda's limit on the payload of one invocation. */
 const MAX_BATCH_BYTES = 6 * 1024 * 1024;
@@ -101,10 +102,10 @@ class ShardReader {
 
   async run(): Promise<void> {
     const o = this.source.options;
-    const batchSize = o.batchSize ?? 100;
+    const batchSize = o.batchSize ?? STREAM_MAPPING_DEFAULTS.batchSize;
     const windowMs = o.batchingWindowMs ?? 0;
-    const pollMs = o.pollIntervalMs ?? 25;
-    const maxPollMs = Math.max(pollMs, o.maxPollIntervalMs ?? 250);
+    const pollMs = o.pollIntervalMs ?? STREAM_MAPPING_DEFAULTS.localPollIntervalMs;
+    const maxPollMs = Math.max(pollMs, o.maxPollIntervalMs ?? STREAM_MAPPING_DEFAULTS.localMaxPollIntervalMs);
     let emptyPolls = 0;
     while (!this.source.stopping) {
       const poll = ++this.polls;

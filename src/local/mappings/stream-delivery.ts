@@ -12,6 +12,7 @@
  * - when a (sub-)batch has used its retries, its records are handed to `onFailure` (the on-failure
  *   destination) in one piece and the shard moves on. maxRetryAttempts -1 retries for ever.
  */
+import { STREAM_MAPPING_DEFAULTS } from '../../shared/stream-settings';
 
 export type InvokeOutcome =
   | { readonly kind: 'ok' }
@@ -84,7 +85,7 @@ export async function deliverBatch<R>(
   port: DeliveryPort<R>,
   policy: DeliveryPolicy = {},
 ): Promise<DeliveryResult<R>> {
-  const maxRetries = policy.maxRetryAttempts ?? 3;
+  const maxRetries = policy.maxRetryAttempts ?? STREAM_MAPPING_DEFAULTS.retryAttempts;
   const bisect = policy.bisectOnError ?? true;
   const delay = policy.retryDelayMs ?? defaultRetryDelay;
   const sleep = port.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));

@@ -5,12 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LakeDatabase, QueryResult } from '../../adapters/local/duckdb-athena';
+import { StockpipeError } from '../../core/errors';
 
 /** Athena returns at most 1,000 rows per GetQueryResults page. */
 const MAX_PAGE = 1000;
 
 /** Thrown like Step Functions does when a `.sync` query ends FAILED: States.TaskFailed, the execution as cause. */
-export class AthenaTaskFailed extends Error {
+export class AthenaTaskFailed extends StockpipeError {
   override readonly name = 'States.TaskFailed';
 }
 
