@@ -1,13 +1,10 @@
 /** The analysis Lambda: DynamoDB stream batch in, BUY/SELL alerts out through SNS. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDbAlertLedger } from '../adapters/aws/dynamodb-alert-ledger';
-import { DynamoDbSignalStateStore } from '../adapters/aws/dynamodb-signal-state-store';
-import { SnsAlertNotifier } from '../adapters/aws/sns-alert-notifier';
-import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
 import { createClients } from '../shared/clients';
-import { resourceFromEnv } from '../shared/config';
+import { resourcesFromEnv } from '../shared/config';
 import { logger, metrics, tracer, withPowertools } from '../shared/powertools';
 import { makeAnalysisHandler, type AnalysisOutcome } from './analyse-batch';
+import { ANALYSIS_RESOURCES, analysisDependencies } from './dependencies';
 
 export const recordAnalysisOutcome = (o: AnalysisOutcome): void => {
   metrics.addMetric('TicksAnalysed', MetricUnit.Count, o.folded);
@@ -24,11 +21,5 @@ tracer.captureAWSv3Client(clients.sns);
 tracer.captureAWSv3Client(clients.sqs);
 
 export const handler = withPowertools(
-  makeAnalysisHandler({
-    states: new DynamoDbSignalStateStore(clients.documents, resourceFromEnv('signalStateTable')),
-    ledger: new DynamoDbAlertLedger(clients.documents, resourceFromEnv('alertTable')),
-    notifier: new SnsAlertNotifier(clients.sns, resourceFromEnv('alertTopicArn')),
-    deadLetters: new SqsDeadLetterSink(clients.sqs, resourceFromEnv('analysisDlqUrl')),
-    observe: recordAnalysisOutcome,
-  }),
+  makeAnalysisHandler(analysisDependencies(clients, resourcesFromEnv(ANALYSIS_RESOURCES), { observe: recordAnalysisOutcome })),
 );

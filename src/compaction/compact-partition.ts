@@ -12,6 +12,7 @@ import { curatedObjectKey, parsePartition, rawPartitionPrefix } from './layout';
 import type { LakeObjects } from '../core/ports-lake';
 import { mapLimit } from './map-limit';
 import { ticksToParquet, type ParquetCodec } from './parquet';
+import { StockpipeError } from '../core/errors';
 
 export interface CompactionDeps {
   readonly lake: LakeObjects;
@@ -40,7 +41,7 @@ export interface CompactionResult {
 }
 
 /** A partition with no raw object: nothing to compact (the finder never asks for one). */
-export class PartitionNotFound extends Error {
+export class PartitionNotFound extends StockpipeError {
   override readonly name = 'PartitionNotFound';
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { partitionPath, type Partition } from '../core/lake';
 import { TickSchema } from '../core/tick';
 import { LAKE } from '../shared/names';
+import { StockpipeError } from '../core/errors';
 
 /** One Parquet object per partition: rewriting it is how a re-run stays free of duplicates. */
 export const CURATED_OBJECT = 'part-0000.parquet';
@@ -45,6 +46,6 @@ export function parsePartition(input: unknown, where = 'partition'): Partition {
 }
 
 /** A workflow task was given input it cannot use: not retried, caught by the workflow's failure path. */
-export class InvalidTaskInput extends Error {
+export class InvalidTaskInput extends StockpipeError {
   override readonly name = 'InvalidTaskInput';
 }

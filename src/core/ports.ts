@@ -5,6 +5,7 @@
 import type { EnrichedTick } from './enrich';
 import type { Alert, SignalState } from './signals';
 import type { Tick } from './tick';
+import { StockpipeError } from './errors';
 
 /** Writes ticks into the stream (Kinesis in AWS and locally). */
 export interface TickSink {
@@ -27,7 +28,7 @@ export interface PriceStore {
 
 export const priceKey = (t: { symbol: string; timestamp: string }): string => `${t.symbol}\u0000${t.timestamp}`;
 
-export class PriceWriteError extends Error {
+export class PriceWriteError extends StockpipeError {
   override readonly name = 'PriceWriteError';
   constructor(readonly unwritten: readonly EnrichedTick[]) {
     super(`${unwritten.length} price item(s) stayed unprocessed after retries (is the table throttling?)`);

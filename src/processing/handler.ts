@@ -1,11 +1,9 @@
 /** The processing Lambda: Kinesis batch in, raw lake + price table + invalid-records queue out. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDbPriceStore } from '../adapters/aws/dynamodb-price-store';
-import { S3RawArchive } from '../adapters/aws/s3-raw-archive';
-import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
 import { createClients } from '../shared/clients';
-import { resourceFromEnv, settingsFromEnv } from '../shared/config';
+import { resourcesFromEnv, settingsFromEnv } from '../shared/config';
 import { logger, metrics, tracer, withPowertools } from '../shared/powertools';
+import { PROCESSING_RESOURCES, processingDependencies } from './dependencies';
 import { makeProcessingHandler, type ProcessingOutcome } from './process-batch';
 
 export const recordProcessingOutcome = (o: ProcessingOutcome): void => {
@@ -22,10 +20,9 @@ tracer.captureAWSv3Client(clients.dynamodb);
 tracer.captureAWSv3Client(clients.sqs);
 
 export const handler = withPowertools(
-  makeProcessingHandler({
-    archive: new S3RawArchive(clients.s3, resourceFromEnv('rawBucket')),
-    prices: new DynamoDbPriceStore(clients.documents, resourceFromEnv('priceTable'), settingsFromEnv().ttlDays),
-    invalidRecords: new SqsDeadLetterSink(clients.sqs, resourceFromEnv('invalidQueueUrl')),
-    observe: recordProcessingOutcome,
-  }),
+  makeProcessingHandler(
+    processingDependencies(clients, resourcesFromEnv(PROCESSING_RESOURCES), settingsFromEnv(), {
+      observe: recordProcessingOutcome,
+    }),
+  ),
 );

@@ -10,6 +10,7 @@ import { err, ok, type Result } from '../core/result';
 import { TickSchema, validateTick, type Rejection, type Tick } from '../core/tick';
 import { splitCsvRecords } from './csv-records';
 import { parseMarketTime } from './market-time';
+import { StockpipeError } from '../core/errors';
 
 export type CsvLayout = 'yahoo-historical' | 'long';
 
@@ -42,8 +43,12 @@ export interface ParseQuoteCsvOptions {
 }
 
 /** The file as a whole cannot be read (no header, unknown or missing columns): no row is usable. */
-export class CsvFormatError extends Error {
+/** The file is not usable input: a mistake of whoever passed it, so the CLI exits 2. */
+export class CsvFormatError extends StockpipeError {
   override readonly name = 'CsvFormatError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, exitCode: 2 });
+  }
 }
 
 type Role = 'symbol' | 'time' | 'price' | 'open' | 'high' | 'low' | 'volume' | 'previous_close';

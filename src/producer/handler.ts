@@ -8,10 +8,10 @@ import { resourceFromEnv, settingsFromEnv } from '../shared/config';
 import { logger, metrics, withPowertools } from '../shared/powertools';
 import { createQuoteSource } from './create-source';
 import type { ProducerResult } from './produce';
-import { makeProducerHandler, type ProducerDeps } from './producer-handler';
+import { makeProducerHandler, type ProducerDeps } from './produce-sample';
 
 export { createQuoteSource, type QuoteSourceOptions } from './create-source';
-export { makeProducerHandler, type ProducerDeps, type ProducerLogger, type ProducerMetrics } from './producer-handler';
+export { makeProducerHandler, type ProducerDeps, type ProducerLogger, type ProducerMetrics } from './produce-sample';
 
 function depsFromEnv(): ProducerDeps {
   const settings = settingsFromEnv();

@@ -3,6 +3,7 @@
  * symbol, every tick validated, each stamped with the quote's market time (not the time it was sent).
  */
 import { describeRejection, validateTick, type Tick } from '../core/tick';
+import { StockpipeError } from '../core/errors';
 
 export type QuoteSourceName = 'yahoo' | 'replay' | 'synthetic' | 'csv';
 
@@ -21,7 +22,7 @@ export type QuoteSourceErrorKind =
  * A source failed. The message is one line that says what happened and what to do, so a CLI can
  * print it as it is, without a stack trace.
  */
-export class QuoteSourceError extends Error {
+export class QuoteSourceError extends StockpipeError {
   override readonly name = 'QuoteSourceError';
 
   constructor(
@@ -30,7 +31,7 @@ export class QuoteSourceError extends Error {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message.replace(/\s*\n\s*/g, ' '), options);
+    super(message.replace(/\s*\n\s*/g, ' '), { ...options, exitCode: kind === 'usage' ? 2 : 1 });
   }
 }
 

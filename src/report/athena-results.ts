@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import type { AthenaResultSet } from '../core/ports-report';
 import type { AnomalyRow, SymbolDayRow } from '../core/report';
+import { StockpipeError } from '../core/errors';
 
-export class ReportResultError extends Error {
+export class ReportResultError extends StockpipeError {
   override readonly name = 'ReportResultError';
 }
 

@@ -6,6 +6,7 @@
 import { ANOMALY_THRESHOLD_PERCENT } from '../core/enrich';
 import { DaySchema } from '../compaction/layout';
 import { RESOURCE } from '../shared/names';
+import { StockpipeError } from '../core/errors';
 
 export const SEED_QUERIES = {
   topPriceChanges: `SELECT symbol, price, previous_close,
@@ -38,7 +39,7 @@ export interface ReportQuery {
 /** Anomalies listed in a report; the per-symbol count covers them all. */
 export const REPORT_ANOMALY_LIMIT = 100;
 
-export class InvalidReportDate extends Error {
+export class InvalidReportDate extends StockpipeError {
   override readonly name = 'InvalidReportDate';
 }
 

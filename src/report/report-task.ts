@@ -11,6 +11,7 @@ import type { AlertReader, AthenaResultSet } from '../core/ports-report';
 import { anomalyRows, symbolDayRows } from './athena-results';
 import { checkedDay, dailyReportQueries, InvalidReportDate, type ReportQuery } from './queries';
 import { renderReportHtml, renderReportJson } from './render';
+import { StockpipeError } from '../core/errors';
 
 export interface ReportKeys {
   readonly json: string;
@@ -44,7 +45,7 @@ export interface BuiltReport {
  */
 export const MAX_REPORT_BYTES = 200 * 1024;
 
-export class ReportTooLarge extends Error {
+export class ReportTooLarge extends StockpipeError {
   override readonly name = 'ReportTooLarge';
 }
 
@@ -77,7 +78,7 @@ const BuildInput = z.object({
 
 const TaskInput = z.discriminatedUnion('action', [PlanInput, BuildInput]);
 
-export class InvalidReportTask extends Error {
+export class InvalidReportTask extends StockpipeError {
   override readonly name = 'InvalidReportTask';
 }
 

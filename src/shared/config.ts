@@ -3,6 +3,7 @@
  * (or the local runtime) sets. A missing variable is an error that names it.
  */
 import { DEFAULTS, ENV } from './names';
+import { StockpipeError } from '../core/errors';
 
 export interface PipelineResources {
   readonly streamName: string;
@@ -24,7 +25,7 @@ export interface PipelineSettings {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export class ConfigError extends Error {
+export class ConfigError extends StockpipeError {
   override readonly name = 'ConfigError';
 }
 
@@ -37,6 +38,14 @@ const required = (env: Env, name: string): string => {
 /** Reads only the variables a function asks for, so each function needs only its own. */
 export function resourceFromEnv<K extends keyof PipelineResources>(key: K, env: Env = process.env): string {
   return required(env, ENV[key]);
+}
+
+/** The named resources, read in the order given; the first missing one is the error. */
+export function resourcesFromEnv<K extends keyof PipelineResources>(
+  keys: readonly K[],
+  env: Env = process.env,
+): Pick<PipelineResources, K> {
+  return Object.fromEntries(keys.map((key) => [key, resourceFromEnv(key, env)])) as Pick<PipelineResources, K>;
 }
 
 const positiveNumber = (env: Env, name: string, fallback: number): number => {

@@ -3,6 +3,8 @@
  * CDK passes it as `definitionSubstitutions`; the local runner substitutes the same map into the same
  * files, so a placeholder exists once, here, and a missing one fails both the same way.
  */
+import { StockpipeError } from '../core/errors';
+
 /** The workflows: their ASL file (relative to the repository root) and physical state-machine name. */
 export const WORKFLOWS = {
   maintenance: { file: 'statemachines/lake-maintenance.asl.json', stateMachineName: 'stockpipe-lake-maintenance' },
@@ -56,7 +58,7 @@ const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 /** The distinct placeholder names a definition text uses, sorted. */
 export const placeholdersIn = (text: string): string[] => [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))].sort();
 
-export class SubstitutionError extends Error {
+export class SubstitutionError extends StockpipeError {
   override readonly name = 'SubstitutionError';
 }
 

@@ -6,6 +6,7 @@
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import type { TickSink } from '../../core/ports';
 import type { Tick } from '../../core/tick';
+import { StockpipeError } from '../../core/errors';
 
 /** PutRecords limits: 500 records and 5 MiB (data plus partition keys) per request. */
 export const PUT_RECORDS_MAX_RECORDS = 500;
@@ -24,7 +25,7 @@ export interface KinesisTickSinkOptions {
 }
 
 /** Some records could not be written after every attempt. */
-export class KinesisPutError extends Error {
+export class KinesisPutError extends StockpipeError {
   override readonly name = 'KinesisPutError';
 
   constructor(

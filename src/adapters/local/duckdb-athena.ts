@@ -6,8 +6,9 @@
  * workflow runner's Athena tasks both go through here.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { localPartitionGlob } from '../../local/lake-files';
+import { localPartitionGlob } from './lake-files';
 import { LAKE, RESOURCE } from '../../shared/names';
+import { StockpipeError } from '../../core/errors';
 
 /**
  * The whole Athena (Trino) -> DuckDB shim: session settings that give DuckDB Trino's semantics where
@@ -82,7 +83,7 @@ export interface LakeDatabase {
 }
 
 /** A query DuckDB refused or failed: the message is DuckDB's, prefixed with what was being done. */
-export class LakeQueryError extends Error {
+export class LakeQueryError extends StockpipeError {
   override readonly name = 'LakeQueryError';
 }
 
@@ -161,7 +162,7 @@ export async function openLakeDatabase(options: LakeDatabaseOptions): Promise<La
       try {
         reader = await connection.runAndReadAll(sql);
       } catch (e) {
-        throw new LakeQueryError(`query failed: ${(e as Error).message}`);
+        throw new LakeQueryError(`query failed: ${(e as Error).message}`, { cause: e });
       } finally {
         if (queryOptions.measureBytes) await connection.run('CALL disable_logging()');
       }
