@@ -11,14 +11,11 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { DynamoDbAlertLedger } from '../../adapters/aws/dynamodb-alert-ledger';
-import { DynamoDbPriceStore } from '../../adapters/aws/dynamodb-price-store';
-import { DynamoDbSignalStateStore } from '../../adapters/aws/dynamodb-signal-state-store';
-import { S3RawArchive } from '../../adapters/aws/s3-raw-archive';
-import { SqsDeadLetterSink } from '../../adapters/aws/sqs-dead-letter-sink';
 import { OutboxNotifier, type OutboxMessage } from '../../adapters/local/outbox-notifier';
 import { makeAnalysisHandler } from '../../analysis/analyse-batch';
+import { analysisDependencies } from '../../analysis/dependencies';
 import type { DeadLetter, DeadLetterSink } from '../../core/ports';
+import { processingDependencies } from '../../processing/dependencies';
 import { makeProcessingHandler } from '../../processing/process-batch';
 import { createClients, type AwsClients, type ServiceName } from '../../shared/clients';
 import { DEFAULTS } from '../../shared/names';
@@ -71,10 +68,10 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
   countCommands(processingClients.s3.middlewareStack, 'stockpipeCountPuts', (command) => {
     if (command === 'PutObjectCommand') counters.s3Puts++;
   });
-  const invalid = new TrackingDeadLetterSink(new SqsDeadLetterSink(processingClients.sqs, resources.invalidQueueUrl));
+  const processingDeps = processingDependencies(processingClients, resources, { ttlDays: options.ttlDays ?? DEFAULTS.ttlDays });
+  const invalid = new TrackingDeadLetterSink(processingDeps.invalidRecords);
   const processing = makeProcessingHandler({
-    archive: new S3RawArchive(processingClients.s3, resources.rawBucket),
-    prices: new DynamoDbPriceStore(processingClients.documents, resources.priceTable, options.ttlDays ?? DEFAULTS.ttlDays),
+    ...processingDeps,
     invalidRecords: invalid,
     observe: (outcome) => {
       counters.s3Objects += outcome.objectsWritten;
@@ -86,22 +83,21 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
   countCommands(analysisClients.dynamodb.middlewareStack, 'stockpipeCountReads', (command, input) => {
     counters.analysisReads += dynamoDbReads(command, input);
   });
-  const analysis = makeAnalysisHandler({
-    states: new DynamoDbSignalStateStore(analysisClients.documents, resources.signalStateTable),
-    ledger: new DynamoDbAlertLedger(analysisClients.documents, resources.alertTable),
-    notifier: new OutboxNotifier(options.outboxDir, {
-      onPublish: (message) => {
-        counters.alerts++;
-        log.info('alert published', { alert: message.alert });
-        options.onAlert?.(message);
+  const analysis = makeAnalysisHandler(
+    analysisDependencies(analysisClients, resources, {
+      notifier: new OutboxNotifier(options.outboxDir, {
+        onPublish: (message) => {
+          counters.alerts++;
+          log.info('alert published', { alert: message.alert });
+          options.onAlert?.(message);
+        },
+      }),
+      observe: (outcome) => {
+        if (outcome.deadLettered > 0) log.warn('analysis dead-lettered stream records', { count: outcome.deadLettered });
+        if (outcome.failed > 0) log.warn('analysis reported failed records', { failed: outcome.failed, errors: outcome.errors });
       },
     }),
-    deadLetters: new SqsDeadLetterSink(analysisClients.sqs, resources.analysisDlqUrl),
-    observe: (outcome) => {
-      if (outcome.deadLettered > 0) log.warn('analysis dead-lettered stream records', { count: outcome.deadLettered });
-      if (outcome.failed > 0) log.warn('analysis reported failed records', { failed: outcome.failed, errors: outcome.errors });
-    },
-  });
+  );
 
   return {
     processing,

@@ -6,11 +6,9 @@
  * this process on the pipeline's tables, queue and outbox, as Lambda would run a second instance.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { DynamoDbAlertLedger } from '../../adapters/aws/dynamodb-alert-ledger';
-import { DynamoDbSignalStateStore } from '../../adapters/aws/dynamodb-signal-state-store';
-import { SqsDeadLetterSink } from '../../adapters/aws/sqs-dead-letter-sink';
 import { OutboxNotifier } from '../../adapters/local/outbox-notifier';
 import { makeAnalysisHandler } from '../../analysis/analyse-batch';
+import { analysisDependencies } from '../../analysis/dependencies';
 import type { LocalResources } from '../../local';
 import { rereadKinesisBatch, putEntries, type KinesisContext } from '../stream-reread';
 import { decodeDlqMessage } from '../dead-letters';
@@ -50,12 +48,9 @@ function channels(session: LocalSession): ReplayChannels {
     rereadDynamo: async () => ({ records: [], problems: [LOCAL_STREAM_GONE], expired: true }),
     putRecords: (entries) => putEntries(ctx, r.streamName, entries),
     async invokeAnalysis(event) {
-      analysis ??= makeAnalysisHandler({
-        states: new DynamoDbSignalStateStore(session.clients.documents, r.signalStateTable),
-        ledger: new DynamoDbAlertLedger(session.clients.documents, r.alertTable),
-        notifier: new OutboxNotifier(session.layout.outbox),
-        deadLetters: new SqsDeadLetterSink(session.clients.sqs, r.analysisDlqUrl),
-      });
+      analysis ??= makeAnalysisHandler(
+        analysisDependencies(session.clients, r, { notifier: new OutboxNotifier(session.layout.outbox) }),
+      );
       const all = event.Records.map((rec) => rec.dynamodb?.SequenceNumber ?? '');
       try {
         const answer = await analysis(event);
