@@ -1,8 +1,8 @@
 /**
- * Operations and permissions (fixture handlers): alarms, dashboard, the ops topic's key access, and
- * the exact IAM statements of each function role.
+ * Operations and permissions (fixture handlers): the alarms on the stack's queues, stream, functions and
+ * workflows, and the exact IAM statements of each function role. Dashboard and key policy: constructs/observability.test.ts.
  */
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { LAKE } from '../../src/shared/names';
 import { WILDCARD_RESOURCE_ACTIONS, wildcardResourceActions } from '../../infra/iam-audit';
 import type { StockpipeStack } from '../../infra/stack';
@@ -57,35 +57,7 @@ describe('observability', () => {
       }
     }
   });
-
-  test('the dashboard shows ingest rate, latency, iterator age, alerts sent, DLQ depth and function health', () => {
-    const dashboards = resourcesOf('AWS::CloudWatch::Dashboard');
-    expect(dashboards).toHaveLength(1);
-    const body = JSON.stringify(dashboards[0]?.[1].Properties?.DashboardBody);
-    for (const title of [
-      'Ingest rate',
-      'Processing latency',
-      'Iterator age',
-      'Alerts sent',
-      'Dead-letter depth',
-      'Function errors',
-    ]) {
-      expect(body).toContain(title);
-    }
-  });
-
-  test('CloudWatch may use the key, so that alarms can publish to the encrypted ops topic', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
-        ]),
-      },
-    });
-  });
+  // The dashboard and the key policy CloudWatch needs are asserted in test/infra/constructs/observability.test.ts.
 });
 
 describe('least privilege', () => {
