@@ -129,7 +129,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       const producer = options.producer!;
       const clock = new ScaledClock(options.schedule.speed);
       // The schedule invokes the producer function's own factory (free of Powertools, see
-      // src/producer/producer-handler.ts); its waits between samples run on the scaled clock, and a
+      // src/producer/produce-sample.ts); its waits between samples run on the scaled clock, and a
       // stop cuts the wait and ends the invocation.
       const invoke = makeProducerHandler({
         source: producer.source,

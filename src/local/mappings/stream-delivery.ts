@@ -12,6 +12,7 @@
  * - when a (sub-)batch has used its retries, its records are handed to `onFailure` (the on-failure
  *   destination) in one piece and the shard moves on. maxRetryAttempts -1 retries for ever.
  */
+import { errorText } from '../../core/partial-batch';
 import { STREAM_MAPPING_DEFAULTS } from '../../shared/stream-settings';
 
 export type InvokeOutcome =
@@ -55,8 +56,6 @@ export interface DeliveryResult<R = unknown> {
 }
 
 export const defaultRetryDelay = (retry: number): number => Math.min(2000, 50 * 2 ** (retry - 1));
-
-const errorText = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 /** Calls the handler and classifies its answer; a thrown error is an outcome, not an exception. */
 export async function invokeHandler<R>(
