@@ -1,4 +1,4 @@
-/** What the maintenance functions read from their environment (set by infra/constructs/workflow.ts). */
+/** What the maintenance functions read from their environment (set by infra/constructs/maintenance-workflow.ts). */
 import { GlueClient } from '@aws-sdk/client-glue';
 import { ConfigError, resourceFromEnv } from '../shared/config';
 import { ENV } from '../shared/names';

@@ -29,7 +29,7 @@ export const REQUIRED_OUTPUTS = [
 ] as const satisfies readonly ResourceKey[];
 
 /**
- * Outputs the workflow construct adds (infra/constructs/workflow.ts): the state machines' ARNs and
+ * Outputs the workflow construct adds (infra/constructs/maintenance-workflow.ts, report-workflow.ts): the state machines' ARNs and
  * their schedule rules' names. Commands that need one say so when it is missing.
  */
 export const WORKFLOW_OUTPUTS = {
