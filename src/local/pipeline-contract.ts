@@ -2,7 +2,7 @@
 import type { OutboxMessage } from '../adapters/local/outbox-notifier';
 import type { CsvRejection } from '../producer/csv';
 import type { ProducerResult } from '../producer/produce';
-import type { QuoteSource } from '../producer/quote-source';
+import type { QuoteSource } from '../core/ports-quotes';
 import type { AwsClients } from '../shared/clients';
 import type { PipelineCounters } from './functions/counters';
 import type { DataDirLayout } from './data-dir';

@@ -6,7 +6,7 @@
  * can carry on from it.
  */
 import type { Tick } from '../core/tick';
-import type { QuoteSource } from './quote-source';
+import type { QuoteSource } from '../core/ports-quotes';
 
 export class ChainedSource implements QuoteSource {
   private next: QuoteSource | undefined;

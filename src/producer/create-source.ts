@@ -1,6 +1,6 @@
 /** Builds a quote source by name, as STOCKPIPE_QUOTE_SOURCE or the CLI's --source gives it. */
 import { DEFAULT_REPLAY_FILE, ReplaySource } from './replay-source';
-import { QuoteSourceError, type QuoteSource } from './quote-source';
+import { QuoteSourceError, type QuoteSource } from '../core/ports-quotes';
 import { SyntheticSource } from './synthetic-source';
 import { YahooSource } from './yahoo-source';
 

@@ -7,7 +7,7 @@
 import type { Tick } from '../core/tick';
 import { ChainedSource } from './chained-source';
 import { createQuoteSource, type QuoteSourceOptions } from './create-source';
-import type { QuoteSource } from './quote-source';
+import type { QuoteSource } from '../core/ports-quotes';
 import { DEFAULT_REPLAY_FILE, ReplaySource } from './replay-source';
 import { SyntheticSource } from './synthetic-source';
 

@@ -6,7 +6,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { TickSink } from '../core/ports';
 import { runProducer, samplesPerInvocation, type ProducerResult } from './produce';
-import type { QuoteSource } from './quote-source';
+import type { QuoteSource } from '../core/ports-quotes';
 
 const SILENT_LOGGER = { info: () => undefined, error: () => undefined };
 const NO_METRICS = { addMetric: () => undefined };

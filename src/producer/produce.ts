@@ -3,7 +3,7 @@
  * A sample is written only once it is complete, so a failed fetch writes nothing of its sample.
  */
 import type { TickSink } from '../core/ports';
-import type { QuoteSource } from './quote-source';
+import type { QuoteSource } from '../core/ports-quotes';
 
 /** EventBridge schedules fire at most once a minute. */
 const SCHEDULE_PERIOD_SECONDS = 60;

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tick } from '../core/tick';
 import { parseQuoteCsv, type CsvRejection, type ParseQuoteCsvOptions } from './csv';
-import { normaliseSymbols, QuoteSourceError, type QuoteSource } from './quote-source';
+import { normaliseSymbols } from './quote-source';
+import { QuoteSourceError, type QuoteSource } from '../core/ports-quotes';
 
 /**
  * Monthly closes 2000-2010 of MSFT, AMZN, IBM, GOOG and AAPL (from vega-datasets 3.2.1), found from

@@ -5,7 +5,8 @@
  */
 import { DEFAULTS } from '../shared/names';
 import type { Tick } from '../core/tick';
-import { checkedTick, normaliseSymbols, QuoteSourceError, type QuoteSource } from './quote-source';
+import { checkedTick, normaliseSymbols } from './quote-source';
+import { QuoteSourceError, type QuoteSource } from '../core/ports-quotes';
 
 /** Symbols SYN000, SYN001, ... (four digits from 1001 symbols on). */
 export function syntheticSymbols(count: number): string[] {

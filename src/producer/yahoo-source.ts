@@ -6,7 +6,8 @@
 import YahooFinance from 'yahoo-finance2';
 import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
 import type { Tick } from '../core/tick';
-import { checkedTick, normaliseSymbols, QuoteSourceError, type QuoteSourceErrorKind, type QuoteSource } from './quote-source';
+import { checkedTick, normaliseSymbols } from './quote-source';
+import { QuoteSourceError, type QuoteSourceErrorKind, type QuoteSource } from '../core/ports-quotes';
 
 /** The part of a Yahoo quote a tick is made of (yahoo-finance2 has turned regularMarketTime into a Date). */
 export interface YahooQuote {

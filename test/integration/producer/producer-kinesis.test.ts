@@ -13,7 +13,7 @@ import { KinesisTickSink } from '../../../src/adapters/aws/kinesis-tick-sink';
 import type { Tick } from '../../../src/core/tick';
 import { startEmulators, type Emulators } from '../../../src/local/emulators/emulators';
 import { handler, makeProducerHandler, type ProducerDeps } from '../../../src/producer/handler';
-import { QuoteSourceError } from '../../../src/producer/quote-source';
+import { QuoteSourceError } from '../../../src/core/ports-quotes';
 import { DEFAULT_REPLAY_FILE, ReplaySource } from '../../../src/producer/replay-source';
 import { createClients, type AwsClients } from '../../../src/shared/clients';
 import { ENV, RESOURCE } from '../../../src/shared/names';

@@ -1,6 +1,6 @@
 import type { Tick } from '../../../src/core/tick';
 import { createQuoteSource, handler, makeProducerHandler } from '../../../src/producer/handler';
-import { QuoteSourceError } from '../../../src/producer/quote-source';
+import { QuoteSourceError } from '../../../src/core/ports-quotes';
 import { DEFAULT_REPLAY_FILE, ReplaySource } from '../../../src/producer/replay-source';
 import { SyntheticSource } from '../../../src/producer/synthetic-source';
 import { YahooSource } from '../../../src/producer/yahoo-source';

@@ -1,6 +1,6 @@
 import type { Tick } from '../../../src/core/tick';
 import { runProducer, samplesPerInvocation } from '../../../src/producer/produce';
-import { QuoteSourceError, type QuoteSource } from '../../../src/producer/quote-source';
+import { QuoteSourceError, type QuoteSource } from '../../../src/core/ports-quotes';
 import { ReplaySource } from '../../../src/producer/replay-source';
 import { SyntheticSource } from '../../../src/producer/synthetic-source';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { QuoteSourceError } from '../../../src/producer/quote-source';
+import { QuoteSourceError } from '../../../src/core/ports-quotes';
 import { DEFAULT_REPLAY_FILE, ReplaySource } from '../../../src/producer/replay-source';
 
 const csvFixture = (name: string) => join(__dirname, '..', '..', 'fixtures', 'csv', name);

@@ -1,6 +1,6 @@
 import type { Tick } from '../../../src/core/tick';
 import { runProducer } from '../../../src/producer/produce';
-import { QuoteSourceError } from '../../../src/producer/quote-source';
+import { QuoteSourceError } from '../../../src/core/ports-quotes';
 import { YahooSource } from '../../../src/producer/yahoo-source';
 import { recordedFetch } from './yahoo-fetch';
 
