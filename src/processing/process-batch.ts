@@ -73,16 +73,19 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
     }
 
     let objectsWritten = 0;
-    const archived: ValidRecord[] = [];
+    const archivedSet = new Set<ValidRecord>();
     await Promise.all(
       [...partitions].map(([key, group]) =>
         batch.attempt(group, async () => {
           await deps.archive.putObject(key, toNdjson(group.map((g) => g.tick)));
           objectsWritten++;
-          archived.push(...group);
+          for (const g of group) archivedSet.add(g);
         }),
       ),
     );
+    // The PUTs complete in any order; the prices go out in stream order, so that a symbol's ticks
+    // reach the table (and its stream, and the analysis) in the order Kinesis kept them.
+    const archived = valid.filter((v) => archivedSet.has(v));
 
     if (archived.length > 0) {
       try {

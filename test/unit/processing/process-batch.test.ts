@@ -148,3 +148,21 @@ describe('DynamoDbPriceStore', () => {
     expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems!.prices).toHaveLength(1);
   });
 });
+
+describe('stream order', () => {
+  test('prices are written in stream order whatever order the raw archive PUTs complete in', async () => {
+    // One partition per day: the first day's PUT is the slowest, so it completes last.
+    const ticks = [1, 2, 3, 4, 5].map((day) => tick('SPX', 0, day));
+    const written: string[] = [];
+    const slowFirstArchive: RawArchive = {
+      putObject: (key) => new Promise((resolve) => setTimeout(resolve, key.includes('dt=2024-01-01') ? 30 : 1)),
+    };
+    const prices: PriceStore = {
+      putTicks: async (batch) => void written.push(...batch.map((t) => t.timestamp)),
+    };
+    const handler = makeProcessingHandler({ archive: slowFirstArchive, prices, invalidRecords: { send: async () => undefined } });
+    const result = await handler(event(ticks.map((t) => JSON.stringify(t))));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(written).toEqual(ticks.map((t) => t.timestamp));
+  });
+});
