@@ -49,6 +49,35 @@ const deadLetterOf = (record: KinesisStreamRecord, payload: string, rejection: D
   },
 });
 
+/**
+ * The archived records to write, in stream order, stopping each symbol at its first record that did
+ * not archive. Lambda retries from the first reported record: a symbol's later ticks written now would
+ * be folded before the retried one, which then arrives older than the symbol's last tick and is lost.
+ * The held-back records are reported too, so the retry brings them again, after it.
+ */
+function inStreamOrderUpToFirstFailure(
+  valid: readonly ValidRecord[],
+  archivedSet: ReadonlySet<ValidRecord>,
+  batch: PartialBatch<KinesisStreamRecord>,
+): ValidRecord[] {
+  const blocked = new Set<string>();
+  const toWrite: ValidRecord[] = [];
+  const heldBack: ValidRecord[] = [];
+  for (const v of valid) {
+    if (!archivedSet.has(v)) blocked.add(v.tick.symbol);
+    else if (blocked.has(v.tick.symbol)) heldBack.push(v);
+    else toWrite.push(v);
+  }
+  if (heldBack.length > 0) {
+    const symbols = [...new Set(heldBack.map((v) => v.tick.symbol))].join(', ');
+    batch.fail(
+      heldBack,
+      new Error(`${heldBack.length} tick(s) of ${symbols} held back behind an earlier tick of theirs that was not archived`),
+    );
+  }
+  return toWrite;
+}
+
 export function makeProcessingHandler(deps: ProcessingDeps) {
   return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const records = event.Records;
@@ -85,7 +114,7 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
     );
     // The PUTs complete in any order; the prices go out in stream order, so that a symbol's ticks
     // reach the table (and its stream, and the analysis) in the order Kinesis kept them.
-    const archived = valid.filter((v) => archivedSet.has(v));
+    const archived = inStreamOrderUpToFirstFailure(valid, archivedSet, batch);
 
     if (archived.length > 0) {
       try {

@@ -165,4 +165,33 @@ describe('stream order', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(written).toEqual(ticks.map((t) => t.timestamp));
   });
+
+  test('a tick that fails to archive holds back the later ticks of its symbol, and the retry from it writes them in order', async () => {
+    const ticks = [
+      tick('SPX', 0, 1),
+      tick('IBM', 0, 1),
+      tick('SPX', 0, 2),
+      tick('IBM', 0, 2),
+      tick('SPX', 0, 3),
+      tick('IBM', 0, 3),
+    ];
+    const archive = new MemoryArchive();
+    archive.failKeysContaining = 'symbol=SPX/dt=2024-01-02';
+    const written: string[] = [];
+    const prices: PriceStore = {
+      putTicks: async (batch) => void written.push(...batch.map((t) => `${t.symbol} ${t.timestamp.slice(0, 10)}`)),
+    };
+    const handler = makeProcessingHandler({ archive, prices, invalidRecords: { send: async () => undefined } });
+    const first = await handler(event(ticks.map((t) => JSON.stringify(t))));
+    // SPX stops at its failed day; IBM goes on. Reported: SPX day 2 (the failure) and SPX day 3 (held back).
+    expect(written).toEqual(['SPX 2024-01-01', 'IBM 2024-01-01', 'IBM 2024-01-02', 'IBM 2024-01-03']);
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: '102' }, { itemIdentifier: '104' }]);
+
+    // The mapping retries from the first reported record (sequence 102) to the end of the batch.
+    archive.failKeysContaining = undefined;
+    const retried = await handler(event(ticks.slice(2).map((t) => JSON.stringify(t))));
+    expect(retried.batchItemFailures).toEqual([]);
+    const spx = written.filter((w) => w.startsWith('SPX'));
+    expect(spx).toEqual(['SPX 2024-01-01', 'SPX 2024-01-02', 'SPX 2024-01-03']);
+  });
 });
