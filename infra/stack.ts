@@ -61,7 +61,6 @@ export class StockpipeStack extends Stack {
       batchingWindowSeconds: config.batchingWindowSeconds,
       retryAttempts: config.retryAttempts,
       maxRecordAgeSeconds: config.maxRecordAgeSeconds,
-      parallelizationFactor: config.parallelizationFactor,
     };
 
     this.encryption = new Encryption(this, 'Encryption', { removalPolicy });
@@ -88,6 +87,7 @@ export class StockpipeStack extends Stack {
     });
     this.processing = new Processing(this, 'Processing', {
       ...streamSettings,
+      parallelizationFactor: config.parallelizationFactor,
       key,
       stream: this.ingestion.stream,
       lake: this.rawStorage.bucket,

@@ -19,7 +19,14 @@ import { PipelineFunction } from './function';
 import { EncryptedQueue } from './queue';
 import { streamSourceProps, type StreamSettings } from './stream-settings';
 
-export interface AnalysisProps extends StreamSettings {
+/**
+ * The analysis mapping always reads one batch per shard at a time: DynamoDB Streams orders records
+ * per item (symbol + timestamp), not per symbol, so with a parallelization factor above 1 Lambda could
+ * fold two ticks of one symbol concurrently and out of order. `parallelizationFactor` is therefore
+ * not a setting of this construct (the processing mapping takes it: Kinesis keeps order per partition
+ * key, the symbol, at any factor).
+ */
+export interface AnalysisProps extends Omit<StreamSettings, 'parallelizationFactor'> {
   readonly key: kms.IKey;
   /** The price table; its stream drives the function. */
   readonly prices: dynamodb.ITable;
@@ -82,7 +89,7 @@ export class Analysis extends Construct {
     this.deadLetters.grantSendMessages(fn);
     fn.addEventSource(
       new DynamoEventSource(props.prices, {
-        ...streamSourceProps(props, this.deadLetters),
+        ...streamSourceProps({ ...props, parallelizationFactor: 1 }, this.deadLetters),
         // TTL deletions and rewrites of a price are not new prices: only INSERTs reach the function.
         filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
       }),

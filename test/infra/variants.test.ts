@@ -95,18 +95,22 @@ describe('dev settings: destroy, on-demand, schedule off, no email, custom strea
     });
   });
 
-  test('both event-source mappings take the configured batch, retry, age and parallelism settings', () => {
+  test('both event-source mappings take the configured batch, retry and age settings; only the Kinesis one the parallelism', () => {
     const mappings = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(2);
     for (const m of mappings) {
+      // Kinesis keeps order per partition key (the symbol) at any factor; DynamoDB Streams per item only.
+      const kinesis = JSON.stringify(m.Properties?.EventSourceArn).includes('Ingestion');
       expect(m.Properties).toMatchObject({
         BatchSize: 50,
         MaximumBatchingWindowInSeconds: 0,
         MaximumRetryAttempts: 5,
         MaximumRecordAgeInSeconds: 120,
-        ParallelizationFactor: 2,
+        ParallelizationFactor: kinesis ? 2 : 1,
       });
     }
+    const factors = mappings.map((m) => m.Properties?.ParallelizationFactor).sort();
+    expect(factors).toEqual([1, 2]);
   });
 
   test('raw JSON kept for 20 days expires without an Infrequent Access transition', () => {
