@@ -144,3 +144,20 @@ export function acknowledgementsUnder(
     .flatMap((m) => Object.entries(m.data as Record<string, string>))
     .map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason }));
 }
+
+/** A bucket of the stack: public access blocked, SSE-S3 encrypted, unversioned and retained. */
+export function expectPrivateEncryptedRetained(bucket: { DeletionPolicy?: unknown; Properties?: Record<string, unknown> }): void {
+  expect(bucket.DeletionPolicy).toBe('Retain');
+  expect(bucket.Properties).toMatchObject({
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    },
+    BucketEncryption: {
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    },
+  });
+  expect(bucket.Properties?.VersioningConfiguration).toBeUndefined();
+}

@@ -6,7 +6,14 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { LAKE } from '../../src/shared/names';
 import type { StockpipeStack } from '../../infra/stack';
-import { FIXTURE_ENTRIES, inspect, synthStack, type Inspector, type Synthesized } from './helpers';
+import {
+  expectPrivateEncryptedRetained,
+  FIXTURE_ENTRIES,
+  inspect,
+  synthStack,
+  type Inspector,
+  type Synthesized,
+} from './helpers';
 
 let stack: StockpipeStack;
 let out: Synthesized;
@@ -99,19 +106,7 @@ describe('tables and buckets', () => {
     const buckets = resourcesOf('AWS::S3::Bucket');
     expect(buckets).toHaveLength(3);
     for (const [, bucket] of buckets) {
-      expect(bucket.DeletionPolicy).toBe('Retain');
-      expect(bucket.Properties).toMatchObject({
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-        },
-      });
-      expect(bucket.Properties?.VersioningConfiguration).toBeUndefined();
+      expectPrivateEncryptedRetained(bucket);
     }
     const tlsOnly = resourcesOf('AWS::S3::BucketPolicy').filter(([, p]) =>
       JSON.stringify(p.Properties).includes('"aws:SecureTransport":"false"'),

@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { RawStorage } from '../../../infra/constructs/raw-storage';
 import { LAKE } from '../../../src/shared/names';
 import { bareStack, inspectBare } from '../bare';
+import { expectPrivateEncryptedRetained } from '../helpers';
 
 const fx = bareStack();
 const storage = new RawStorage(fx.stack, 'RawStorage');
@@ -12,19 +13,7 @@ describe('RawStorage', () => {
     const buckets = t.resourcesOf('AWS::S3::Bucket');
     expect(buckets).toHaveLength(2);
     for (const [, bucket] of buckets) {
-      expect(bucket.DeletionPolicy).toBe('Retain');
-      expect(bucket.Properties).toMatchObject({
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-        },
-      });
-      expect(bucket.Properties?.VersioningConfiguration).toBeUndefined();
+      expectPrivateEncryptedRetained(bucket);
     }
     const tlsOnly = t
       .resourcesOf('AWS::S3::BucketPolicy')
