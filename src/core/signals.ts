@@ -50,12 +50,23 @@ export const initialSignalState = (symbol: string): SignalState => ({
 
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
-/** Relative tolerance: SMAs computed from the same prices in a different order may differ in the last bit. */
-const EPSILON = 1e-9;
+/**
+ * SMA-5 is above SMA-20 when `sma5 - sma20 > SIGNAL_TOLERANCE * |sma20|`, below when it is
+ * `< -SIGNAL_TOLERANCE * |sma20|`, and touching in between. Two means of the same prices summed in a
+ * different order may differ in their last bits (about 1e-15 of the price), so an exact touch needs a
+ * margin; it is purely relative so that the rule is the same at every price level: scaling a series
+ * by a power of two changes no relation (an absolute floor below a price of 1 turned real crossovers of
+ * a 1e-5 price into touches). 1e-9 of the price is some 250,000 times the rounding error, and below
+ * the smallest real gap between the SMAs (one tick of the quote over 20 prices) while the price is
+ * under 5e7 ticks (500,000.00 in cents): up to there a touch means equal SMAs. tick.ts bounds prices
+ * so that the sums of 20 of them stay finite and normal, where the relative error holds. The SQL
+ * recomputation uses the same constant, in the same shape.
+ */
+export const SIGNAL_TOLERANCE = 1e-9;
 
 const relationOf = (sma5: number, sma20: number): Relation => {
   const diff = sma5 - sma20;
-  const tolerance = EPSILON * Math.max(1, Math.abs(sma20));
+  const tolerance = SIGNAL_TOLERANCE * Math.abs(sma20);
   if (diff > tolerance) return 1;
   if (diff < -tolerance) return -1;
   return 0;
