@@ -26,10 +26,28 @@ const numberError = (issue: { input?: unknown }): string => {
   return `must be a number, got ${issue.input === null ? 'null' : typeof issue.input}`;
 };
 
+/**
+ * The range of a price. The fold sums 20 prices and compares SMA-5 with SMA-20 to a relative
+ * tolerance (SIGNAL_TOLERANCE in signals.ts, 1e-9 of the price), and enrichment divides by the
+ * previous close: within 1e-12..1e12 every such sum (at most 2e13) and ratio (at most 1e24) is a
+ * finite, normal double whose rounding error stays near 1e-15 of its size, a million times below
+ * the tolerance. Near the float limit (about 1.8e308) a sum of 20 prices overflows to Infinity, and
+ * among subnormals (below 2.2e-308) the relative error grows without bound, so the rule would no
+ * longer be the same at every price level. The range is also far wider than any quote: the highest
+ * share prices are under 1e6, the smallest crypto quotes around 1e-10.
+ */
+export const MIN_PRICE = 1e-12;
+export const MAX_PRICE = 1e12;
+const PRICE_RANGE_WHY = ' (prices are bounded so that the SMA sums of 20 of them stay finite and precise)';
+const exponent = (n: number): string => n.toExponential().replace('e+', 'e');
+
 const positivePrice = (field: string) =>
   z
     .number({ error: numberError })
     .refine((n) => n > 0, { message: 'must be greater than 0' })
+    // n <= 0 has its own rejection above; one reason per value.
+    .refine((n) => n <= 0 || n >= MIN_PRICE, { message: `must be at least ${exponent(MIN_PRICE)}${PRICE_RANGE_WHY}` })
+    .refine((n) => n <= MAX_PRICE, { message: `must be at most ${exponent(MAX_PRICE)}${PRICE_RANGE_WHY}` })
     .describe(field);
 
 export const TickSchema = z

@@ -1,5 +1,6 @@
 import { enrich } from '../../../src/core/enrich';
-import { MAX_TICK_BYTES, parseTick, validateTick } from '../../../src/core/tick';
+import { foldSignals, initialSignalState } from '../../../src/core/signals';
+import { MAX_PRICE, MAX_TICK_BYTES, MIN_PRICE, parseTick, validateTick } from '../../../src/core/tick';
 
 export const validTick = {
   symbol: 'AAPL',
@@ -109,6 +110,68 @@ describe('validateTick rejections name the field, the value and the reason', () 
     ['empty source', { ...validTick, source: '' }, 'source', '""', 'must not be empty'],
   ])('%s', (_name, input, field, value, reason) => {
     expect(rejectionOf(input)).toEqual({ field, value, reason });
+  });
+});
+
+const WHY = ' (prices are bounded so that the SMA sums of 20 of them stay finite and precise)';
+const PRICE_FIELDS = ['price', 'open', 'high', 'low', 'previous_close'] as const;
+
+describe('validateTick bounds every price to 1e-12..1e12', () => {
+  it('exports the bounds it checks', () => {
+    expect([MIN_PRICE, MAX_PRICE]).toEqual([1e-12, 1e12]);
+  });
+
+  it.each(PRICE_FIELDS)('rejects %s above 1e12 and below 1e-12, naming field, value and why', (field) => {
+    const ones = { ...validTick, price: 1, open: 1, high: 1, low: 1, previous_close: 1 };
+    // A low above the bound needs a high there too (high >= low); a high below it, a low there too.
+    const cases = [
+      { value: 1.5e12, printed: '1500000000000', reason: `must be at most 1e12${WHY}`, also: field === 'low' ? ['high'] : [] },
+      { value: 5e-13, printed: '5e-13', reason: `must be at least 1e-12${WHY}`, also: field === 'high' ? ['low'] : [] },
+    ];
+    for (const { value, printed, reason, also } of cases) {
+      const off = [field, ...also];
+      const input = { ...ones, ...Object.fromEntries(off.map((f) => [f, value])) };
+      const expected = PRICE_FIELDS.filter((f) => off.includes(f)).map((f) => ({ field: f, value: printed, reason }));
+      expect(validateTick(input)).toEqual({ ok: false, error: expected });
+    }
+  });
+
+  it('rejects a price near the float limit, where a sum of 20 of them is Infinity', () => {
+    expect(
+      Array<number>(20)
+        .fill(1e308)
+        .reduce((a, b) => a + b, 0),
+    ).toBe(Infinity);
+    expect(rejectionOf({ ...validTick, price: 1e308, high: 1e308 })).toEqual({
+      field: 'price',
+      value: '1e+308',
+      reason: `must be at most 1e12${WHY}`,
+    });
+  });
+
+  it('gives a negative or zero price one reason, not also the lower bound', () => {
+    expect(validateTick({ ...validTick, low: -1 })).toEqual({
+      ok: false,
+      error: [{ field: 'low', value: '-1', reason: 'must be greater than 0' }],
+    });
+  });
+
+  it('accepts prices at both bounds, and the fold and enrichment stay finite there', () => {
+    for (const n of [MIN_PRICE, MAX_PRICE]) {
+      const tick = { ...validTick, price: n, open: n, high: n, low: n, previous_close: n };
+      expect(validateTick(tick)).toEqual({ ok: true, value: { ...tick, timestamp: '2024-01-02T14:30:00.000Z' } });
+    }
+    const swing = enrich({ ...validTick, price: MAX_PRICE, previous_close: MIN_PRICE });
+    expect(Number.isFinite(swing.change_percent)).toBe(true);
+    // 20 ticks at the top bound, then one at the bottom: a SELL with finite SMAs.
+    const prices = [...Array<number>(20).fill(MAX_PRICE), MIN_PRICE];
+    const points = prices.map((price, k) => ({
+      symbol: 'X',
+      timestamp: `2024-01-${String(k + 1).padStart(2, '0')}T00:00:00.000Z`,
+      price,
+    }));
+    const { alerts } = foldSignals(initialSignalState('X'), points);
+    expect(alerts.map((a) => [a.side, Number.isFinite(a.sma5), Number.isFinite(a.sma20)])).toEqual([['SELL', true, true]]);
   });
 });
 
