@@ -73,6 +73,7 @@ export class Analysis extends Construct {
       entry: props.entry,
       description: 'stockpipe analysis: SMA-5/SMA-20 crossovers on new prices, published as alerts',
       environment: {
+        [ENV.priceTable]: props.prices.tableName,
         [ENV.signalStateTable]: props.signalState.tableName,
         [ENV.alertTable]: props.alerts.tableName,
         [ENV.alertTopicArn]: this.alertTopic.topicArn,
@@ -84,14 +85,16 @@ export class Analysis extends Construct {
     });
     const fn = this.function.function;
     props.signalState.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    props.alerts.grant(fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // The fold reads the symbol's ticks back from the table, in timestamp order (analyse-batch.ts).
+    props.prices.grant(fn, 'dynamodb:Query');
+    props.alerts.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     this.alertTopic.grantPublish(fn);
     this.deadLetters.grantSendMessages(fn);
     fn.addEventSource(
       new DynamoEventSource(props.prices, {
         ...streamSourceProps({ ...props, parallelizationFactor: 1 }, this.deadLetters),
-        // TTL deletions and rewrites of a price are not new prices: only INSERTs reach the function.
-        filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+        // New ticks, and rewrites of a tick (a duplicate is counted); TTL deletions never reach the function.
+        filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.or('INSERT', 'MODIFY') })],
       }),
     );
     acknowledgeKeyGrantWildcards(

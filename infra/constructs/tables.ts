@@ -5,7 +5,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { ATTR } from '../../src/shared/names';
+import { ATTR, PRICE_STREAM_VIEW_TYPE } from '../../src/shared/names';
 
 export interface TablesProps {
   /** @default RemovalPolicy.RETAIN */
@@ -37,7 +37,7 @@ export class Tables extends Construct {
       partitionKey: key(ATTR.symbol),
       sortKey: key(ATTR.timestamp),
       timeToLiveAttribute: ATTR.ttl,
-      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      stream: dynamodb.StreamViewType[PRICE_STREAM_VIEW_TYPE],
     });
     this.signalState = new dynamodb.Table(this, 'SignalState', { ...common, partitionKey: key(ATTR.symbol) });
     this.alerts = new dynamodb.Table(this, 'Alerts', {

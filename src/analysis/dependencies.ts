@@ -1,5 +1,6 @@
 /** The analysis function's adapters, built alike for the Lambda, the local runtime and DLQ replay. */
 import { DynamoDbAlertLedger } from '../adapters/aws/dynamodb-alert-ledger';
+import { DynamoDbPriceHistory } from '../adapters/aws/dynamodb-price-history';
 import { DynamoDbSignalStateStore } from '../adapters/aws/dynamodb-signal-state-store';
 import { SnsAlertNotifier } from '../adapters/aws/sns-alert-notifier';
 import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
@@ -7,7 +8,7 @@ import type { AwsClients } from '../shared/clients';
 import type { PipelineResources } from '../shared/config';
 import type { AnalysisDeps } from './analyse-batch';
 
-export const ANALYSIS_RESOURCES = ['signalStateTable', 'alertTable', 'alertTopicArn', 'analysisDlqUrl'] as const;
+export const ANALYSIS_RESOURCES = ['priceTable', 'signalStateTable', 'alertTable', 'alertTopicArn', 'analysisDlqUrl'] as const;
 
 export type AnalysisResources = Pick<PipelineResources, (typeof ANALYSIS_RESOURCES)[number]>;
 
@@ -19,6 +20,7 @@ export function analysisDependencies(
 ): AnalysisDeps {
   return {
     states: overrides.states ?? new DynamoDbSignalStateStore(clients.documents, resources.signalStateTable),
+    history: overrides.history ?? new DynamoDbPriceHistory(clients.documents, resources.priceTable),
     ledger: overrides.ledger ?? new DynamoDbAlertLedger(clients.documents, resources.alertTable),
     notifier: overrides.notifier ?? new SnsAlertNotifier(clients.sns, resources.alertTopicArn),
     deadLetters: overrides.deadLetters ?? new SqsDeadLetterSink(clients.sqs, resources.analysisDlqUrl),

@@ -11,6 +11,9 @@ export const recordAnalysisOutcome = (o: AnalysisOutcome): void => {
   metrics.addMetric('AlertsPublished', MetricUnit.Count, o.alertsPublished.length);
   metrics.addMetric('StreamRecordsDeadLettered', MetricUnit.Count, o.deadLettered);
   metrics.addMetric('StreamRecordsFailed', MetricUnit.Count, o.failed);
+  metrics.addMetric('LateTicks', MetricUnit.Count, o.late);
+  metrics.addMetric('DuplicateTicks', MetricUnit.Count, o.duplicates);
+  if (o.skippedTicks.length > 0) logger.warn('ticks not folded in order', { skipped: o.skippedTicks });
   for (const alert of o.alertsPublished) logger.info('alert published', { alert });
   if (o.failed > 0) logger.warn('stream records will be retried', { failed: o.failed, errors: o.errors });
 };

@@ -21,6 +21,20 @@ export function renderStatus(s: StatusReport): string {
     `stream      ${stream.name} ${stream.status}${stream.openShards !== null ? `, ${stream.openShards} shard(s)` : ''}${stream.retentionHours !== null ? `, retention ${stream.retentionHours} h` : ''}${stream.iteratorAgeMs !== null ? `, iterator age ${ms(stream.iteratorAgeMs)}` : ''}`,
     `last hour   ticks in ${count(s.lastHour.ticksIn)}, processed ${count(s.lastHour.ticksProcessed)}, alerts ${count(s.lastHour.alerts)}`,
     `DLQ         ${s.dlq.length === 0 ? '-' : s.dlq.map((q) => `${q.queue} ${q.visible}${q.inFlight > 0 ? ` (+${q.inFlight} in flight)` : ''}`).join(', ')}`,
+    `analysis    ${
+      s.analysis
+        ? `late ticks ${s.analysis.lateTicks}, duplicate ticks ${s.analysis.duplicateTicks}` +
+          (s.analysis.skippedBySymbol.length > 0
+            ? ` (${s.analysis.skippedBySymbol.map((x) => `${x.symbol} ${x.late}/${x.duplicate}`).join(', ')})`
+            : '') +
+          `, pending alerts ${s.analysis.pendingAlerts}` +
+          (s.analysis.stalePendingAlerts.length > 0 ? `, ${s.analysis.stalePendingAlerts.length} stale` : '')
+        : '-'
+    }`,
+    ...(s.analysis?.stalePendingAlerts ?? []).map(
+      (a) =>
+        `            stale PENDING ${a.side} ${a.symbol} at ${a.timestamp} (claimed ${a.claimedAt}): replay the analysis DLQ`,
+    ),
     ...s.workflows.map(
       (w, i) =>
         `${i === 0 ? 'workflows  ' : '           '} ${w.workflow.padEnd(11)} ${w.lastRun ? runLine(w.lastRun) : 'never ran'}`,

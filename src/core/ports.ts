@@ -3,7 +3,7 @@
  * implement these; the handlers never know which one they have.
  */
 import type { EnrichedTick } from './enrich';
-import type { Alert, SignalState } from './signals';
+import type { Alert, PricePoint, SignalState } from './signals';
 import type { Tick } from './tick';
 import { StockpipeError } from './errors';
 
@@ -30,8 +30,15 @@ export const priceKey = (t: { symbol: string; timestamp: string }): string => `$
 
 export class PriceWriteError extends StockpipeError {
   override readonly name = 'PriceWriteError';
-  constructor(readonly unwritten: readonly EnrichedTick[]) {
-    super(`${unwritten.length} price item(s) stayed unprocessed after retries (is the table throttling?)`);
+  /** `unwritten`: for each symbol that failed, its tick that stayed unprocessed and every later one. */
+  constructor(
+    readonly unwritten: readonly EnrichedTick[],
+    symbols = new Set(unwritten.map((t) => t.symbol)).size,
+  ) {
+    super(
+      `${unwritten.length} price item(s) of ${symbols} symbol(s) not written: an item stayed unprocessed after retries ` +
+        `(is the table throttling?) and the symbol's later ticks were held back behind it`,
+    );
   }
 }
 
@@ -47,8 +54,34 @@ export interface DeadLetterSink {
   send(letters: readonly DeadLetter[]): Promise<void>;
 }
 
-export interface VersionedSignalState {
+/**
+ * One fold that moved a symbol's state on: it read the price table at `readAt` (epoch ms) and folded
+ * every tick up to `through`. A tick written after `readAt` with a timestamp at or before `through`
+ * came too late to be folded in order.
+ */
+export interface FoldCheckpoint {
+  readonly through: string;
+  readonly readAt: number;
+}
+
+/** Ticks the fold could not use in order, by kind. */
+export interface SkippedTicks {
+  /** Written to the table after the fold had passed their timestamp. */
+  readonly late: number;
+  /** A second tick with a timestamp the symbol already had, with other values. */
+  readonly duplicate: number;
+}
+
+/** A symbol's stored analysis state: the fold's state and what the analysis keeps to explain it. */
+export interface SymbolAnalysisState {
   readonly state: SignalState;
+  /** The last folds that moved the state on, oldest first (a bounded number of them). */
+  readonly checkpoints: readonly FoldCheckpoint[];
+  /** Skipped ticks per UTC day of the tick (`YYYY-MM-DD`), for the last days. */
+  readonly skipped: Readonly<Record<string, SkippedTicks>>;
+}
+
+export interface VersionedSignalState extends SymbolAnalysisState {
   /** 0 when the symbol has no stored state yet. */
   readonly version: number;
 }
@@ -56,14 +89,36 @@ export interface VersionedSignalState {
 export interface SignalStateStore {
   load(symbol: string): Promise<VersionedSignalState>;
   /** Saves only if the stored version is still `expectedVersion`; returns false if someone else wrote first. */
-  save(state: SignalState, expectedVersion: number): Promise<boolean>;
+  save(next: SymbolAnalysisState, expectedVersion: number): Promise<boolean>;
 }
 
-/** Remembers which alerts were published, so a redelivered batch publishes nothing twice. */
+/**
+ * The price table read back in time order. The analysis folds what the table holds, not the order
+ * its stream records arrive in: DynamoDB Streams orders records per item, not per symbol.
+ */
+export interface PriceHistory {
+  /** The symbol's ticks with a timestamp after `after` (all of them when null), oldest first. */
+  ticksAfter(symbol: string, after: string | null): Promise<PricePoint[]>;
+}
+
+export type ClaimResult = 'claimed' | 'already-published';
+
+/** Another invocation claimed the alert moments ago and may be publishing it now. */
+export class AlertClaimHeld extends StockpipeError {
+  override readonly name = 'AlertClaimHeld';
+}
+
+/**
+ * Remembers which alerts were published, so a redelivered batch publishes nothing twice. A claim is a
+ * lease: while one invocation holds it, another gets AlertClaimHeld (and retries later) instead of
+ * publishing the same alert at the same time.
+ */
 export interface AlertLedger {
-  /** Claims the alert for publishing; false if it was already published. */
-  claim(alert: Alert): Promise<boolean>;
+  /** Claims the alert for publishing; 'already-published' if it was. Throws AlertClaimHeld. */
+  claim(alert: Alert): Promise<ClaimResult>;
   markPublished(alert: Alert): Promise<void>;
+  /** Gives a claim back after a failed publish, so the retry need not wait for the lease to run out. */
+  release(alert: Alert): Promise<void>;
 }
 
 export interface AlertNotifier {

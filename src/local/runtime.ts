@@ -13,7 +13,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { runProducer } from '../producer/produce';
 import { makeProducerHandler } from '../producer/produce-sample';
 import { createClients } from '../shared/clients';
-import { ATTR, DEFAULTS } from '../shared/names';
+import { ATTR, DEFAULTS, PRICE_STREAM_VIEW_TYPE } from '../shared/names';
 import { FileCheckpointStore, MemoryCheckpointStore } from './mappings/checkpoints';
 import { zeroCounters } from './functions/counters';
 import { dataDirLayout, ensureDataDir, readJsonFile, resetRunData, stateFile, writeJsonFile } from './data-dir';
@@ -67,6 +67,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const stream = new LocalDynamoDbStream({
       tableName: resources.priceTable,
       keySchema: { hash: ATTR.symbol, range: ATTR.timestamp },
+      viewType: PRICE_STREAM_VIEW_TYPE,
       region: resources.region,
       accountId: resources.accountId,
     });

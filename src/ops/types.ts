@@ -112,6 +112,23 @@ export const QueueDepthSchema = z.object({
 });
 export type QueueDepth = z.infer<typeof QueueDepthSchema>;
 
+export const AnalysisHealthSchema = z.object({
+  /** Ticks written after the fold had passed their timestamp, over the days the state keeps (40). */
+  lateTicks: z.number().int().nonnegative(),
+  /** Second ticks for a timestamp a symbol already had, with other values. */
+  duplicateTicks: z.number().int().nonnegative(),
+  skippedBySymbol: z.array(
+    z.object({ symbol: z.string(), late: z.number().int().nonnegative(), duplicate: z.number().int().nonnegative() }),
+  ),
+  /** Alerts claimed and not (yet) marked published. */
+  pendingAlerts: z.number().int().nonnegative(),
+  /** PENDING alerts whose claim ran out: nobody is publishing them. */
+  stalePendingAlerts: z.array(
+    z.object({ symbol: z.string(), side: z.enum(['BUY', 'SELL']), timestamp: z.string(), claimedAt: z.string() }),
+  ),
+});
+export type AnalysisHealth = z.infer<typeof AnalysisHealthSchema>;
+
 export const StatusReportSchema = z.object({
   target: z.enum(['aws', 'local']),
   /** Stack and region on AWS; the data dir locally. */
@@ -126,6 +143,8 @@ export const StatusReportSchema = z.object({
     alerts: z.number().nonnegative().nullable(),
   }),
   dlq: z.array(QueueDepthSchema),
+  /** Null when the tables could not be read (see warnings). */
+  analysis: AnalysisHealthSchema.nullable(),
   workflows: z.array(
     z.object({
       workflow: z.enum(WORKFLOW_NAMES as [WorkflowName, ...WorkflowName[]]),

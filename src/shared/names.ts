@@ -60,9 +60,17 @@ export const RESOURCE = {
 export const ATTR = {
   symbol: 'symbol',
   timestamp: 'timestamp',
+  /** The tick's price in the price table. */
+  price: 'price',
   ttl: 'expires_at',
   alertKey: 'alert_key',
 } as const;
+
+/**
+ * The price table's stream carries old and new images: a MODIFY whose tick values changed is a
+ * duplicate tick, one that only rewrote the same tick (a retried batch) is not.
+ */
+export const PRICE_STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES' as const;
 
 /** Prefixes of the lake bucket. */
 export const LAKE = {

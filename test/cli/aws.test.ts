@@ -169,6 +169,24 @@ describe('the other operating commands on the deployed stack', () => {
       .sqs!.on(GetQueueAttributesCommand)
       .resolves({ Attributes: { ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' } });
     mocks.sfn!.on(ListExecutionsCommand).resolves({ executions: [] });
+    mocks
+      .ddb!.on(ScanCommand, { TableName: OUTPUTS.signalStateTable })
+      .resolves({
+        Items: [
+          { symbol: 'AAPL', skipped: { '2026-03-01': { late: 2, duplicate: 0 }, '2026-03-02': { late: 1, duplicate: 1 } } },
+        ],
+      });
+    mocks.ddb!.on(ScanCommand, { TableName: OUTPUTS.alertTable }).resolves({
+      Items: [
+        {
+          symbol: 'MSFT',
+          side: 'BUY',
+          timestamp: '2026-03-02T09:30:00.000Z',
+          status: 'PENDING',
+          claimed_at: '2026-03-02T09:31:00.000Z',
+        },
+      ],
+    });
     const status = json(await aws(['status', '--json']), StatusReportSchema);
     expect(status).toMatchObject({
       target: 'aws',
@@ -186,6 +204,24 @@ describe('the other operating commands on the deployed stack', () => {
     expect(text.stdout).toContain(`stream      ${OUTPUTS.stream} ACTIVE, 2 shard(s), retention 24 h`);
     expect(text.stdout).toContain('last hour   ticks in 120, processed 118, alerts 2');
     expect(text.stdout).toContain('workflows   maintenance never ran');
+    expect(status.analysis).toEqual({
+      lateTicks: 3,
+      duplicateTicks: 1,
+      skippedBySymbol: [{ symbol: 'AAPL', late: 3, duplicate: 1 }],
+      pendingAlerts: 1,
+      stalePendingAlerts: [
+        { symbol: 'MSFT', side: 'BUY', timestamp: '2026-03-02T09:30:00.000Z', claimedAt: '2026-03-02T09:31:00.000Z' },
+      ],
+    });
+    expect(mocks.ddb!.commandCalls(ScanCommand).map((c) => c.args[0].input)).toContainEqual({
+      TableName: OUTPUTS.alertTable,
+      FilterExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pending': 'PENDING' },
+      ConsistentRead: true,
+    });
+    expect(text.stdout).toContain('analysis    late ticks 3, duplicate ticks 1 (AAPL 3/1), pending alerts 1, 1 stale');
+    expect(text.stdout).toContain('stale PENDING BUY MSFT at 2026-03-02T09:30:00.000Z (claimed 2026-03-02T09:31:00.000Z)');
   });
 
   it('runs list and runs show: the runs newest first, and a failed run state by state with the failed state', async () => {

@@ -36,7 +36,7 @@ export function bareStack() {
       () =>
         new dynamodb.Table(stack, 'FixtureTable', {
           partitionKey: { name: ATTR.symbol, type: dynamodb.AttributeType.STRING },
-          stream: dynamodb.StreamViewType.NEW_IMAGE,
+          stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         }),
     ),
   };

@@ -125,13 +125,14 @@ describe('least privilege', () => {
     ]);
   });
 
-  test('the analyser may only use its two tables, publish alerts, send to its DLQ and read the price stream', () => {
+  test('the analyser may only use its two tables, Query the price table, publish alerts, send to its DLQ and read the price stream', () => {
     const fn = stack.analysis.function;
     expect(statementsOf(fn)).toEqual([
       logs(fn),
       xray,
       { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [arn(stack.tables.signalState)] },
-      { Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [arn(stack.tables.alerts)] },
+      { Action: 'dynamodb:Query', Resource: [arn(stack.tables.prices)] },
+      { Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [arn(stack.tables.alerts)] },
       { Action: 'sns:Publish', Resource: { Ref: id(stack.analysis.alertTopic) } },
       { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: key() },
       sqsSend(stack.analysis.deadLetters),

@@ -54,7 +54,7 @@ describe('analysis and alerts', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: id(stack.analysis.function.function) },
       EventSourceArn: { 'Fn::GetAtt': [id(stack.tables.prices), 'StreamArn'] },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'] }) }] },
       DestinationConfig: { OnFailure: { Destination: arn(stack.analysis.deadLetters) } },
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);

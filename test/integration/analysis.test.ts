@@ -2,6 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoDbAlertLedger } from '../../src/adapters/aws/dynamodb-alert-ledger';
+import { DynamoDbPriceHistory } from '../../src/adapters/aws/dynamodb-price-history';
 import { DynamoDbPriceStore } from '../../src/adapters/aws/dynamodb-price-store';
 import { DynamoDbSignalStateStore } from '../../src/adapters/aws/dynamodb-signal-state-store';
 import { SnsAlertNotifier } from '../../src/adapters/aws/sns-alert-notifier';
@@ -86,6 +87,7 @@ describe('analysis handler on stream records of real price items', () => {
     };
     handler = makeAnalysisHandler({
       states: countingStore,
+      history: new DynamoDbPriceHistory(clients.documents, resources.priceTable),
       ledger: new DynamoDbAlertLedger(clients.documents, resources.alertTable),
       notifier: new SnsAlertNotifier(new SNSClient({ region: 'us-east-1' }), TOPIC),
       deadLetters: new SqsDeadLetterSink(clients.sqs, resources.analysisDlqUrl),

@@ -113,10 +113,11 @@ describe('local DynamoDB stream capture', () => {
     const store = new DynamoDbPriceStore(documents, table, 30);
     const ticks = Array.from({ length: 30 }, (_, k) => tick(k % 3 === 0 ? 'MSFT' : 'AAPL', k, 100 + k));
     await store.putTicks(ticks);
-    // A batch redelivered later: expires_at has moved on, so these items change (MODIFY).
-    await new DynamoDbPriceStore(documents, table, 30, () => Date.now() + 5000).putTicks(ticks.slice(0, 5));
-    // Redelivered within the same second: identical items, so no record at all.
-    await new DynamoDbPriceStore(documents, table, 30, () => Date.now() + 5000).putTicks(ticks.slice(0, 5));
+    // A batch redelivered later: expires_at and written_at have moved on, so these items change (MODIFY).
+    const later = Date.now() + 5000;
+    await new DynamoDbPriceStore(documents, table, 30, () => later).putTicks(ticks.slice(0, 5));
+    // The same items once more (same clock): identical, so no record at all.
+    await new DynamoDbPriceStore(documents, table, 30, () => later).putTicks(ticks.slice(0, 5));
 
     const records = all(stream);
     expect(records).toHaveLength(35);
@@ -233,9 +234,23 @@ describe('local DynamoDB stream capture', () => {
       { step: 'finalizeRequest', name: 'throttleFirstItem' },
     );
     const store = new DynamoDbPriceStore(documents, table, 30, Date.now, { attempts: 1 });
-    const ticks = Array.from({ length: 4 }, (_, k) => tick('GOOG', k, 50 + k));
-    await expect(store.putTicks(ticks)).rejects.toThrow('1 price item(s) stayed unprocessed');
-    expect(all(stream).map((r) => r.dynamodb!.Keys!.timestamp!.S)).toEqual(ticks.slice(1).map((t) => t.timestamp));
+    const ticks = ['GOOG', 'AAPL', 'MSFT', 'IBM'].map((symbol, k) => tick(symbol, 1, 50 + k));
+    await expect(store.putTicks(ticks)).rejects.toThrow('1 price item(s) of 1 symbol(s) not written');
+    expect(
+      all(stream)
+        .map((r) => r.dynamodb!.Keys!.symbol!.S)
+        .sort(),
+    ).toEqual(['AAPL', 'IBM', 'MSFT']);
+  });
+
+  it('appends the records of one BatchWriteItem in a random order, as DynamoDB may commit them', async () => {
+    const { documents, table, stream } = await capturedTable();
+    const symbols = Array.from({ length: 20 }, (_, k) => `S${k}`);
+    await new DynamoDbPriceStore(documents, table, 30).putTicks(symbols.map((symbol) => tick(symbol, 1, 10)));
+    const order = all(stream).map((r) => r.dynamodb!.Keys!.symbol!.S);
+    expect([...order].sort()).toEqual([...symbols].sort());
+    // 20 items staying in request order by chance: 1 in 20!.
+    expect(order).not.toEqual(symbols);
   });
 
   it('keeps undelivered records across a snapshot and restore, numbering new records after them', () => {

@@ -3,6 +3,7 @@
  * DLQ replay re-reading and re-putting records (kinesalite); SQS mocked (see data-target.ts). The
  * analysis queue's replay is in aws-analysis-replay.test.ts.
  */
+import { DynamoDbSignalStateStore } from '../../src/adapters/aws/dynamodb-signal-state-store';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -309,6 +310,15 @@ describe('status', () => {
       .on(GetQueueAttributesCommand, { QueueUrl: OUTPUTS.invalidQueue })
       .resolves({ Attributes: { ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '0' } });
 
+    await new DynamoDbSignalStateStore(env.clients.documents, env.resources.signalStateTable).save(
+      {
+        state: { symbol: 'IBM', lastTimestamp: '2026-03-02T11:00:00.000Z', prices: [1], relation: null },
+        checkpoints: [],
+        skipped: { '2026-03-02': { late: 4, duplicate: 2 } },
+      },
+      0,
+    );
+
     const status = await t.ops.status();
     expect(StatusReportSchema.parse(status)).toEqual(status);
     expect(cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input)).toEqual([
@@ -345,6 +355,14 @@ describe('status', () => {
         { queue: 'processing', url: OUTPUTS.processingDlq, visible: 0, inFlight: 0 },
         { queue: 'analysis', url: OUTPUTS.analysisDlq, visible: 0, inFlight: 0 },
       ],
+      // The PENDING MSFT alert of the alert tests was claimed a minute ago: within its lease, not stale.
+      analysis: {
+        lateTicks: 4,
+        duplicateTicks: 2,
+        skippedBySymbol: [{ symbol: 'IBM', late: 4, duplicate: 2 }],
+        pendingAlerts: 1,
+        stalePendingAlerts: [],
+      },
       workflows: [
         {
           workflow: 'maintenance',

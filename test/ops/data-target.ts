@@ -43,6 +43,7 @@ export function useDataTarget(): DataTarget {
       ...OUTPUTS,
       stream: env.resources.streamName,
       alertTable: env.resources.alertTable,
+      signalStateTable: env.resources.signalStateTable,
       rawBucket: env.resources.rawBucket,
     };
     t = await openTarget({ ...env.clients, sqs: new SQSClient({ region: REGION }) }, { outputs, now: () => NOW });

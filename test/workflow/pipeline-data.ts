@@ -4,6 +4,7 @@
  * and the price items it wrote go through the real analysis handler (alert table) in Lambda-shaped
  * DynamoDB-stream batches. No lake file is written by hand.
  */
+import { DynamoDbPriceHistory } from '../../src/adapters/aws/dynamodb-price-history';
 import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAlertLedger } from '../../src/adapters/aws/dynamodb-alert-ledger';
 import { DynamoDbPriceStore } from '../../src/adapters/aws/dynamodb-price-store';
@@ -99,6 +100,7 @@ export async function producePipelineData(clients: AwsClients, resources: LocalR
   const published: Alert[] = [];
   const analysis = makeAnalysisHandler({
     states: new DynamoDbSignalStateStore(clients.documents, resources.signalStateTable),
+    history: new DynamoDbPriceHistory(clients.documents, resources.priceTable),
     ledger: new DynamoDbAlertLedger(clients.documents, resources.alertTable),
     notifier: { publish: async (alert) => void published.push(alert) },
     deadLetters: new SqsDeadLetterSink(clients.sqs, resources.analysisDlqUrl),

@@ -4,6 +4,18 @@ import { priceKey as keyOf, PriceWriteError, type PriceStore } from '../../core/
 import { toPriceItem } from '../../core/price-item';
 import { chunk, retryPending, type BackoffOptions } from '../../shared/retry';
 
+/**
+ * Writes ticks in rounds: round k holds the k-th tick of every symbol, and a round starts when the one
+ * before it has committed. So no request ever holds two ticks of one symbol, and a symbol's ticks
+ * commit one after the other, in the order given (stream order). Why: DynamoDB Streams orders records
+ * per item only and `BatchWriteItem` commits the items of one request in no set order, so two ticks of
+ * one symbol in one request could be committed (and streamed) the wrong way round. With rounds, when a
+ * tick is in the table, every earlier tick of its symbol is too; the analysis relies on that when it
+ * reads the table back (analyse-batch.ts).
+ *
+ * A symbol whose tick stays unprocessed after the retries stops there: its later ticks are not
+ * written, and PriceWriteError names them all, so the caller can report them for retry in order.
+ */
 export class DynamoDbPriceStore implements PriceStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
@@ -14,30 +26,44 @@ export class DynamoDbPriceStore implements PriceStore {
   ) {}
 
   async putTicks(ticks: readonly EnrichedTick[]): Promise<void> {
-    // BatchWriteItem rejects a whole request whose keys repeat; the last tick of a key wins, as a Put would.
+    // A batch that carries one key twice keeps the last, as a second Put would.
     const unique = [...new Map(ticks.map((t) => [keyOf(t), t])).values()];
-    const nowMs = this.now();
-    const unwritten: EnrichedTick[] = [];
-    for (const group of chunk(unique, 25)) {
-      const left = await retryPending(
-        group,
-        async (pending) => {
-          const out = await this.documents.send(
-            new BatchWriteCommand({
-              RequestItems: {
-                [this.tableName]: pending.map((t) => ({ PutRequest: { Item: toPriceItem(t, nowMs, this.ttlDays) } })),
-              },
-            }),
-          );
-          const unprocessed = new Set(
-            (out.UnprocessedItems?.[this.tableName] ?? []).map((r) => keyOf(r.PutRequest?.Item as EnrichedTick)),
-          );
-          return pending.filter((t) => unprocessed.has(keyOf(t)));
-        },
-        this.backoff,
-      );
-      unwritten.push(...left);
+    const bySymbol = new Map<string, EnrichedTick[]>();
+    for (const t of unique) bySymbol.set(t.symbol, [...(bySymbol.get(t.symbol) ?? []), t]);
+    const firstUnwritten = new Map<string, number>();
+
+    for (let round = 0; ; round++) {
+      const items = [...bySymbol]
+        .filter(([symbol, queue]) => !firstUnwritten.has(symbol) && round < queue.length)
+        .map(([, queue]) => queue[round]!);
+      if (items.length === 0) break;
+      const left = await Promise.all(chunk(items, 25).map((group) => this.write(group)));
+      for (const t of left.flat()) firstUnwritten.set(t.symbol, round);
     }
-    if (unwritten.length > 0) throw new PriceWriteError(unwritten);
+
+    const unwritten = [...firstUnwritten].flatMap(([symbol, from]) => bySymbol.get(symbol)!.slice(from));
+    if (unwritten.length > 0) throw new PriceWriteError(unwritten, firstUnwritten.size);
+  }
+
+  /** One request of at most 25 items, retried for its unprocessed items; returns those left over. */
+  private async write(group: readonly EnrichedTick[]): Promise<readonly EnrichedTick[]> {
+    const nowMs = this.now();
+    return retryPending(
+      group,
+      async (pending) => {
+        const out = await this.documents.send(
+          new BatchWriteCommand({
+            RequestItems: {
+              [this.tableName]: pending.map((t) => ({ PutRequest: { Item: toPriceItem(t, nowMs, this.ttlDays) } })),
+            },
+          }),
+        );
+        const unprocessed = new Set(
+          (out.UnprocessedItems?.[this.tableName] ?? []).map((r) => keyOf(r.PutRequest?.Item as EnrichedTick)),
+        );
+        return pending.filter((t) => unprocessed.has(keyOf(t)));
+      },
+      this.backoff,
+    );
   }
 }

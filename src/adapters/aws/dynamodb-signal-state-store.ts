@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SignalStateStore, VersionedSignalState } from '../../core/ports';
-import { initialSignalState, type SignalState } from '../../core/signals';
+import type { FoldCheckpoint, SignalStateStore, SkippedTicks, SymbolAnalysisState, VersionedSignalState } from '../../core/ports';
+import { initialSignalState } from '../../core/signals';
 
 interface StoredState {
   symbol: string;
@@ -9,6 +9,8 @@ interface StoredState {
   last_timestamp: string | null;
   prices: number[];
   relation: -1 | 0 | 1 | null;
+  checkpoints?: { through: string; read_at: number }[];
+  skipped?: Record<string, SkippedTicks>;
 }
 
 /** One item per symbol, versioned: a save is conditional on the version that was loaded. */
@@ -21,20 +23,26 @@ export class DynamoDbSignalStateStore implements SignalStateStore {
   async load(symbol: string): Promise<VersionedSignalState> {
     const out = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true }));
     const item = out.Item as StoredState | undefined;
-    if (!item) return { state: initialSignalState(symbol), version: 0 };
+    if (!item) return { state: initialSignalState(symbol), version: 0, checkpoints: [], skipped: {} };
+    const checkpoints: FoldCheckpoint[] = (item.checkpoints ?? []).map((c) => ({ through: c.through, readAt: c.read_at }));
     return {
       version: item.version,
       state: { symbol, lastTimestamp: item.last_timestamp, prices: item.prices, relation: item.relation },
+      checkpoints,
+      skipped: item.skipped ?? {},
     };
   }
 
-  async save(state: SignalState, expectedVersion: number): Promise<boolean> {
+  async save(next: SymbolAnalysisState, expectedVersion: number): Promise<boolean> {
+    const { state } = next;
     const item: StoredState = {
       symbol: state.symbol,
       version: expectedVersion + 1,
       last_timestamp: state.lastTimestamp,
       prices: [...state.prices],
       relation: state.relation,
+      checkpoints: next.checkpoints.map((c) => ({ through: c.through, read_at: c.readAt })),
+      skipped: { ...next.skipped },
     };
     try {
       await this.documents.send(

@@ -10,6 +10,10 @@
  *    a delete removed an item, and nothing when the image is unchanged or a delete found nothing.
  *    That is DynamoDB Streams' own rule: a write that changes no data writes no stream record.
  *
+ * The records of one BatchWriteItem are appended in a random order: DynamoDB commits the items of a
+ * request in no set order and Streams orders records per item only, so nothing may rely on the order
+ * within a request (processing never puts two ticks of one symbol in one; see dynamodb-price-store.ts).
+ *
  * The read and the write are two calls, not one atomic step: a writer outside this client could slip
  * in between. In the local runtime every write of a price item comes from the processing function,
  * and a key's writes come from one Kinesis shard, in order, so the emitted order per key is the order
@@ -96,7 +100,26 @@ interface WriteInput {
  * Installs the capture on `client`; returns a function that removes it. Every emitted change goes
  * to `stream.append` after the write it describes has returned successfully.
  */
-export function captureTableWrites(client: DynamoDBClient, stream: LocalDynamoDbStream): () => void {
+export interface CaptureOptions {
+  /** Shuffles the records of one BatchWriteItem. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** Fisher-Yates, in place. */
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+export function captureTableWrites(
+  client: DynamoDBClient,
+  stream: LocalDynamoDbStream,
+  options: CaptureOptions = {},
+): () => void {
+  const random = options.random ?? Math.random;
   const table = stream.tableName;
   const middleware: BuildMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
     const input = args.input as WriteInput;
@@ -148,7 +171,7 @@ export function captureTableWrites(client: DynamoDBClient, stream: LocalDynamoDb
           );
           if (change) changes.push(change);
         }
-        stream.append(changes);
+        stream.append(shuffle(changes, random));
         return result;
       }
       default:

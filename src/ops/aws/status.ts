@@ -7,6 +7,7 @@ import { GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-clou
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { RESOURCE } from '../../shared/names';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
+import { analysisHealth } from '../analysis-health';
 import { OpsError } from '../errors';
 import { WORKFLOW_NAMES, type QueueDepth, type RunSummary, type StatusReport, type StreamStatus } from '../types';
 import { call, type AwsContext } from './context';
@@ -105,13 +106,23 @@ const warn = (warnings: string[], part: string, error: unknown): null => {
 export async function awsStatus(ctx: AwsContext): Promise<StatusReport> {
   const warnings: string[] = [];
   const streamName = stackOutput(ctx.stack, 'stream', 'report the stream');
-  const [schedule, summary, metrics, dlq, runs] = await Promise.all([
+  const [schedule, summary, metrics, dlq, analysis, runs] = await Promise.all([
     describeSchedule(ctx, 'ingest'),
     call(ctx, `describe stream ${streamName}`, () =>
       ctx.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName })),
     ).catch((e: unknown) => warn(warnings, 'stream', e)),
     lastHourMetrics(ctx, streamName).catch((e: unknown) => warn(warnings, 'metrics', e)),
     dlqDepths(ctx).catch((e: unknown) => warn(warnings, 'dead-letter queues', e)),
+    call(ctx, 'read the signal-state and alert tables', () =>
+      analysisHealth(
+        ctx.clients.documents,
+        {
+          signalState: stackOutput(ctx.stack, 'signalStateTable', 'report late and duplicate ticks'),
+          alerts: stackOutput(ctx.stack, 'alertTable', 'report pending alerts'),
+        },
+        ctx.now(),
+      ),
+    ).catch((e: unknown) => warn(warnings, 'analysis', e)),
     Promise.all(
       WORKFLOW_NAMES.map(async (workflow: WorkflowName): Promise<{ workflow: WorkflowName; lastRun: RunSummary | null }> => {
         if (!ctx.stack.outputs[WORKFLOW_OUTPUTS[workflow].stateMachine]) {
@@ -147,6 +158,7 @@ export async function awsStatus(ctx: AwsContext): Promise<StatusReport> {
       alerts: metrics?.alerts ?? null,
     },
     dlq: (dlq ?? []) as QueueDepth[],
+    analysis,
     workflows: runs,
     warnings,
   };

@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { readOutbox } from '../../adapters/local/outbox-notifier';
 import { LAKE } from '../../shared/names';
-import { WORKFLOW_NAMES, type QueueDepth, type ScheduleStatus, type StatusReport, type StreamStatus } from '../types';
+import { analysisHealth } from '../analysis-health';
+import {
+  WORKFLOW_NAMES,
+  type AnalysisHealth,
+  type QueueDepth,
+  type ScheduleStatus,
+  type StatusReport,
+  type StreamStatus,
+} from '../types';
 import { localQueueDepth } from './local-queue';
 import { listRunsOf } from './runs';
 import { LOCAL_QUEUES } from './dlq';
@@ -56,6 +64,7 @@ export async function localStatus(args: {
     iteratorAgeMs: null,
   };
   let dlq: QueueDepth[] = [];
+  let analysis: AnalysisHealth | null = null;
   if (!session) {
     warnings.push(
       `no local pipeline runs on ${layout.root}: its stream and queues live in its process (start one with stockpipe start or stockpipe up)`,
@@ -86,6 +95,15 @@ export async function localStatus(args: {
     } catch (error) {
       warnings.push(`dead-letter queues: ${(error as Error).message}`);
     }
+    try {
+      analysis = await analysisHealth(
+        session.clients.documents,
+        { signalState: session.resources.signalStateTable, alerts: session.resources.alertTable },
+        now,
+      );
+    } catch (error) {
+      warnings.push(`analysis: ${(error as Error).message}`);
+    }
   }
   warnings.push('ticks in: the local stream keeps no metrics; processed ticks are counted from the lake');
   return {
@@ -100,6 +118,7 @@ export async function localStatus(args: {
       alerts: readOutbox(layout.outbox, { since: hourAgo }).length,
     },
     dlq,
+    analysis,
     workflows: WORKFLOW_NAMES.map((workflow) => ({
       workflow,
       lastRun: listRunsOf(layout.root, { workflow, limit: 1 })[0] ?? null,

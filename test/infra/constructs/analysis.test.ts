@@ -20,11 +20,11 @@ const build = (alertEmail?: string) => {
 describe('Analysis', () => {
   const { fx, analysis, t } = build('alerts@example.com');
 
-  test('the DynamoDB-stream mapping takes INSERTs only, with the same failure settings and its own DLQ', () => {
+  test('the DynamoDB-stream mapping takes INSERTs and MODIFYs (never TTL REMOVEs), with the same failure settings and its own DLQ', () => {
     t.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: t.id(analysis.function.function) },
       EventSourceArn: { 'Fn::GetAtt': [t.id(fx.table()), 'StreamArn'] },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'] }) }] },
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 5,

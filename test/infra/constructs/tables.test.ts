@@ -7,7 +7,7 @@ new Tables(fx.stack, 'Tables');
 const { template } = inspectBare(fx.stack);
 
 describe('Tables', () => {
-  test('the price table is keyed symbol + timestamp, on demand, with PITR, TTL, NEW_IMAGE stream and deletion protection', () => {
+  test('the price table is keyed symbol + timestamp, on demand, with PITR, TTL, NEW_AND_OLD_IMAGES stream and deletion protection', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 3);
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -19,7 +19,7 @@ describe('Tables', () => {
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         TimeToLiveSpecification: { AttributeName: ATTR.ttl, Enabled: true },
-        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
         DeletionProtectionEnabled: true,
       },
     });

@@ -115,7 +115,7 @@ describe('DynamoDbPriceStore', () => {
   const noSleep = { sleep: async () => undefined };
 
   it('re-sends only the unprocessed items, then succeeds', async () => {
-    const ticks = [tick('AAPL', 1), tick('AAPL', 2), tick('AAPL', 3)].map(enrich);
+    const ticks = [tick('AAPL', 1), tick('MSFT', 1), tick('IBM', 1)].map(enrich);
     const items = ticks.map((t) => toPriceItem(t, 0, 1));
     ddb
       .on(BatchWriteCommand)
@@ -129,16 +129,41 @@ describe('DynamoDbPriceStore', () => {
     ]);
   });
 
-  it('throws PriceWriteError naming what stayed unprocessed after bounded retries', async () => {
-    const ticks = [tick('AAPL', 1), tick('AAPL', 2)].map(enrich);
+  it("never puts two ticks of one symbol in one request, and sends a symbol's ticks one after the other, in order", async () => {
+    const ticks = [tick('AAPL', 1), tick('AAPL', 2), tick('MSFT', 1), tick('AAPL', 3), tick('MSFT', 2)].map(enrich);
+    const sent: string[][] = [];
+    let inFlight = 0;
+    ddb.on(BatchWriteCommand).callsFake(async (input: { RequestItems: Record<string, { PutRequest: { Item: Tick } }[]> }) => {
+      inFlight++;
+      expect(inFlight).toBe(1); // a round starts once the one before it committed
+      sent.push(
+        input.RequestItems.prices!.map((r) => `${r.PutRequest.Item.symbol}@${r.PutRequest.Item.timestamp.slice(17, 19)}`),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return {};
+    });
+    await new DynamoDbPriceStore(client, 'prices', 1, () => 0, noSleep).putTicks(ticks);
+    expect(sent).toEqual([['AAPL@01', 'MSFT@01'], ['AAPL@02', 'MSFT@02'], ['AAPL@03']]);
+  });
+
+  it('throws PriceWriteError naming the stuck tick and every later tick of its symbol, which it does not send', async () => {
+    const ticks = [tick('AAPL', 1), tick('MSFT', 1), tick('AAPL', 2), tick('MSFT', 2)].map(enrich);
     const stuck = toPriceItem(ticks[0]!, 0, 1);
-    ddb.on(BatchWriteCommand).resolves({ UnprocessedItems: { prices: [{ PutRequest: { Item: stuck } }] } });
+    ddb.on(BatchWriteCommand).callsFake(async (input: { RequestItems: Record<string, { PutRequest: { Item: Tick } }[]> }) => {
+      const aapl = input.RequestItems.prices!.filter((r) => r.PutRequest.Item.symbol === 'AAPL');
+      return { UnprocessedItems: aapl.length ? { prices: [{ PutRequest: { Item: stuck } }] } : {} };
+    });
     const error = await new DynamoDbPriceStore(client, 'prices', 1, () => 0, { ...noSleep, attempts: 4 })
       .putTicks(ticks)
       .catch((e) => e);
     expect(error).toBeInstanceOf(PriceWriteError);
-    expect((error as PriceWriteError).unwritten).toEqual([ticks[0]]);
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(4);
+    expect((error as PriceWriteError).unwritten).toEqual([ticks[0], ticks[2]]);
+    const sent = ddb.commandCalls(BatchWriteCommand).flatMap((c) => c.args[0].input.RequestItems!.prices!);
+    // AAPL@1 four times (1 + 3 retries), MSFT@1 once, then MSFT@2 alone: AAPL@2 is never sent.
+    expect(
+      sent.map((r) => `${(r.PutRequest!.Item as Tick).symbol}@${(r.PutRequest!.Item as Tick).timestamp.slice(17, 19)}`),
+    ).toEqual(['AAPL@01', 'MSFT@01', 'AAPL@01', 'AAPL@01', 'AAPL@01', 'MSFT@02']);
   });
 
   it('sends a repeated key once per request (BatchWriteItem rejects duplicate keys)', async () => {
