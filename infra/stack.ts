@@ -79,6 +79,7 @@ export class StockpipeStack extends Stack {
       symbols: config.symbols,
       cadenceSeconds: config.cadenceSeconds,
       quoteSource: config.quoteSource,
+      prices: this.tables.prices,
       scheduleEnabled: config.scheduleEnabled,
       streamMode: config.streamMode,
       shardCount: config.shardCount,

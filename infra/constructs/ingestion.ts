@@ -2,6 +2,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -15,6 +16,12 @@ export interface IngestionProps {
   /** Seconds between samples within the minute; divides 60. */
   readonly cadenceSeconds: number;
   readonly quoteSource: string;
+  /**
+   * The price table. With the synthetic source the producer reads each symbol's last price from it
+   * (Query only) when a new container starts its walk, so the walk continues instead of jumping;
+   * other sources get neither the table's name nor access to it.
+   */
+  readonly prices: dynamodb.ITable;
   /** @default true */
   readonly scheduleEnabled?: boolean;
   /** @default 'provisioned' */
@@ -46,6 +53,7 @@ export class Ingestion extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    const synthetic = props.quoteSource === 'synthetic';
     this.producer = new PipelineFunction(this, 'Producer', {
       entry: props.producerEntry,
       description: 'stockpipe producer: samples quotes and puts them on the stream',
@@ -54,6 +62,7 @@ export class Ingestion extends Construct {
         [ENV.symbols]: props.symbols.join(','),
         [ENV.cadenceSeconds]: String(props.cadenceSeconds),
         [ENV.quoteSource]: props.quoteSource,
+        ...(synthetic ? { [ENV.priceTable]: props.prices.tableName } : {}),
       },
       // One invocation samples for a whole minute (60 / cadence samples), then returns.
       timeout: Duration.seconds(90),
@@ -63,6 +72,8 @@ export class Ingestion extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.stream.grantWrite(this.producer.function);
+    // One Query per symbol (newest item, price only); no other read, and no write.
+    if (synthetic) props.prices.grant(this.producer.function, 'dynamodb:Query');
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'stockpipe ingest schedule: runs the producer once a minute',

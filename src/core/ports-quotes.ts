@@ -35,3 +35,26 @@ export class QuoteSourceError extends StockpipeError {
     super(message.replace(/\s*\n\s*/g, ' '), { ...options, exitCode: kind === 'usage' ? 2 : 1 });
   }
 }
+
+/**
+ * The last price stored for each symbol. A synthetic walk that starts afresh (a new Lambda
+ * container) picks up from it, so the restart is no jump that the indicators would take for a cross.
+ */
+export interface LastPriceReader {
+  /** The newest stored price of each symbol that has one; a symbol never stored is absent. Throws LastPriceReadError. */
+  lastPrices(symbols: readonly string[]): Promise<Map<string, number>>;
+}
+
+/** The last stored price of a symbol could not be read, or what is stored is not a price. */
+export class LastPriceReadError extends StockpipeError {
+  override readonly name = 'LastPriceReadError';
+
+  constructor(
+    readonly symbol: string,
+    readonly table: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`could not read the last price of ${symbol} from table ${table}: ${problem}`, { ...options, exitCode: 1 });
+  }
+}

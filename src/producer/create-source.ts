@@ -1,6 +1,6 @@
 /** Builds a quote source by name, as STOCKPIPE_QUOTE_SOURCE or the CLI's --source gives it. */
 import { DEFAULT_REPLAY_FILE, ReplaySource } from './replay-source';
-import { QuoteSourceError, type QuoteSource } from '../core/ports-quotes';
+import { QuoteSourceError, type LastPriceReader, type QuoteSource } from '../core/ports-quotes';
 import { SyntheticSource } from './synthetic-source';
 import { YahooSource } from './yahoo-source';
 
@@ -19,6 +19,8 @@ export interface QuoteSourceOptions {
   readonly start?: string | Date;
   /** synthetic: market time between samples. */
   readonly cadenceSeconds?: number;
+  /** synthetic: where each walk left off (the price table in AWS). @default walks start from the seed */
+  readonly lastPrices?: LastPriceReader;
   /** yahoo: the fetch to use. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** yahoo: where yahoo-finance2's warnings go. @default console.warn */
@@ -46,6 +48,7 @@ export function createQuoteSource(name: string, options: QuoteSourceOptions = {}
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.start !== undefined ? { start: options.start } : {}),
         ...(options.cadenceSeconds !== undefined ? { cadenceSeconds: options.cadenceSeconds } : {}),
+        ...(options.lastPrices ? { lastPrices: options.lastPrices } : {}),
       });
     default:
       throw new QuoteSourceError(

@@ -2,6 +2,7 @@
  * The producer function: on each scheduled event (once a minute) it takes 60/cadence samples of the
  * configured symbols and writes them to the stream. Thin: the work is in produce.ts.
  */
+import { DynamoDbLastPriceReader } from '../adapters/aws/dynamodb-last-price-reader';
 import { KinesisTickSink } from '../adapters/aws/kinesis-tick-sink';
 import { createClients } from '../shared/clients';
 import { resourceFromEnv, settingsFromEnv } from '../shared/config';
@@ -16,14 +17,17 @@ export { makeProducerHandler, type ProducerDeps, type ProducerLogger, type Produ
 function depsFromEnv(): ProducerDeps {
   const settings = settingsFromEnv();
   const streamName = resourceFromEnv('streamName');
-  const { kinesis } = createClients();
+  const { kinesis, documents } = createClients();
   const cadenceMs = settings.cadenceSeconds * 1000;
+  // A synthetic walk in AWS starts at the current slot, so its market times follow the clock, and
+  // from each symbol's last stored price, so a new container's walk continues the last one's.
+  const synthetic = settings.quoteSource === 'synthetic';
   return {
-    // A synthetic walk in AWS starts at the current slot, so its market times follow the clock.
     source: createQuoteSource(settings.quoteSource, {
       cadenceSeconds: settings.cadenceSeconds,
       start: new Date(Math.floor(Date.now() / cadenceMs) * cadenceMs),
       log: (message) => logger.warn(message),
+      ...(synthetic ? { lastPrices: new DynamoDbLastPriceReader(documents, resourceFromEnv('priceTable')) } : {}),
     }),
     sink: new KinesisTickSink(kinesis, { streamName }),
     symbols: settings.symbols,

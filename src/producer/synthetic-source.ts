@@ -2,11 +2,14 @@
  * A seeded random walk, for load tests and offline demos with any number of symbols. The same seed,
  * start and cadence give the same ticks on every run. Each sample is one bar per symbol: open is the
  * previous sample's price, previous_close too, so a jump of more than 5% shows up as an anomaly.
+ * Given a LastPriceReader, a walk starts from the symbol's last stored price: in AWS each new Lambda
+ * container builds a new source, and a walk restarted from its seeded price would jump (17% on one
+ * run) and fake crossovers.
  */
 import { DEFAULTS } from '../shared/names';
 import type { Tick } from '../core/tick';
 import { checkedTick, normaliseSymbols } from './quote-source';
-import { QuoteSourceError, type QuoteSource } from '../core/ports-quotes';
+import { QuoteSourceError, type LastPriceReader, type QuoteSource } from '../core/ports-quotes';
 
 /** Symbols SYN000, SYN001, ... (four digits from 1001 symbols on). */
 export function syntheticSymbols(count: number): string[] {
@@ -54,6 +57,12 @@ export interface SyntheticSourceOptions {
    * @default a price drawn from the seed, 20 to 500
    */
   readonly startPrices?: Readonly<Record<string, number>>;
+  /**
+   * Read once per symbol, when its walk starts: its last stored price, which then wins over
+   * `startPrices` and the seed. A symbol with no stored price starts as without it.
+   * @default none: walks start from `startPrices` or the seed
+   */
+  readonly lastPrices?: LastPriceReader;
 }
 
 interface Walk {
@@ -70,6 +79,7 @@ export class SyntheticSource implements QuoteSource {
   private readonly volatility: number;
   private readonly jumpProbability: number;
   private readonly startPrices: Readonly<Record<string, number>>;
+  private readonly lastPrices: LastPriceReader | undefined;
   private readonly walks = new Map<string, Walk>();
   private step = 0;
 
@@ -92,6 +102,7 @@ export class SyntheticSource implements QuoteSource {
     this.volatility = options.volatility ?? 0.002;
     this.jumpProbability = options.jumpProbability ?? 0.01;
     this.startPrices = options.startPrices ?? {};
+    this.lastPrices = options.lastPrices;
     for (const [symbol, price] of Object.entries(this.startPrices)) {
       if (!(Number.isFinite(price) && price > 0)) {
         throw new QuoteSourceError(
@@ -104,15 +115,45 @@ export class SyntheticSource implements QuoteSource {
   }
 
   /** A symbol's walk depends only on the seed and the symbol, not on which other symbols are asked for. */
-  private walk(symbol: string): Walk {
+  private walk(symbol: string, stored: number | undefined): Walk {
     let walk = this.walks.get(symbol);
     if (!walk) {
       const random = mulberry32(this.seed ^ hash(symbol));
       const drawn = cents(20 + random() * 480);
-      walk = { random, price: cents(this.startPrices[symbol] ?? drawn), baseVolume: Math.round(10_000 + random() * 990_000) };
+      const start = stored ?? this.startPrices[symbol] ?? drawn;
+      walk = { random, price: cents(start), baseVolume: Math.round(10_000 + random() * 990_000) };
       this.walks.set(symbol, walk);
     }
     return walk;
+  }
+
+  /** The stored prices of the symbols whose walks have not started yet. */
+  private async storedPrices(symbols: readonly string[]): Promise<Map<string, number>> {
+    const starting = symbols.filter((s) => !this.walks.has(s));
+    if (!this.lastPrices || starting.length === 0) return new Map();
+    let stored: Map<string, number>;
+    try {
+      stored = await this.lastPrices.lastPrices(starting);
+    } catch (error) {
+      // No seeded fallback: the jump it would make is what the reader is there to prevent. Nothing
+      // has started, so the next sample (the next scheduled run) reads again.
+      throw new QuoteSourceError(
+        this.name,
+        'network',
+        `synthetic source could not read where its walks left off: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    for (const [symbol, price] of stored) {
+      if (!(Number.isFinite(price) && price > 0)) {
+        throw new QuoteSourceError(
+          this.name,
+          'invalid-quote',
+          `the last stored price of ${symbol} (${price}) is not a positive number`,
+        );
+      }
+    }
+    return stored;
   }
 
   private gaussian(random: () => number): number {
@@ -122,10 +163,11 @@ export class SyntheticSource implements QuoteSource {
 
   async sample(symbols: readonly string[]): Promise<Tick[]> {
     const wanted = normaliseSymbols(this.name, symbols);
+    const stored = await this.storedPrices(wanted);
     const timestamp = new Date(this.startMs + this.step * this.cadenceMs).toISOString();
     this.step += 1;
     return wanted.map((symbol) => {
-      const walk = this.walk(symbol);
+      const walk = this.walk(symbol, stored.get(symbol));
       const { random } = walk;
       const open = walk.price;
       let logReturn = this.volatility * this.gaussian(random);

@@ -183,3 +183,30 @@ describe('workflows in the stack', () => {
     expect(body).toContain('Workflow runs: Report');
   });
 });
+
+describe('the synthetic source in the stack', () => {
+  let stack: StockpipeStack;
+  let out: Synthesized;
+
+  beforeAll(() => {
+    ({ stack, out } = synthStack({ quoteSource: 'synthetic', symbols: 'SYN000,SYN001' }, FIXTURE_ENTRIES));
+  });
+
+  test('the producer may Query the price table and nothing more of it; cdk-nag and the IAM audit are satisfied', () => {
+    expect(out.findings).toEqual([]);
+    const template = out.template(stack);
+    const idOf = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ [ENV.quoteSource]: 'synthetic', [ENV.priceTable]: { Ref: idOf(stack.tables.prices) } }),
+      },
+    });
+    const producerRole = idOf(stack.ingestion.producer.role);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: producerRole }]))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement);
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'))).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:Query', Resource: [{ 'Fn::GetAtt': [idOf(stack.tables.prices), 'Arn'] }] }),
+    ]);
+  });
+});

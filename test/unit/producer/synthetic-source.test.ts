@@ -1,4 +1,5 @@
 import { enrich } from '../../../src/core/enrich';
+import { LastPriceReadError, QuoteSourceError, type LastPriceReader } from '../../../src/core/ports-quotes';
 import { mulberry32, SyntheticSource, syntheticSymbols } from '../../../src/producer/synthetic-source';
 
 const run = async (source: SyntheticSource, symbols: string[], samples: number) => {
@@ -99,6 +100,78 @@ describe('SyntheticSource start prices', () => {
   it('refuses a start price that is not a positive number, naming the symbol', () => {
     expect(() => new SyntheticSource({ startPrices: { AAPL: -1 } })).toThrow(
       'synthetic start price of AAPL (-1) must be a positive number',
+    );
+  });
+});
+
+/** The last stored prices, in memory; records what it was asked. */
+class MemoryLastPrices implements LastPriceReader {
+  readonly asked: string[][] = [];
+  failing: Error | undefined;
+
+  constructor(private readonly prices: Record<string, number>) {}
+
+  async lastPrices(symbols: readonly string[]): Promise<Map<string, number>> {
+    this.asked.push([...symbols]);
+    if (this.failing) throw this.failing;
+    return new Map(symbols.filter((s) => s in this.prices).map((s) => [s, this.prices[s]!]));
+  }
+}
+
+describe('SyntheticSource with the last stored prices', () => {
+  it('starts a symbol from its stored price, over startPrices; one never stored starts as without the reader', async () => {
+    const reader = new MemoryLastPrices({ AAPL: 187.31 });
+    const seeded = await new SyntheticSource({ seed: 7 }).sample(['AAPL', 'MSFT']);
+    const [aapl, msft] = await new SyntheticSource({ seed: 7, startPrices: { AAPL: 223.02 }, lastPrices: reader }).sample([
+      'AAPL',
+      'MSFT',
+    ]);
+    expect([aapl!.open, aapl!.previous_close]).toEqual([187.31, 187.31]);
+    expect(msft).toEqual(seeded[1]);
+  });
+
+  it('asks once per symbol, when its walk starts, never again for a walk under way', async () => {
+    const reader = new MemoryLastPrices({ AAPL: 187.31, MSFT: 402.5 });
+    const source = new SyntheticSource({ seed: 7, lastPrices: reader });
+    await run(source, ['AAPL'], 3);
+    await run(source, ['AAPL', 'MSFT'], 2);
+    expect(reader.asked).toEqual([['AAPL'], ['MSFT']]);
+  });
+
+  it('continues a walk: the second source starts where the first one stopped, with the same steps', async () => {
+    const first = await run(new SyntheticSource({ seed: 11 }), ['SYN000'], 50);
+    const last = first[first.length - 1]!.price;
+    const second = new SyntheticSource({
+      seed: 11,
+      start: new Date(Date.parse(first[0]!.timestamp) + 50 * 30_000),
+      lastPrices: new MemoryLastPrices({ SYN000: last }),
+    });
+    const [next] = await second.sample(['SYN000']);
+    expect(next!.timestamp).toBe(new Date(Date.parse(first[49]!.timestamp) + 30_000).toISOString());
+    expect([next!.open, next!.previous_close]).toEqual([last, last]);
+    // Its first step is the seed's first step, from another price.
+    expect(Math.abs(Math.log(next!.price / last) - Math.log(first[0]!.price / first[0]!.open))).toBeLessThan(0.001);
+  });
+
+  it('fails the sample when the prices cannot be read, starts nothing, and reads again on the next one', async () => {
+    const reader = new MemoryLastPrices({ AAPL: 187.31 });
+    reader.failing = new LastPriceReadError('AAPL', 'stockpipe-prices', 'AccessDeniedException');
+    const source = new SyntheticSource({ seed: 7, lastPrices: reader });
+    const failure = source.sample(['AAPL']);
+    await expect(failure).rejects.toThrow(
+      'synthetic source could not read where its walks left off: could not read the last price of AAPL from table stockpipe-prices: AccessDeniedException',
+    );
+    await expect(failure).rejects.toMatchObject({ name: 'QuoteSourceError', kind: 'network', cause: reader.failing });
+    reader.failing = undefined;
+    const [aapl] = await source.sample(['AAPL']);
+    expect(aapl).toMatchObject({ open: 187.31, timestamp: '2024-01-02T14:30:00.000Z' });
+    expect(reader.asked).toEqual([['AAPL'], ['AAPL']]);
+  });
+
+  it('refuses a stored price that is not a positive number, naming the symbol', async () => {
+    const source = new SyntheticSource({ lastPrices: new MemoryLastPrices({ AAPL: 0 }) });
+    await expect(source.sample(['AAPL'])).rejects.toThrow(
+      new QuoteSourceError('synthetic', 'invalid-quote', 'the last stored price of AAPL (0) is not a positive number'),
     );
   });
 });
