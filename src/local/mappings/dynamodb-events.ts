@@ -1,4 +1,4 @@
-/** Lambda-shaped DynamoDB stream records, as a table stream with NEW_IMAGE delivers them. */
+/** Lambda-shaped DynamoDB stream records, as the price table's stream (NEW_AND_OLD_IMAGES) delivers them. */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
@@ -9,6 +9,8 @@ export interface StreamRecordInput {
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
   readonly keyNames: readonly string[];
   readonly item: Record<string, unknown>;
+  /** The item before a MODIFY; without it the record carries the new image only (NEW_IMAGE). */
+  readonly oldItem?: Record<string, unknown>;
   readonly sequenceNumber: string;
   readonly approximateCreationSeconds?: number;
 }
@@ -27,9 +29,12 @@ export function toDynamoDbStreamRecord(input: StreamRecordInput): DynamoDBRecord
       ApproximateCreationDateTime: input.approximateCreationSeconds ?? Math.floor(Date.now() / 1000),
       Keys: keys as Record<string, LambdaAttributeValue>,
       ...(input.eventName === 'REMOVE' ? {} : { NewImage: image as Record<string, LambdaAttributeValue> }),
+      ...(input.oldItem
+        ? { OldImage: marshall(input.oldItem, { removeUndefinedValues: true }) as Record<string, LambdaAttributeValue> }
+        : {}),
       SequenceNumber: input.sequenceNumber,
       SizeBytes: Buffer.byteLength(JSON.stringify(image)),
-      StreamViewType: 'NEW_IMAGE',
+      StreamViewType: input.oldItem ? 'NEW_AND_OLD_IMAGES' : 'NEW_IMAGE',
     },
   };
 }
