@@ -29,7 +29,7 @@ export interface ReportWorkflowProps extends WorkflowCommonProps {
   readonly lake: s3.IBucket;
   /** Where the Athena workgroup writes query results (its enforced location). */
   readonly athenaResults: s3.IBucket;
-  /** The alert ledger the report function queries. */
+  /** The alert ledger the report function reads (a Scan of the day). */
   readonly alerts: dynamodb.ITable;
   /** The report summary is published there. */
   readonly alertTopic: sns.ITopic;
@@ -69,7 +69,9 @@ export class ReportWorkflow extends Construct {
       { [ENV.alertTable]: props.alerts.tableName },
       props,
     ));
-    report.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [props.alerts.tableArn] }));
+    // A day's alerts of every symbol, also of one whose day is not compacted yet: a Scan filtered on
+    // the day (the table holds alerts only), so the function cannot ask symbol by symbol.
+    report.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [props.alerts.tableArn] }));
 
     const sm = (this.stateMachine = workflowStateMachine(this, 'ReportWorkflow', {
       ...props,

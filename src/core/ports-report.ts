@@ -7,6 +7,15 @@ export interface AlertReader {
 }
 
 /**
+ * Every alert of a day, whatever its symbol and status (PENDING ones too): what the report lists, so
+ * that a symbol whose day is not compacted yet keeps its alerts.
+ */
+export interface DayAlertReader {
+  /** Alerts whose time falls on the UTC day `date`, oldest first (then by symbol). */
+  alertsOfDay(date: string): Promise<ReportAlert[]>;
+}
+
+/**
  * Athena's GetQueryResults shape: what the Step Functions integration hands the report function in AWS
  * and what the local workflow runner produces from DuckDB.
  */

@@ -1,25 +1,34 @@
 /**
- * The daily report as data: per symbol, the day's open/close/high/low, volume, number of ticks,
- * largest move and anomalies (from the compacted table), and its BUY/SELL alerts (from the alert
- * table). Pure: the rows come in already typed; rendering is elsewhere.
+ * The daily report as data: per symbol, the day's open/high/low/close, the change against the previous
+ * close, volume, number of ticks, largest move and anomalies (from the compacted table), and its
+ * BUY/SELL alerts (from the alert table), sent (PUBLISHED) and not sent (PENDING) apart. Pure: the
+ * rows come in already typed; rendering is elsewhere. What each figure is made of: docs/OPERATIONS.md.
  */
-import { ANOMALY_THRESHOLD_PERCENT } from './enrich';
+import { ANOMALY_THRESHOLD_PERCENT, changeHundredths } from './enrich';
 import type { Alert } from './signals';
 
+/** One symbol's day as the `symbols` query returns it (src/report/queries.ts). */
 export interface SymbolDayRow {
   readonly symbol: string;
   readonly ticks: number;
+  /** The first tick's `open`. */
   readonly open_price: number;
+  /** The last tick's price. */
   readonly close_price: number;
+  /** Highest of the ticks' `high` and prices. */
   readonly high_price: number;
+  /** Lowest of the ticks' `low` and prices. */
   readonly low_price: number;
-  readonly total_volume: number;
-  readonly last_volume: number;
+  /** The first tick's `previous_close`: the close of the day before. */
+  readonly previous_close: number;
+  /** The day's volume by what `volume` means for the ticks' source (core/volume.ts). */
+  readonly volume: number;
   readonly first_tick: string;
   readonly last_tick: string;
   readonly largest_move_at: string;
   readonly largest_move_price: number;
   readonly largest_move_percent: number;
+  /** Moves (not polls) beyond the anomaly threshold. */
   readonly anomalies: number;
 }
 
@@ -32,8 +41,12 @@ export interface AnomalyRow {
 }
 
 export interface ReportAlert extends Alert {
+  /** The ledger's status: PUBLISHED (sent) or PENDING (claimed, never sent). */
   readonly status: string;
 }
+
+/** Only a PUBLISHED alert was sent; PENDING (or anything else) was not. */
+export const wasSent = (alert: ReportAlert): boolean => alert.status === 'PUBLISHED';
 
 export interface SymbolReport {
   readonly symbol: string;
@@ -42,16 +55,17 @@ export interface SymbolReport {
   readonly close: number | null;
   readonly high: number | null;
   readonly low: number | null;
+  readonly previousClose: number | null;
+  /** Close against the previous close, in percent at two decimals. */
   readonly changePercent: number | null;
-  /** Sum of the ticks' volumes. */
-  readonly volume: number;
-  /** Volume of the last tick (a quote source with cumulative day volume puts the day's volume here). */
-  readonly lastVolume: number;
+  /** The day's volume (cumulative sources: the last tick's; per-bar sources: the sum). */
+  readonly volume: number | null;
   readonly firstTick: string;
   readonly lastTick: string;
   /** Empty values (null, '') when the symbol has alerts but no compacted ticks that day. */
   readonly largestMove: { readonly at: string; readonly price: number | null; readonly changePercent: number | null };
   readonly anomalies: number;
+  /** Every alert of the day, sent or not (see `status`). */
   readonly alerts: readonly ReportAlert[];
 }
 
@@ -65,9 +79,12 @@ export interface DailyReport {
   readonly totals: {
     readonly symbols: number;
     readonly ticks: number;
+    /** Alerts sent (PUBLISHED); `buy` + `sell` = `alerts`. */
     readonly alerts: number;
     readonly buy: number;
     readonly sell: number;
+    /** Alerts claimed but never sent (not PUBLISHED). */
+    readonly pending: number;
     readonly anomalies: number;
   };
 }
@@ -80,9 +97,28 @@ export interface DailyReportInput {
   readonly alerts: readonly ReportAlert[];
 }
 
-const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const byTime = <T extends { timestamp: string }>(a: T, b: T): number =>
   a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0;
+
+function emptyDay(symbol: string, alerts: readonly ReportAlert[]): SymbolReport {
+  // Alerts without compacted ticks: the day's partition was not compacted yet.
+  return {
+    symbol,
+    ticks: 0,
+    open: null,
+    close: null,
+    high: null,
+    low: null,
+    previousClose: null,
+    changePercent: null,
+    volume: null,
+    firstTick: '',
+    lastTick: '',
+    largestMove: { at: '', price: null, changePercent: null },
+    anomalies: 0,
+    alerts,
+  };
+}
 
 export function buildDailyReport(input: DailyReportInput): DailyReport {
   const alertsBySymbol = new Map<string, ReportAlert[]>();
@@ -96,25 +132,7 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
   const reports: SymbolReport[] = [...symbols].sort().map((symbol) => {
     const alerts = (alertsBySymbol.get(symbol) ?? []).sort(byTime);
     const r = rows.get(symbol);
-    if (!r) {
-      // Alerts without compacted ticks: the day's partition was not compacted yet.
-      return {
-        symbol,
-        ticks: 0,
-        open: null,
-        close: null,
-        high: null,
-        low: null,
-        changePercent: null,
-        volume: 0,
-        lastVolume: 0,
-        firstTick: '',
-        lastTick: '',
-        largestMove: { at: '', price: null, changePercent: null },
-        anomalies: 0,
-        alerts,
-      };
-    }
+    if (!r) return emptyDay(symbol, alerts);
     return {
       symbol,
       ticks: r.ticks,
@@ -122,9 +140,9 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
       close: r.close_price,
       high: r.high_price,
       low: r.low_price,
-      changePercent: round(((r.close_price - r.open_price) / r.open_price) * 100, 2),
-      volume: r.total_volume,
-      lastVolume: r.last_volume,
+      previousClose: r.previous_close,
+      changePercent: changeHundredths(r.close_price, r.previous_close) / 100,
+      volume: r.volume,
       firstTick: r.first_tick,
       lastTick: r.last_tick,
       largestMove: { at: r.largest_move_at, price: r.largest_move_price, changePercent: r.largest_move_percent },
@@ -134,6 +152,7 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
   });
 
   const allAlerts = reports.flatMap((s) => s.alerts);
+  const sent = allAlerts.filter(wasSent);
   return {
     date: input.date,
     generatedAt: input.generatedAt,
@@ -143,15 +162,21 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
     totals: {
       symbols: reports.length,
       ticks: reports.reduce((n, s) => n + s.ticks, 0),
-      alerts: allAlerts.length,
-      buy: allAlerts.filter((a) => a.side === 'BUY').length,
-      sell: allAlerts.filter((a) => a.side === 'SELL').length,
+      alerts: sent.length,
+      buy: sent.filter((a) => a.side === 'BUY').length,
+      sell: sent.filter((a) => a.side === 'SELL').length,
+      pending: allAlerts.length - sent.length,
       anomalies: reports.reduce((n, s) => n + s.anomalies, 0),
     },
   };
 }
 
 const fixed = (n: number | null): string => (n === null ? '-' : n.toFixed(2));
+const signed = (n: number | null): string => (n === null ? '-' : `${n > 0 ? '+' : ''}${n.toFixed(2)}`);
+const count = (n: number | null): string => (n === null ? '-' : n.toLocaleString('en-US'));
+
+const alertText = (a: ReportAlert): string =>
+  `${a.side} ${fixed(a.price)} at ${a.timestamp.slice(11, 16)}${wasSent(a) ? '' : ` (${a.status}, not sent)`}`;
 
 /** The e-mail the report workflow publishes: one line per symbol and where the full report is. */
 export function reportSummary(
@@ -159,18 +184,20 @@ export function reportSummary(
   location: { json: string; html: string },
 ): { subject: string; message: string } {
   const t = report.totals;
-  const subject = `stockpipe daily report ${report.date}: ${t.symbols} symbols, ${t.alerts} alerts`;
+  // A report stored before pending alerts were counted apart has no `pending`.
+  const pending = t.pending > 0 ? `, ${t.pending} pending (never sent)` : '';
+  const subject = `stockpipe daily report ${report.date}: ${t.symbols} symbols, ${t.alerts} alerts${t.pending > 0 ? `, ${t.pending} pending` : ''}`;
   const lines = report.symbols.map((s) => {
-    const alerts = s.alerts.map((a) => `${a.side} ${fixed(a.price)} at ${a.timestamp.slice(11, 16)}`).join(', ');
+    const alerts = s.alerts.map(alertText).join(', ');
     return (
-      `${s.symbol}: ${s.ticks} ticks, open ${fixed(s.open)} close ${fixed(s.close)} (${fixed(s.changePercent)}%), ` +
-      `high ${fixed(s.high)} low ${fixed(s.low)}, volume ${s.volume}, anomalies ${s.anomalies}` +
+      `${s.symbol}: ${s.ticks} ticks, open ${fixed(s.open)} high ${fixed(s.high)} low ${fixed(s.low)} close ${fixed(s.close)} ` +
+      `(${signed(s.changePercent)}% vs previous close ${fixed(s.previousClose ?? null)}), volume ${count(s.volume)}, anomalies ${s.anomalies}` +
       (alerts ? `; alerts: ${alerts}` : '')
     );
   });
   const message = [
     `stockpipe daily report for ${report.date} (UTC)`,
-    `${t.symbols} symbols, ${t.ticks} ticks, ${t.buy} BUY and ${t.sell} SELL alerts, ${t.anomalies} anomalies (moves beyond ${report.anomalyThresholdPercent}% of the previous close).`,
+    `${t.symbols} symbols, ${t.ticks} ticks, ${t.buy} BUY and ${t.sell} SELL alerts sent${pending}, ${t.anomalies} anomalies (moves beyond ${report.anomalyThresholdPercent}% of the previous close).`,
     '',
     ...lines,
     '',

@@ -2,12 +2,12 @@
 import { createClients } from '../shared/clients';
 import { resourceFromEnv } from '../shared/config';
 import { tracer, withPowertools } from '../shared/powertools';
-import { DynamoDbAlertReader } from '../adapters/aws/dynamodb-alert-reader';
+import { DynamoDbDayAlertReader } from '../adapters/aws/dynamodb-day-alert-reader';
 import { makeReportHandler } from './report-task';
 
 const { dynamodb, documents } = createClients();
 tracer.captureAWSv3Client(dynamodb);
 
 export const handler = withPowertools(
-  makeReportHandler({ alerts: new DynamoDbAlertReader(documents, resourceFromEnv('alertTable')) }),
+  makeReportHandler({ alerts: new DynamoDbDayAlertReader(documents, resourceFromEnv('alertTable')) }),
 );

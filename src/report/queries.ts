@@ -1,9 +1,11 @@
 /**
  * The SQL of the project. The four seed queries run verbatim against `stock_data_table` on Athena and,
  * locally, on DuckDB (`stockpipe query`). The daily report's queries read the compacted table and only
- * the day's partitions (`dt = '<day>'`), so Athena scans one day of Parquet, not the lake.
+ * the day's partitions (`dt = '<day>'`), so Athena scans one day of Parquet, not the lake. What each
+ * figure is made of is written in docs/OPERATIONS.md (the daily report).
  */
 import { ANOMALY_THRESHOLD_PERCENT } from '../core/enrich';
+import { dayCumulativeSources } from '../core/volume';
 import { DaySchema } from '../compaction/layout';
 import { RESOURCE } from '../shared/names';
 import { StockpipeError } from '../core/errors';
@@ -53,6 +55,52 @@ export function checkedDay(date: unknown): string {
 
 const CHANGE = '((price - previous_close) / previous_close) * 100';
 
+/**
+ * The anomaly rule of core/enrich.ts (`isAnomaly`) in SQL: the move in hundredths of a percent,
+ * rounded half away from zero, above the threshold. The same double operations in the same order as
+ * `changeHundredths`, so the report flags exactly the ticks the processing flagged and a move shown
+ * as 5.00% is not an anomaly at any price level.
+ */
+export const anomalySql = (changePercent: string): string =>
+  `ROUND(ABS(${changePercent}) * 100) > ${ANOMALY_THRESHOLD_PERCENT * 100}`;
+
+const sqlList = (values: readonly string[]): string => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
+
+/**
+ * The day's ticks with their change against the previous close, and `new_move`: false for a tick
+ * that repeats the quote before it (same price, same previous close), as consecutive polls of an
+ * unchanged quote do, so that a move is counted once however often it was polled.
+ */
+const dayTicks = (table: string, day: string): string => `WITH day_ticks AS (
+  SELECT symbol, timestamp, price, open, high, low, previous_close, volume, source,
+         ${CHANGE} AS change_percent
+  FROM ${table}
+  WHERE dt = '${day}'
+),
+moves AS (
+  SELECT day_ticks.*,
+         CASE WHEN price = LAG(price) OVER (PARTITION BY symbol ORDER BY timestamp)
+               AND previous_close = LAG(previous_close) OVER (PARTITION BY symbol ORDER BY timestamp)
+              THEN false ELSE true END AS new_move
+  FROM day_ticks
+)`;
+
+/**
+ * The day's volume per symbol: per source, the last tick's volume where the source's volume is
+ * cumulative for the day (core/volume.ts), else the sum of the bars; then added over the sources.
+ */
+const dayVolumes = (): string => {
+  const cumulative = dayCumulativeSources();
+  const perSource = cumulative.length
+    ? `CASE WHEN source IN (${sqlList(cumulative)}) THEN max_by(volume, timestamp) ELSE SUM(volume) END`
+    : 'SUM(volume)';
+  return `volumes AS (
+  SELECT symbol, SUM(source_volume) AS volume
+  FROM (SELECT symbol, source, ${perSource} AS source_volume FROM day_ticks GROUP BY symbol, source) per_source
+  GROUP BY symbol
+)`;
+};
+
 /** The daily report's queries over one day of the compacted table. */
 export function dailyReportQueries(date: string, table: string = RESOURCE.curatedTable): ReportQuery[] {
   const day = checkedDay(date);
@@ -60,32 +108,35 @@ export function dailyReportQueries(date: string, table: string = RESOURCE.curate
   return [
     {
       name: 'symbols',
-      sql: `SELECT symbol,
+      sql: `${dayTicks(table, day)},
+${dayVolumes()}
+SELECT m.symbol,
        COUNT(*) AS ticks,
-       min_by(price, timestamp) AS open_price,
-       max_by(price, timestamp) AS close_price,
-       MAX(price) AS high_price,
-       MIN(price) AS low_price,
-       SUM(volume) AS total_volume,
-       max_by(volume, timestamp) AS last_volume,
-       MIN(timestamp) AS first_tick,
-       MAX(timestamp) AS last_tick,
-       max_by(timestamp, ABS(${CHANGE})) AS largest_move_at,
-       max_by(price, ABS(${CHANGE})) AS largest_move_price,
-       max_by(ROUND(${CHANGE}, 2), ABS(${CHANGE})) AS largest_move_percent,
-       COUNT_IF(ABS(${CHANGE}) > ${ANOMALY_THRESHOLD_PERCENT}) AS anomalies
-FROM ${table}
-WHERE dt = '${day}'
-GROUP BY symbol
-ORDER BY symbol`,
+       min_by(m.open, m.timestamp) AS open_price,
+       max_by(m.price, m.timestamp) AS close_price,
+       GREATEST(MAX(m.high), MAX(m.price)) AS high_price,
+       LEAST(MIN(m.low), MIN(m.price)) AS low_price,
+       min_by(m.previous_close, m.timestamp) AS previous_close,
+       MAX(v.volume) AS volume,
+       MIN(m.timestamp) AS first_tick,
+       MAX(m.timestamp) AS last_tick,
+       max_by(m.timestamp, ABS(m.change_percent)) AS largest_move_at,
+       max_by(m.price, ABS(m.change_percent)) AS largest_move_price,
+       max_by(ROUND(m.change_percent, 2), ABS(m.change_percent)) AS largest_move_percent,
+       COUNT_IF(m.new_move AND ${anomalySql('m.change_percent')}) AS anomalies
+FROM moves m
+JOIN volumes v ON v.symbol = m.symbol
+GROUP BY m.symbol
+ORDER BY m.symbol`,
     },
     {
       name: 'anomalies',
-      sql: `SELECT symbol, timestamp, price, previous_close,
-       ROUND(${CHANGE}, 2) AS change_percent
-FROM ${table}
-WHERE dt = '${day}' AND ABS(${CHANGE}) > ${ANOMALY_THRESHOLD_PERCENT}
-ORDER BY ABS(${CHANGE}) DESC, symbol, timestamp
+      sql: `${dayTicks(table, day)}
+SELECT symbol, timestamp, price, previous_close,
+       ROUND(change_percent, 2) AS change_percent
+FROM moves
+WHERE new_move AND ${anomalySql('change_percent')}
+ORDER BY ABS(change_percent) DESC, symbol, timestamp
 LIMIT ${REPORT_ANOMALY_LIMIT}`,
     },
   ];

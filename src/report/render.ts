@@ -1,24 +1,23 @@
 /** The daily report as a self-contained HTML page (inline CSS, no script) and as JSON. */
-import type { DailyReport, SymbolReport } from '../core/report';
+import { wasSent, type DailyReport, type ReportAlert, type SymbolReport } from '../core/report';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 const money = (n: number | null): string => (n === null ? '–' : n.toFixed(2));
 const pct = (n: number | null): string => (n === null ? '–' : `${n > 0 ? '+' : ''}${n.toFixed(2)}%`);
-const int = (n: number): string => n.toLocaleString('en-US');
+const int = (n: number | null): string => (n === null ? '–' : n.toLocaleString('en-US'));
 const time = (iso: string): string => (iso ? `${iso.slice(11, 19)}` : '–');
 const cls = (n: number | null): string => (n === null || n === 0 ? '' : n > 0 ? ' class="up"' : ' class="down"');
 
+const alertCell = (a: ReportAlert): string =>
+  wasSent(a)
+    ? `<span class="${a.side === 'BUY' ? 'buy' : 'sell'}">${a.side} ${money(a.price)} at ${time(a.timestamp)}</span>`
+    : `<span class="pending">${a.side} ${money(a.price)} at ${time(a.timestamp)} (${escapeHtml(a.status)}, not sent)</span>`;
+
 function symbolRow(s: SymbolReport): string {
-  const alerts = s.alerts.length
-    ? s.alerts
-        .map(
-          (a) => `<span class="${a.side === 'BUY' ? 'buy' : 'sell'}">${a.side} ${money(a.price)} at ${time(a.timestamp)}</span>`,
-        )
-        .join('<br>')
-    : '–';
-  return `<tr><th scope="row">${escapeHtml(s.symbol)}</th><td>${int(s.ticks)}</td><td>${money(s.open)}</td><td>${money(s.close)}</td><td${cls(s.changePercent)}>${pct(s.changePercent)}</td><td>${money(s.high)}</td><td>${money(s.low)}</td><td>${int(s.volume)}</td><td${cls(s.largestMove.changePercent)}>${pct(s.largestMove.changePercent)} at ${time(s.largestMove.at)}</td><td>${int(s.anomalies)}</td><td>${alerts}</td></tr>`;
+  const alerts = s.alerts.length ? s.alerts.map(alertCell).join('<br>') : '–';
+  return `<tr><th scope="row">${escapeHtml(s.symbol)}</th><td>${int(s.ticks)}</td><td>${money(s.open)}</td><td>${money(s.high)}</td><td>${money(s.low)}</td><td>${money(s.close)}</td><td>${money(s.previousClose ?? null)}</td><td${cls(s.changePercent)}>${pct(s.changePercent)}</td><td>${int(s.volume)}</td><td${cls(s.largestMove.changePercent)}>${pct(s.largestMove.changePercent)} at ${time(s.largestMove.at)}</td><td>${int(s.anomalies)}</td><td>${alerts}</td></tr>`;
 }
 
 export function renderReportHtml(report: DailyReport): string {
@@ -40,16 +39,17 @@ export function renderReportHtml(report: DailyReport): string {
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d232b}
 h1{font-size:1.5rem}table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.35rem .6rem;border-bottom:1px solid #dde2e8;text-align:right;vertical-align:top}
 th[scope=row],thead th:first-child{text-align:left}thead th{background:#f3f5f8}.up{color:#11783c}.down{color:#b3261e}.buy{color:#11783c;font-weight:600}.sell{color:#b3261e;font-weight:600}
+.pending{color:#8a5a00;font-style:italic}
 .totals{display:flex;gap:2rem;flex-wrap:wrap}.totals div{font-size:1.2rem}.totals small{display:block;color:#5b6673;font-size:.8rem}
 </style></head><body>
 <h1>stockpipe daily report &middot; ${escapeHtml(report.date)} (UTC)</h1>
-<div class="totals"><div>${int(t.symbols)}<small>symbols</small></div><div>${int(t.ticks)}<small>ticks</small></div><div>${t.buy}<small>BUY alerts</small></div><div>${t.sell}<small>SELL alerts</small></div><div>${int(t.anomalies)}<small>anomalies (&gt; ${report.anomalyThresholdPercent}% vs previous close)</small></div></div>
+<div class="totals"><div>${int(t.symbols)}<small>symbols</small></div><div>${int(t.ticks)}<small>ticks</small></div><div>${t.buy}<small>BUY alerts sent</small></div><div>${t.sell}<small>SELL alerts sent</small></div>${t.pending > 0 ? `<div class="pending">${t.pending}<small>alerts pending (never sent)</small></div>` : ''}<div>${int(t.anomalies)}<small>anomalies (&gt; ${report.anomalyThresholdPercent}% vs previous close)</small></div></div>
 <h2>Symbols</h2>
-<table><thead><tr><th>Symbol</th><th>Ticks</th><th>Open</th><th>Close</th><th>Change</th><th>High</th><th>Low</th><th>Volume</th><th>Largest move</th><th>Anomalies</th><th>Alerts</th></tr></thead>
+<table><thead><tr><th>Symbol</th><th>Ticks</th><th>Open</th><th>High</th><th>Low</th><th>Close</th><th>Previous close</th><th>Change</th><th>Volume</th><th>Largest move</th><th>Anomalies</th><th>Alerts</th></tr></thead>
 <tbody>${report.symbols.map(symbolRow).join('\n')}</tbody></table>
 <h2>Anomalies</h2>
 ${anomalies}
-<p><small>Generated ${escapeHtml(report.generatedAt)} from the compacted lake (${escapeHtml(report.date)} partitions only) and the alert table.</small></p>
+<p><small>Open: the first tick's open; high and low: over the ticks' high, low and prices; close: the last price; change: close against the previous close; volume: the last tick's for a source whose volume is cumulative for the day (yahoo), the sum of the bars otherwise; anomalies: moves, not polls. Generated ${escapeHtml(report.generatedAt)} from the compacted lake (${escapeHtml(report.date)} partitions only) and the alert table.</small></p>
 </body></html>
 `;
 }

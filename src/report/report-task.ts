@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { buildDailyReport, reportSummary, type DailyReport } from '../core/report';
 import { LAKE } from '../shared/names';
-import type { AlertReader, AthenaResultSet } from '../core/ports-report';
+import type { AthenaResultSet, DayAlertReader } from '../core/ports-report';
 import { anomalyRows, symbolDayRows } from './athena-results';
 import { checkedDay, dailyReportQueries, InvalidReportDate, type ReportQuery } from './queries';
 import { renderReportHtml, renderReportJson } from './render';
@@ -50,7 +50,8 @@ export class ReportTooLarge extends StockpipeError {
 }
 
 export interface ReportTaskDeps {
-  readonly alerts: AlertReader;
+  /** Every alert of the day, of any symbol: a symbol without compacted rows keeps its alerts. */
+  readonly alerts: DayAlertReader;
   readonly now?: () => Date;
   /** @default the curated table's name */
   readonly table?: string;
@@ -110,10 +111,7 @@ export function makeReportHandler(deps: ReportTaskDeps) {
     };
     const symbolRows = symbolDayRows(result('symbols'));
     const anomalies = anomalyRows(result('anomalies'));
-    const alerts = await deps.alerts.alertsOn(
-      date,
-      symbolRows.map((r) => r.symbol),
-    );
+    const alerts = await deps.alerts.alertsOfDay(date);
     const report = buildDailyReport({ date, generatedAt: now().toISOString(), symbolRows, anomalyRows: anomalies, alerts });
     const json = renderReportJson(report);
     const html = renderReportHtml(report);

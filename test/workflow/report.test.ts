@@ -11,8 +11,8 @@ const row: SymbolDayRow = {
   close_price: 103,
   high_price: 104,
   low_price: 99,
-  total_volume: 3000,
-  last_volume: 900,
+  previous_close: 101,
+  volume: 3000,
   first_tick: '2024-01-02T14:30:00.000Z',
   last_tick: '2024-01-02T20:59:00.000Z',
   largest_move_at: '2024-01-02T15:00:00.000Z',
@@ -54,12 +54,13 @@ describe('daily report (pure)', () => {
     });
     expect(report.symbols.map((s) => s.symbol)).toEqual(['IBM', 'MSFT']);
     expect(report.symbols[1]!.alerts.map((a) => a.side)).toEqual(['BUY', 'SELL']);
-    expect(report.symbols[1]!.changePercent).toBe(3);
-    expect(report.totals).toEqual({ symbols: 2, ticks: 5, alerts: 2, buy: 1, sell: 1, anomalies: 1 });
+    // Against the previous close (101), not the day's open (100).
+    expect(report.symbols[1]!.changePercent).toBe(1.98);
+    expect(report.totals).toEqual({ symbols: 2, ticks: 5, alerts: 2, buy: 1, sell: 1, pending: 0, anomalies: 1 });
     const { subject, message } = reportSummary(report, { json: 's3://b/r.json', html: 's3://b/r.html' });
     expect(subject).toBe('stockpipe daily report 2024-01-02: 2 symbols, 2 alerts');
     expect(message).toContain(
-      'MSFT: 3 ticks, open 100.00 close 103.00 (3.00%), high 104.00 low 99.00, volume 3000, anomalies 1; alerts: BUY 104.00 at 15:00, SELL 101.00 at 18:00',
+      'MSFT: 3 ticks, open 100.00 high 104.00 low 99.00 close 103.00 (+1.98% vs previous close 101.00), volume 3,000, anomalies 1; alerts: BUY 104.00 at 15:00, SELL 101.00 at 18:00',
     );
     expect(message).toContain('Full report: s3://b/r.html');
   });
@@ -75,7 +76,9 @@ describe('daily report (pure)', () => {
         alerts: [],
       }),
     );
-    expect(html).toContain('<th scope="row">BRK.B</th><td>3</td><td>100.00</td><td>103.00</td><td class="up">+3.00%</td>');
+    expect(html).toContain(
+      '<th scope="row">BRK.B</th><td>3</td><td>100.00</td><td>104.00</td><td>99.00</td><td>103.00</td><td>101.00</td><td class="up">+1.98%</td><td>3,000</td>',
+    );
     expect(html).toContain('<p>No anomaly.</p>');
   });
 });
@@ -157,7 +160,7 @@ describe("Athena's result shape to typed rows", () => {
 });
 
 describe('report task', () => {
-  const handler = makeReportHandler({ alerts: { alertsOn: async () => [] }, now: () => new Date('2024-01-05T21:30:00Z') });
+  const handler = makeReportHandler({ alerts: { alertsOfDay: async () => [] }, now: () => new Date('2024-01-05T21:30:00Z') });
 
   it("plans the execution's UTC day when no date is given, and the given day otherwise", async () => {
     const planned = (await handler({ action: 'plan', input: {}, startedAt: '2024-01-04T21:30:00.000Z' })) as ReportPlan;

@@ -5,16 +5,15 @@
  */
 import { readOutbox } from './outbox-notifier';
 import type { ReportAlert } from '../../core/report';
-import type { AlertReader } from '../../core/ports-report';
+import type { DayAlertReader } from '../../core/ports-report';
 
-export class OutboxAlertReader implements AlertReader {
+export class OutboxAlertReader implements DayAlertReader {
   constructor(private readonly outboxDir: string) {}
 
-  async alertsOn(date: string, symbols: readonly string[]): Promise<ReportAlert[]> {
-    const wanted = new Set(symbols);
+  async alertsOfDay(date: string): Promise<ReportAlert[]> {
     return readOutbox(this.outboxDir)
       .map((m) => m.alert)
-      .filter((a) => a.timestamp.startsWith(date) && wanted.has(a.symbol))
+      .filter((a) => a.timestamp.startsWith(date))
       .map((a) => ({
         symbol: a.symbol,
         side: a.side,

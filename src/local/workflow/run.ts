@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { DynamoDbAlertReader } from '../../adapters/aws/dynamodb-alert-reader';
+import { DynamoDbDayAlertReader } from '../../adapters/aws/dynamodb-day-alert-reader';
 import { makeReportHandler } from '../../report/report-task';
 import { makeCompactionHandler } from '../../compaction/compact-partition';
 import { makeFindPartitionsHandler } from '../../compaction/find-partitions';
@@ -109,7 +109,7 @@ function localFunctions(env: LocalWorkflowEnv, catalogDir: string): Map<string, 
     compaction: makeCompactionHandler({ lake }),
     registerPartitions: makeRegisterPartitionsHandler({ catalog }),
     report: makeReportHandler({
-      alerts: new DynamoDbAlertReader(env.clients.documents, r.alertTable),
+      alerts: new DynamoDbDayAlertReader(env.clients.documents, r.alertTable),
       ...(env.now ? { now: env.now } : {}),
     }),
   };
