@@ -12,10 +12,12 @@ import { registerReport } from './commands/report';
 import { registerRun } from './commands/run';
 import { registerRuns } from './commands/runs';
 import { registerSchedule } from './commands/schedule';
+import { registerSignals } from './commands/signals';
 import { registerStart } from './commands/start';
 import { registerStatus } from './commands/status';
 import { registerSubscribe } from './commands/subscribe';
 import { registerUp } from './commands/up';
+import { registerVerify } from './commands/verify';
 import { registerWorkflow } from './commands/workflow';
 import { describeError, type CliIo, type ExitCode } from './output';
 
@@ -46,6 +48,8 @@ export function buildProgram(io: CliIo): Command {
   registerStatus(program, io);
   registerSchedule(program, io);
   registerAlerts(program, io);
+  registerSignals(program, io);
+  registerVerify(program, io);
   registerRuns(program, io);
   registerWorkflow(program, io);
   registerReport(program, io);

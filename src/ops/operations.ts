@@ -14,6 +14,7 @@ import type {
   RunStatus,
   RunSummary,
   ScheduleChange,
+  SignalRow,
   ScheduleStatus,
   StateRow,
   StatusReport,
@@ -59,6 +60,16 @@ export interface AlertFilter {
   readonly limit?: number;
 }
 
+/** Which crossovers `stockpipe signals` / `verify` cover. */
+export interface SignalFilter {
+  /** Only this symbol (as the tick schema spells symbols). */
+  readonly symbol?: string;
+  /** First UTC day (YYYY-MM-DD), inclusive. */
+  readonly from?: string;
+  /** Last UTC day (YYYY-MM-DD), inclusive; the SMAs still start from each symbol's first tick. */
+  readonly to?: string;
+}
+
 export interface DlqListOptions {
   /** @default 100 */
   readonly max?: number;
@@ -98,6 +109,8 @@ export interface Operations {
   waitForRun(ref: string, options?: WaitOptions): Promise<RunDetail>;
   /** Alerts in time order. */
   listAlerts(filter?: AlertFilter): Promise<AlertRow[]>;
+  /** The SMA-5/SMA-20 crossovers recomputed from the raw lake in SQL (DuckDB locally, Athena on AWS), by symbol then time. */
+  recomputeSignals(filter?: SignalFilter): Promise<SignalRow[]>;
   subscribe(email: string, topic?: 'alerts' | 'ops'): Promise<SubscribeResult>;
   listDlq(queue: QueueName, options?: DlqListOptions): Promise<DlqMessage[]>;
   showDlq(queue: QueueName, messageId: string): Promise<DlqMessage>;

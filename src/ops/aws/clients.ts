@@ -1,10 +1,11 @@
 /**
  * The clients the AWS target of the operating commands uses. The data-plane clients come from the one
  * factory (src/shared/clients.ts) so its settings hold here too; the control-plane ones (CloudFormation,
- * EventBridge, Step Functions, CloudWatch, DynamoDB Streams, Lambda) are made here. Credentials come from the
+ * EventBridge, Step Functions, CloudWatch, DynamoDB Streams, Lambda, Athena) are made here. Credentials come from the
  * standard chain (env, SSO, profile files, instance roles), `--profile` selects a profile, and the SDK
  * honours AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> by itself.
  */
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -22,6 +23,8 @@ export interface OpsClients extends Omit<AwsClients, 'destroy'> {
   readonly dynamodbStreams: DynamoDBStreamsClient;
   /** Invokes the analysis function when the analysis dead letters are replayed. */
   readonly lambda: LambdaClient;
+  /** Runs the crossover recomputation (`stockpipe signals`, `verify`) in the stack's workgroup. */
+  readonly athena: AthenaClient;
   destroy(): void;
 }
 
@@ -66,6 +69,7 @@ export function opsClientsFrom(data: AwsClients, region: string, profile?: strin
     cloudwatch: new CloudWatchClient(common),
     dynamodbStreams: new DynamoDBStreamsClient(common),
     lambda: new LambdaClient(common),
+    athena: new AthenaClient(common),
   };
   return {
     ...data,

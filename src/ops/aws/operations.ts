@@ -14,6 +14,7 @@ import type {
   ReplayOptions,
   ReportFormat,
   RunFilter,
+  SignalFilter,
   WaitOptions,
   WorkflowInput,
 } from '../operations';
@@ -25,6 +26,7 @@ import { listDlq, purgeDlq, replayDlq, showDlqMessage } from './dlq';
 import { getReport } from './report';
 import { listRuns, showRun, startWorkflow, waitForRun } from './runs';
 import { describeSchedule, setSchedule } from './schedule';
+import { recomputeSignals } from './signals';
 import { defaultCacheDir, discoverStack, type StackInfo } from './stack';
 import { awsStatus } from './status';
 import { subscribeEmail } from './subscribe';
@@ -154,6 +156,9 @@ export class AwsOperations implements Operations {
   }
   listAlerts(filter: AlertFilter = {}) {
     return this.run((ctx) => listAlerts(ctx, filter));
+  }
+  recomputeSignals(filter: SignalFilter = {}) {
+    return this.run((ctx) => recomputeSignals(ctx, filter));
   }
   subscribe(email: string, topic: 'alerts' | 'ops' = 'alerts') {
     return this.run((ctx) => subscribeEmail(ctx, email, topic));

@@ -23,6 +23,7 @@ import type {
   ReplayOptions,
   ReportFormat,
   RunFilter,
+  SignalFilter,
   StoredReport,
   WaitOptions,
   WorkflowInput,
@@ -34,6 +35,7 @@ import type {
   RunDetail,
   ScheduleChange,
   ScheduleStatus,
+  SignalRow,
   StatusReport,
   WorkflowStart,
 } from '../types';
@@ -41,6 +43,9 @@ import { reportKeys } from '../../report/report-task';
 import { LAKE, RESOURCE } from '../../shared/names';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
 import { localObjectPath } from '../../adapters/local/lake-files';
+import { openLakeDatabase } from '../../adapters/local/duckdb-athena';
+import { crossoverSql } from '../../report/signals-query';
+import { signalRowsOf } from '../signals';
 
 export interface LocalOperationsOptions {
   readonly now?: () => Date;
@@ -215,6 +220,19 @@ export class LocalOperations implements Operations {
       status: 'PUBLISHED',
       publishedAt: m.publishedAt,
     }));
+  }
+
+  /** The crossover query on DuckDB over the data dir's lake files, as `stockpipe query` runs SQL (no emulator needed). */
+  async recomputeSignals(filter: SignalFilter = {}): Promise<SignalRow[]> {
+    const sql = crossoverSql(filter);
+    if (!existsSync(join(this.layout.lake, RESOURCE.rawBucket)))
+      this.note(`the lake in ${this.layout.lake} is empty: run stockpipe run (or stockpipe start, or replay) first`);
+    const database = await openLakeDatabase({ s3Dir: this.layout.lake, bucket: RESOURCE.rawBucket });
+    try {
+      return signalRowsOf((await database.query(sql)).rows, `the local lake ${this.layout.lake}`);
+    } finally {
+      database.close();
+    }
   }
 
   async subscribe(): Promise<never> {
