@@ -1,4 +1,4 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnrichedTick } from '../../core/enrich';
 import { priceKey as keyOf, PriceWriteError, type PriceStore } from '../../core/ports';
 import { toPriceItem } from '../../core/price-item';
@@ -48,6 +48,14 @@ export class DynamoDbPriceStore implements PriceStore {
   /** One request of at most 25 items, retried for its unprocessed items; returns those left over. */
   private async write(group: readonly EnrichedTick[]): Promise<readonly EnrichedTick[]> {
     const nowMs = this.now();
+    if (group.length === 1) {
+      // A round of one symbol (a burst of one symbol's ticks is all such rounds): a PutItem is the same
+      // one write; asking for the old item costs nothing and spares the local stream a read before it.
+      await this.documents.send(
+        new PutCommand({ TableName: this.tableName, Item: toPriceItem(group[0]!, nowMs, this.ttlDays), ReturnValues: 'ALL_OLD' }),
+      );
+      return [];
+    }
     return retryPending(
       group,
       async (pending) => {

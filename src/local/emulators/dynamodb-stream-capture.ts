@@ -91,6 +91,7 @@ const keysFrom = (item: Item, sample: Item): Item => Object.fromEntries(Object.k
 
 interface WriteInput {
   TableName?: string;
+  ReturnValues?: string;
   Item?: Item;
   Key?: Item;
   RequestItems?: Record<string, WriteRequest[]>;
@@ -120,6 +121,17 @@ export function captureTableWrites(
   options: CaptureOptions = {},
 ): () => void {
   const random = options.random ?? Math.random;
+  /**
+   * An item returned by a write, in DynamoDB JSON. A Document client has already unmarshalled its
+   * output by the time this middleware sees it: then the hash key is a plain value, not `{ S: ... }`.
+   */
+  const asItem = (attributes: Record<string, unknown> | undefined): Item | undefined => {
+    if (attributes === undefined) return undefined;
+    const hash = attributes[stream.keySchema.hash];
+    const plain = hash === null || typeof hash !== 'object' || hash instanceof Uint8Array;
+    return plain ? (marshall(attributes, { removeUndefinedValues: true }) as Item) : (attributes as Item);
+  };
+
   const table = stream.tableName;
   const middleware: BuildMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
     const input = args.input as WriteInput;
@@ -129,8 +141,11 @@ export function captureTableWrites(
       case 'UpdateItemCommand': {
         if (input.TableName !== table) return next(args);
         const keys = input.Item ? stream.keysOf(input.Item) : (input.Key as Item);
-        const before = (await readItems(client, table, [keys])).get(keyText(keys));
+        // A put that returns the old item tells what it replaced: no read before it is needed.
+        const returnsOld = context.commandName === 'PutItemCommand' && input.ReturnValues === 'ALL_OLD';
+        const read = returnsOld ? undefined : (await readItems(client, table, [keys])).get(keyText(keys));
         const result = await next(args);
+        const before = returnsOld ? asItem((result.output as { Attributes?: Record<string, unknown> }).Attributes) : read;
         let after: Item | undefined;
         if (context.commandName === 'PutItemCommand') after = input.Item;
         else if (context.commandName === 'UpdateItemCommand') {

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { KinesisStreamEvent } from 'aws-lambda';
@@ -129,22 +129,34 @@ describe('DynamoDbPriceStore', () => {
     ]);
   });
 
+  const label = (t: Tick) => `${t.symbol}@${t.timestamp.slice(17, 19)}`;
+  /** Every write request in order: a BatchWriteItem's items, or the one item of a PutItem. */
+  const requests = (): string[][] =>
+    ddb
+      .calls()
+      .map((c) => c.args[0].input as { RequestItems?: Record<string, { PutRequest: { Item: Tick } }[]>; Item?: Tick })
+      .map((input) => (input.Item ? [label(input.Item)] : input.RequestItems!.prices!.map((r) => label(r.PutRequest.Item))));
+
   it("never puts two ticks of one symbol in one request, and sends a symbol's ticks one after the other, in order", async () => {
     const ticks = [tick('AAPL', 1), tick('AAPL', 2), tick('MSFT', 1), tick('AAPL', 3), tick('MSFT', 2)].map(enrich);
-    const sent: string[][] = [];
     let inFlight = 0;
-    ddb.on(BatchWriteCommand).callsFake(async (input: { RequestItems: Record<string, { PutRequest: { Item: Tick } }[]> }) => {
+    const slowly = async () => {
       inFlight++;
       expect(inFlight).toBe(1); // a round starts once the one before it committed
-      sent.push(
-        input.RequestItems.prices!.map((r) => `${r.PutRequest.Item.symbol}@${r.PutRequest.Item.timestamp.slice(17, 19)}`),
-      );
       await new Promise((resolve) => setTimeout(resolve, 5));
       inFlight--;
       return {};
-    });
+    };
+    ddb.on(BatchWriteCommand).callsFake(slowly);
+    ddb.on(PutCommand).callsFake(slowly);
     await new DynamoDbPriceStore(client, 'prices', 1, () => 0, noSleep).putTicks(ticks);
-    expect(sent).toEqual([['AAPL@01', 'MSFT@01'], ['AAPL@02', 'MSFT@02'], ['AAPL@03']]);
+    expect(requests()).toEqual([['AAPL@01', 'MSFT@01'], ['AAPL@02', 'MSFT@02'], ['AAPL@03']]);
+    // A round of one tick is a PutItem that returns the old item (what the local stream needs).
+    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input).toEqual({
+      TableName: 'prices',
+      Item: toPriceItem(ticks[3]!, 0, 1),
+      ReturnValues: 'ALL_OLD',
+    });
   });
 
   it('throws PriceWriteError naming the stuck tick and every later tick of its symbol, which it does not send', async () => {
@@ -154,23 +166,21 @@ describe('DynamoDbPriceStore', () => {
       const aapl = input.RequestItems.prices!.filter((r) => r.PutRequest.Item.symbol === 'AAPL');
       return { UnprocessedItems: aapl.length ? { prices: [{ PutRequest: { Item: stuck } }] } : {} };
     });
+    ddb.on(PutCommand).resolves({});
     const error = await new DynamoDbPriceStore(client, 'prices', 1, () => 0, { ...noSleep, attempts: 4 })
       .putTicks(ticks)
       .catch((e) => e);
     expect(error).toBeInstanceOf(PriceWriteError);
     expect((error as PriceWriteError).unwritten).toEqual([ticks[0], ticks[2]]);
-    const sent = ddb.commandCalls(BatchWriteCommand).flatMap((c) => c.args[0].input.RequestItems!.prices!);
-    // AAPL@1 four times (1 + 3 retries), MSFT@1 once, then MSFT@2 alone: AAPL@2 is never sent.
-    expect(
-      sent.map((r) => `${(r.PutRequest!.Item as Tick).symbol}@${(r.PutRequest!.Item as Tick).timestamp.slice(17, 19)}`),
-    ).toEqual(['AAPL@01', 'MSFT@01', 'AAPL@01', 'AAPL@01', 'AAPL@01', 'MSFT@02']);
+    // AAPL@1 four times (1 + 3 retries), MSFT@1 with the first, then MSFT@2 alone: AAPL@2 is never sent.
+    expect(requests()).toEqual([['AAPL@01', 'MSFT@01'], ['AAPL@01'], ['AAPL@01'], ['AAPL@01'], ['MSFT@02']]);
   });
 
-  it('sends a repeated key once per request (BatchWriteItem rejects duplicate keys)', async () => {
+  it('sends a repeated key once (BatchWriteItem rejects duplicate keys in one request)', async () => {
     const t = enrich(tick('AAPL', 1));
-    ddb.on(BatchWriteCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
     await new DynamoDbPriceStore(client, 'prices', 1, () => 0, noSleep).putTicks([t, t]);
-    expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems!.prices).toHaveLength(1);
+    expect(requests()).toEqual([['AAPL@01']]);
   });
 });
 
