@@ -5,7 +5,8 @@
  * rows come in already typed; rendering is elsewhere. What each figure is made of: docs/OPERATIONS.md.
  */
 import { ANOMALY_THRESHOLD_PERCENT, changeHundredths } from './enrich';
-import type { Alert } from './signals';
+import { reconcileAlerts, type SignalEntry } from './reconcile';
+import type { Alert, Side } from './signals';
 
 /** One symbol's day as the `symbols` query returns it (src/report/queries.ts). */
 export interface SymbolDayRow {
@@ -38,6 +39,43 @@ export interface AnomalyRow {
   readonly price: number;
   readonly previous_close: number;
   readonly change_percent: number;
+}
+
+/** A crossover recomputed from the lake, as the `signals` query returns it (src/report/signals-query.ts). */
+export interface CrossoverRow {
+  readonly symbol: string;
+  readonly side: Side;
+  readonly timestamp: string;
+  readonly price: number;
+  readonly sma5: number;
+  readonly sma20: number;
+}
+
+/**
+ * The day's alerts sent (PUBLISHED) against the day's crossovers recomputed from the compacted table.
+ * A PENDING alert was not sent, so its crossover is missing.
+ */
+export interface ReportReconciliation {
+  /** Crossovers recomputed from the lake for the day. */
+  readonly recomputed: number;
+  /** Alerts sent that are also crossovers. */
+  readonly matched: number;
+  /** Crossovers with no alert sent. */
+  readonly missing: readonly SignalEntry[];
+  /** Alerts sent with no crossover. */
+  readonly extra: readonly SignalEntry[];
+  /** missing + extra: 0 when the day's alerts are what the data says. */
+  readonly differences: number;
+}
+
+export function reconcileDay(alerts: readonly ReportAlert[], crossovers: readonly CrossoverRow[]): ReportReconciliation {
+  const entry = (e: { symbol: string; side: Side; timestamp: string }): SignalEntry => ({
+    symbol: e.symbol,
+    side: e.side,
+    timestamp: e.timestamp,
+  });
+  const { matched, missing, extra } = reconcileAlerts(alerts.filter(wasSent).map(entry), crossovers.map(entry));
+  return { recomputed: crossovers.length, matched, missing, extra, differences: missing.length + extra.length };
 }
 
 export interface ReportAlert extends Alert {
@@ -76,6 +114,8 @@ export interface DailyReport {
   readonly symbols: readonly SymbolReport[];
   /** The largest anomalies of the day (at most the query's limit; `totals.anomalies` counts them all). */
   readonly anomalies: readonly AnomalyRow[];
+  /** The day's alerts checked against the recomputed crossovers (absent in reports stored before it existed). */
+  readonly reconciliation?: ReportReconciliation;
   readonly totals: {
     readonly symbols: number;
     readonly ticks: number;
@@ -95,6 +135,8 @@ export interface DailyReportInput {
   readonly symbolRows: readonly SymbolDayRow[];
   readonly anomalyRows: readonly AnomalyRow[];
   readonly alerts: readonly ReportAlert[];
+  /** The day's alerts against the recomputed crossovers (reconcileDay); a report without it has none. */
+  readonly reconciliation?: ReportReconciliation;
 }
 
 const byTime = <T extends { timestamp: string }>(a: T, b: T): number =>
@@ -159,6 +201,7 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
     anomalyThresholdPercent: ANOMALY_THRESHOLD_PERCENT,
     symbols: reports,
     anomalies: [...input.anomalyRows],
+    ...(input.reconciliation ? { reconciliation: input.reconciliation } : {}),
     totals: {
       symbols: reports.length,
       ticks: reports.reduce((n, s) => n + s.ticks, 0),
@@ -177,6 +220,19 @@ const count = (n: number | null): string => (n === null ? '-' : n.toLocaleString
 
 const alertText = (a: ReportAlert): string =>
   `${a.side} ${fixed(a.price)} at ${a.timestamp.slice(11, 16)}${wasSent(a) ? '' : ` (${a.status}, not sent)`}`;
+
+const entryText = (e: SignalEntry): string => `${e.symbol} ${e.side} at ${e.timestamp}`;
+
+/** The reconciliation in words: one line when the alerts agree with the data, else every difference. */
+export function reconciliationLines(r: ReportReconciliation): string[] {
+  if (r.differences === 0)
+    return [`Reconciliation: ${r.matched} alerts sent = ${r.recomputed} crossovers recomputed from the lake, no difference.`];
+  return [
+    `Reconciliation: ${r.differences} differences: ${r.matched} alerts sent match, ${r.missing.length} crossovers have no alert sent, ${r.extra.length} alerts sent have no crossover (of ${r.recomputed} recomputed from the lake).`,
+    ...r.missing.map((e) => `  missing: ${entryText(e)} (crossover, no alert sent)`),
+    ...r.extra.map((e) => `  extra: ${entryText(e)} (alert sent, no crossover)`),
+  ];
+}
 
 /** The e-mail the report workflow publishes: one line per symbol and where the full report is. */
 export function reportSummary(
@@ -200,6 +256,7 @@ export function reportSummary(
     `${t.symbols} symbols, ${t.ticks} ticks, ${t.buy} BUY and ${t.sell} SELL alerts sent${pending}, ${t.anomalies} anomalies (moves beyond ${report.anomalyThresholdPercent}% of the previous close).`,
     '',
     ...lines,
+    ...(report.reconciliation ? ['', ...reconciliationLines(report.reconciliation)] : []),
     '',
     `Full report: ${location.html}`,
     `As JSON: ${location.json}`,

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { AthenaResultSet } from '../core/ports-report';
-import type { AnomalyRow, SymbolDayRow } from '../core/report';
+import type { AnomalyRow, CrossoverRow, SymbolDayRow } from '../core/report';
 import { StockpipeError } from '../core/errors';
 
 export class ReportResultError extends StockpipeError {
@@ -78,6 +78,15 @@ const SymbolDaySchema = z.object({
   anomalies: num,
 });
 
+const CrossoverSchema = z.object({
+  symbol: str,
+  side: z.enum(['BUY', 'SELL'], { error: (i) => (i.input === null ? 'is null' : 'must be BUY or SELL') }),
+  timestamp: str,
+  price: num,
+  sma5: num,
+  sma20: num,
+});
+
 const AnomalySchema = z.object({ symbol: str, timestamp: str, price: num, previous_close: num, change_percent: num });
 
 function typed<T>(rows: Record<string, unknown>[], schema: z.ZodType<T>, query: string): T[] {
@@ -96,3 +105,5 @@ export const symbolDayRows = (rs: AthenaResultSet): SymbolDayRow[] =>
   typed(resultSetRows(rs, 'symbols'), SymbolDaySchema, 'symbols');
 export const anomalyRows = (rs: AthenaResultSet): AnomalyRow[] =>
   typed(resultSetRows(rs, 'anomalies'), AnomalySchema, 'anomalies');
+export const crossoverRows = (rs: AthenaResultSet): CrossoverRow[] =>
+  typed(resultSetRows(rs, 'signals'), CrossoverSchema, 'signals');

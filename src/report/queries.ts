@@ -9,6 +9,7 @@ import { dayCumulativeSources } from '../core/volume';
 import { DaySchema } from '../compaction/layout';
 import { RESOURCE } from '../shared/names';
 import { StockpipeError } from '../core/errors';
+import { crossoverSql } from './signals-query';
 
 export const SEED_QUERIES = {
   topPriceChanges: `SELECT symbol, price, previous_close,
@@ -31,7 +32,7 @@ ORDER BY symbol, hour;`,
 
 export type SeedQueryName = keyof typeof SEED_QUERIES;
 
-export type ReportQueryName = 'symbols' | 'anomalies';
+export type ReportQueryName = 'symbols' | 'anomalies' | 'signals';
 
 export interface ReportQuery {
   readonly name: ReportQueryName;
@@ -101,7 +102,11 @@ const dayVolumes = (): string => {
 )`;
 };
 
-/** The daily report's queries over one day of the compacted table. */
+/**
+ * The daily report's queries over one day of the compacted table, and the day's SMA crossovers
+ * recomputed from it (src/report/signals-query.ts) for the reconciliation with the alerts: that one
+ * reads each symbol's history up to the day (`dt <= day`), so the day's first ticks have warm windows.
+ */
 export function dailyReportQueries(date: string, table: string = RESOURCE.curatedTable): ReportQuery[] {
   const day = checkedDay(date);
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`table name ${JSON.stringify(table)} is not a plain identifier`);
@@ -139,5 +144,6 @@ WHERE new_move AND ${anomalySql('change_percent')}
 ORDER BY ABS(change_percent) DESC, symbol, timestamp
 LIMIT ${REPORT_ANOMALY_LIMIT}`,
     },
+    { name: 'signals', sql: crossoverSql({ table, from: day, to: day }) },
   ];
 }

@@ -20,6 +20,25 @@ function symbolRow(s: SymbolReport): string {
   return `<tr><th scope="row">${escapeHtml(s.symbol)}</th><td>${int(s.ticks)}</td><td>${money(s.open)}</td><td>${money(s.high)}</td><td>${money(s.low)}</td><td>${money(s.close)}</td><td>${money(s.previousClose ?? null)}</td><td${cls(s.changePercent)}>${pct(s.changePercent)}</td><td>${int(s.volume)}</td><td${cls(s.largestMove.changePercent)}>${pct(s.largestMove.changePercent)} at ${time(s.largestMove.at)}</td><td>${int(s.anomalies)}</td><td>${alerts}</td></tr>`;
 }
 
+function reconciliationHtml(report: DailyReport): string {
+  const r = report.reconciliation;
+  if (!r) return '';
+  if (r.differences === 0)
+    return `<h2>Reconciliation</h2>\n<p class="ok">${int(r.matched)} alerts sent = ${int(r.recomputed)} crossovers recomputed from the lake: no difference.</p>`;
+  const rows = [
+    ...r.missing.map((e) => ({ e, kind: 'missing', what: 'crossover, no alert sent' })),
+    ...r.extra.map((e) => ({ e, kind: 'extra', what: 'alert sent, no crossover' })),
+  ]
+    .map(
+      ({ e, kind, what }) =>
+        `<tr><th scope="row">${escapeHtml(e.symbol)}</th><td>${e.side}</td><td>${time(e.timestamp)}</td><td class="difference">${kind}</td><td>${what}</td></tr>`,
+    )
+    .join('');
+  return `<h2>Reconciliation</h2>
+<p class="difference">${int(r.differences)} differences: ${int(r.matched)} alerts sent match, ${r.missing.length} crossovers have no alert sent, ${r.extra.length} alerts sent have no crossover (of ${int(r.recomputed)} crossovers recomputed from the lake).</p>
+<table><thead><tr><th>Symbol</th><th>Side</th><th>Time (UTC)</th><th>Difference</th><th>What</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 export function renderReportHtml(report: DailyReport): string {
   const t = report.totals;
   const anomalies = report.anomalies.length
@@ -39,7 +58,7 @@ export function renderReportHtml(report: DailyReport): string {
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d232b}
 h1{font-size:1.5rem}table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.35rem .6rem;border-bottom:1px solid #dde2e8;text-align:right;vertical-align:top}
 th[scope=row],thead th:first-child{text-align:left}thead th{background:#f3f5f8}.up{color:#11783c}.down{color:#b3261e}.buy{color:#11783c;font-weight:600}.sell{color:#b3261e;font-weight:600}
-.pending{color:#8a5a00;font-style:italic}
+.pending{color:#8a5a00;font-style:italic}.difference{color:#b3261e;font-weight:600}.ok{color:#11783c}
 .totals{display:flex;gap:2rem;flex-wrap:wrap}.totals div{font-size:1.2rem}.totals small{display:block;color:#5b6673;font-size:.8rem}
 </style></head><body>
 <h1>stockpipe daily report &middot; ${escapeHtml(report.date)} (UTC)</h1>
@@ -47,6 +66,7 @@ th[scope=row],thead th:first-child{text-align:left}thead th{background:#f3f5f8}.
 <h2>Symbols</h2>
 <table><thead><tr><th>Symbol</th><th>Ticks</th><th>Open</th><th>High</th><th>Low</th><th>Close</th><th>Previous close</th><th>Change</th><th>Volume</th><th>Largest move</th><th>Anomalies</th><th>Alerts</th></tr></thead>
 <tbody>${report.symbols.map(symbolRow).join('\n')}</tbody></table>
+${reconciliationHtml(report)}
 <h2>Anomalies</h2>
 ${anomalies}
 <p><small>Open: the first tick's open; high and low: over the ticks' high, low and prices; close: the last price; change: close against the previous close; volume: the last tick's for a source whose volume is cumulative for the day (yahoo), the sum of the bars otherwise; anomalies: moves, not polls. Generated ${escapeHtml(report.generatedAt)} from the compacted lake (${escapeHtml(report.date)} partitions only) and the alert table.</small></p>

@@ -5,10 +5,10 @@
  *   summary the workflow stores and publishes.
  */
 import { z } from 'zod';
-import { buildDailyReport, reportSummary, type DailyReport } from '../core/report';
+import { buildDailyReport, reconcileDay, reconciliationLines, reportSummary, type DailyReport } from '../core/report';
 import { LAKE } from '../shared/names';
 import type { AthenaResultSet, DayAlertReader } from '../core/ports-report';
-import { anomalyRows, symbolDayRows } from './athena-results';
+import { anomalyRows, crossoverRows, symbolDayRows } from './athena-results';
 import { checkedDay, dailyReportQueries, InvalidReportDate, type ReportQuery } from './queries';
 import { renderReportHtml, renderReportJson } from './render';
 import { StockpipeError } from '../core/errors';
@@ -29,6 +29,20 @@ export interface ReportPlan {
   readonly keys: ReportKeys;
 }
 
+/**
+ * What the workflow's Choice reads after the report is stored: `differences` > 0 sends `subject` and
+ * `message` to the ops topic.
+ */
+export interface ReconciliationOutcome {
+  readonly recomputed: number;
+  readonly matched: number;
+  readonly missing: number;
+  readonly extra: number;
+  readonly differences: number;
+  readonly subject: string;
+  readonly message: string;
+}
+
 export interface BuiltReport {
   readonly date: string;
   readonly keys: ReportKeys;
@@ -37,6 +51,7 @@ export interface BuiltReport {
   readonly subject: string;
   readonly message: string;
   readonly totals: DailyReport['totals'];
+  readonly reconciliation: ReconciliationOutcome;
 }
 
 /**
@@ -55,6 +70,8 @@ export interface ReportTaskDeps {
   readonly now?: () => Date;
   /** @default the curated table's name */
   readonly table?: string;
+  /** Told about every report built (the Lambda records its metrics here). */
+  readonly observe?: (report: DailyReport, built: BuiltReport) => void;
 }
 
 const PlanInput = z.object({
@@ -111,8 +128,20 @@ export function makeReportHandler(deps: ReportTaskDeps) {
     };
     const symbolRows = symbolDayRows(result('symbols'));
     const anomalies = anomalyRows(result('anomalies'));
+    const crossovers = crossoverRows(result('signals'));
     const alerts = await deps.alerts.alertsOfDay(date);
-    const report = buildDailyReport({ date, generatedAt: now().toISOString(), symbolRows, anomalyRows: anomalies, alerts });
+    const reconciliation = reconcileDay(
+      alerts.filter((a) => a.timestamp.startsWith(date)),
+      crossovers.filter((c) => c.timestamp.startsWith(date)),
+    );
+    const report = buildDailyReport({
+      date,
+      generatedAt: now().toISOString(),
+      symbolRows,
+      anomalyRows: anomalies,
+      alerts,
+      reconciliation,
+    });
     const json = renderReportJson(report);
     const html = renderReportHtml(report);
     const bytes = Buffer.byteLength(json) + Buffer.byteLength(html);
@@ -123,7 +152,33 @@ export function makeReportHandler(deps: ReportTaskDeps) {
     }
     const s3 = (key: string) => `s3://${input.bucket}/${key}`;
     const { subject, message } = reportSummary(report, { json: s3(input.keys.json), html: s3(input.keys.html) });
-    return { date, keys: input.keys, json, html, subject, message, totals: report.totals };
+    const r = reconciliation;
+    const built: BuiltReport = {
+      date,
+      keys: input.keys,
+      json,
+      html,
+      subject,
+      message,
+      totals: report.totals,
+      reconciliation: {
+        recomputed: r.recomputed,
+        matched: r.matched,
+        missing: r.missing.length,
+        extra: r.extra.length,
+        differences: r.differences,
+        subject: `stockpipe daily report ${date}: ${r.differences} alert differences`.slice(0, 100),
+        message: [
+          `stockpipe daily report for ${date} (UTC): the alerts sent differ from the crossovers recomputed from the lake.`,
+          ...reconciliationLines(r),
+          '',
+          `Full report: ${s3(input.keys.html)}`,
+          'Compare with: stockpipe verify --from ' + date + ' --to ' + date,
+        ].join('\n'),
+      },
+    };
+    deps.observe?.(report, built);
+    return built;
   };
 
   return async (event: unknown): Promise<ReportPlan | BuiltReport> => {

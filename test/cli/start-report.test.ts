@@ -23,6 +23,10 @@ describe('stockpipe start and the workflows', () => {
     // The report covers the last replayed day that had an alert, so it shows one.
     expect(run.stdout).toMatch(/^2 symbols, 2 ticks, \d+ BUY and \d+ SELL alerts/m);
     expect(run.stdout).not.toMatch(/^2 symbols, 2 ticks, 0 BUY and 0 SELL alerts/m);
+    // The day's alerts checked against the crossovers recomputed from the lake.
+    expect(run.stdout).toMatch(
+      /^Reconciliation: ([1-9]\d*) alerts sent = \1 crossovers recomputed from the lake, no difference\.$/m,
+    );
     expect(run.stdout).toContain(`Full report: s3://stockpipe-lake/reports/dt=${day}/report.html`);
     const onDisk = /\(on disk: (.+\.html\._S3rver_object); open it with: npx stockpipe report --date (\S+) --open\)/.exec(
       run.stdout,

@@ -166,15 +166,19 @@ describe('report task', () => {
     const planned = (await handler({ action: 'plan', input: {}, startedAt: '2024-01-04T21:30:00.000Z' })) as ReportPlan;
     expect(planned.date).toBe('2024-01-04');
     expect(planned.keys).toEqual({ json: 'reports/dt=2024-01-04/report.json', html: 'reports/dt=2024-01-04/report.html' });
-    expect(planned.queries.map((q) => q.name)).toEqual(['symbols', 'anomalies']);
+    expect(planned.queries.map((q) => q.name)).toEqual(['symbols', 'anomalies', 'signals']);
     expect(((await handler({ action: 'plan', input: { date: '2023-12-29' } })) as ReportPlan).date).toBe('2023-12-29');
   });
 
-  it('reads only the day partition of the compacted table', () => {
-    for (const q of dailyReportQueries('2024-01-04')) {
+  it('reads only the day partition of the compacted table, and its history up to the day for the crossovers', () => {
+    const [symbols, anomalies, signals] = dailyReportQueries('2024-01-04');
+    for (const q of [symbols!, anomalies!]) {
       expect(q.sql).toContain('FROM stock_data_curated');
       expect(q.sql).toContain("WHERE dt = '2024-01-04'");
     }
+    expect(signals!.sql).toContain('FROM stock_data_curated');
+    expect(signals!.sql).toContain("WHERE dt <= '2024-01-04'");
+    expect(signals!.sql).toContain(`"timestamp" >= TIMESTAMP '2024-01-04 00:00:00.000'`);
   });
 
   it('refuses a date that is not a calendar day and an unknown action', async () => {

@@ -86,7 +86,15 @@ export function registerStart(program: Command, io: CliIo): void {
         const s3 = (key: string) => `s3://${bucket}/${key}`;
         const { subject, message } = reportSummary(report, { json: s3(keys.json), html: s3(keys.html) });
         out.event(
-          { type: 'report', date, subject, totals: report.totals, html: s3(keys.html), file },
+          {
+            type: 'report',
+            date,
+            subject,
+            totals: report.totals,
+            ...(report.reconciliation ? { reconciliation: report.reconciliation } : {}),
+            html: s3(keys.html),
+            file,
+          },
           `${message}\n(on disk: ${file}; open it with: npx stockpipe report --date ${date} --open)`,
         );
       },
