@@ -20,6 +20,9 @@ export interface RunSummary {
   /** Records still in the stream when the pipeline stopped (0 after --until-drained). */
   readonly pending: number;
   readonly alerts: number;
+  /** Ticks the analysis did not fold in order, by kind (`stockpipe status` lists them per symbol). */
+  readonly lateTicks: number;
+  readonly duplicateTicks: number;
   /** Raw objects written to the lake. */
   readonly s3Objects: number;
   readonly analysisFailed: number;
@@ -50,6 +53,8 @@ export function summarize(
     processingFailed: c.processingFailed,
     pending: Math.max(0, recordsIn - c.processed - c.deadLettered),
     alerts: c.alerts,
+    lateTicks: c.lateTicks,
+    duplicateTicks: c.duplicateTicks,
     s3Objects: c.s3Objects,
     analysisFailed: c.analysisFailed,
     drained: run.drained,
@@ -66,6 +71,9 @@ export const renderSummary = (s: RunSummary): string =>
     `dead-lettered   ${s.deadLettered}${s.deadLettered > 0 ? ` (invalid ${s.invalid}, failed batches ${s.processingFailed}, refused rows ${s.rejectedAtSource})` : ''}`,
     ...(s.pending > 0 ? [`still in stream ${s.pending} (run with --until-drained to wait for them)`] : []),
     `alerts          ${s.alerts}`,
+    ...(s.lateTicks + s.duplicateTicks > 0
+      ? [`not folded      ${s.lateTicks} late, ${s.duplicateTicks} duplicate tick(s) (stockpipe status lists them per symbol)`]
+      : []),
     `S3 objects      ${s.s3Objects}`,
     `elapsed         ${s.elapsedSeconds.toFixed(1)} s (${s.ticksPerSecond} ticks/s)`,
     `data dir        ${s.dataDir}  (try: stockpipe alerts, stockpipe query "SELECT symbol, COUNT(*) FROM stock_data_table GROUP BY symbol")`,

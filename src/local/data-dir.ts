@@ -40,6 +40,9 @@ export function dataDirLayout(dataDir: string = DEFAULT_DATA_DIR): DataDirLayout
 
 export const stateFile = (layout: DataDirLayout, name: string): string => join(layout.state, `${name}.json`);
 
+/** The analysis's late/duplicate ticks and PENDING alerts, as they stood when the last run stopped. */
+export const ANALYSIS_HEALTH_FILE = 'analysis-health';
+
 /** Reads a JSON state file; undefined when it does not exist. A corrupt file is an error naming it. */
 export function readJsonFile<T>(path: string): T | undefined {
   if (!existsSync(path)) return undefined;
@@ -68,5 +71,6 @@ export function resetRunData(layout: DataDirLayout): void {
   for (const dir of [layout.lake, layout.outbox, layout.emulators]) rmSync(dir, { recursive: true, force: true });
   rmSync(stateFile(layout, 'checkpoints'), { force: true });
   rmSync(stateFile(layout, 'dynamodb-stream-pending'), { force: true });
+  rmSync(stateFile(layout, ANALYSIS_HEALTH_FILE), { force: true });
   ensureDataDir(layout);
 }

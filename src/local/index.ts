@@ -10,7 +10,15 @@ export {
   type LocalPipelineOptions,
   type MappingSettings,
 } from './runtime';
-export { DEFAULT_DATA_DIR, dataDirLayout, ensureDataDir, stateFile, type DataDirLayout } from './data-dir';
+export {
+  ANALYSIS_HEALTH_FILE,
+  DEFAULT_DATA_DIR,
+  dataDirLayout,
+  ensureDataDir,
+  readJsonFile,
+  stateFile,
+  type DataDirLayout,
+} from './data-dir';
 export { acquireRuntimeLock, runningPipeline, RuntimeLockedError, type RuntimeInfo } from './runtime-lock';
 export { startEmulators, type EmulatedService, type Emulators } from './emulators/emulators';
 export { provisionLocalResources, type LocalResources } from './emulators/provision';

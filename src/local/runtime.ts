@@ -9,6 +9,7 @@
  * Without `persist`, every start begins with an empty lake and outbox (the previous run's are cleared
  * then, not at exit, so they stay queryable after the run).
  */
+import { analysisHealth } from '../adapters/aws/analysis-health';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { runProducer } from '../producer/produce';
 import { makeProducerHandler } from '../producer/produce-sample';
@@ -16,7 +17,15 @@ import { createClients } from '../shared/clients';
 import { ATTR, DEFAULTS, PRICE_STREAM_VIEW_TYPE } from '../shared/names';
 import { FileCheckpointStore, MemoryCheckpointStore } from './mappings/checkpoints';
 import { zeroCounters } from './functions/counters';
-import { dataDirLayout, ensureDataDir, readJsonFile, resetRunData, stateFile, writeJsonFile } from './data-dir';
+import {
+  ANALYSIS_HEALTH_FILE,
+  dataDirLayout,
+  ensureDataDir,
+  readJsonFile,
+  resetRunData,
+  stateFile,
+  writeJsonFile,
+} from './data-dir';
 import { DynamoDbEventSource } from './mappings/dynamodb-event-source';
 import { LocalDynamoDbStream } from './emulators/dynamodb-stream';
 import { startEmulators } from './emulators/emulators';
@@ -223,6 +232,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         await streamSource.stop();
         // Records the analysis could not take before the stop wait for the next start of a persisted runtime.
         if (persist) writeJsonFile(pendingFile, stream.snapshot());
+        // What `stockpipe status` shows of the analysis once this process, and its tables, are gone.
+        await analysisHealth(
+          clients.documents,
+          { signalState: resources.signalStateTable, alerts: resources.alertTable },
+          new Date(),
+        )
+          .then((health) => writeJsonFile(stateFile(layout, ANALYSIS_HEALTH_FILE), { at: new Date().toISOString(), ...health }))
+          .catch((error: unknown) => log.warn('could not record the analysis health at stop', { error: String(error) }));
         log.info('pipeline stopped', { counters: pipeline.counters() });
         for (const cleanup of cleanups) await cleanup();
       },

@@ -23,6 +23,10 @@ export interface PipelineCounters {
   /** Stream records the analysis mapping gave up on (analysis DLQ). */
   readonly analysisFailed: number;
   readonly alerts: number;
+  /** Ticks the analysis could not fold in order: written after it had passed their time. */
+  readonly lateTicks: number;
+  /** Second ticks for a timestamp a symbol already had, with other values. */
+  readonly duplicateTicks: number;
   /** Raw objects the processing function wrote to the lake. */
   readonly s3Objects: number;
   /** PutObject requests sent by the processing function. */
@@ -45,6 +49,8 @@ export const zeroCounters = (): MutableCounters => ({
   analysed: 0,
   analysisFailed: 0,
   alerts: 0,
+  lateTicks: 0,
+  duplicateTicks: 0,
   s3Objects: 0,
   s3Puts: 0,
   analysisReads: 0,

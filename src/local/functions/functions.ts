@@ -93,6 +93,9 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
         },
       }),
       observe: (outcome) => {
+        counters.lateTicks += outcome.late;
+        counters.duplicateTicks += outcome.duplicates;
+        if (outcome.skippedTicks.length > 0) log.warn('ticks not folded in order', { skipped: outcome.skippedTicks });
         if (outcome.deadLettered > 0) log.warn('analysis dead-lettered stream records', { count: outcome.deadLettered });
         if (outcome.failed > 0) log.warn('analysis reported failed records', { failed: outcome.failed, errors: outcome.errors });
       },

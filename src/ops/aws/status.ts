@@ -7,7 +7,7 @@ import { GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-clou
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { RESOURCE } from '../../shared/names';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
-import { analysisHealth } from '../analysis-health';
+import { analysisHealth } from '../../adapters/aws/analysis-health';
 import { OpsError } from '../errors';
 import { WORKFLOW_NAMES, type QueueDepth, type RunSummary, type StatusReport, type StreamStatus } from '../types';
 import { call, type AwsContext } from './context';

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { readOutbox } from '../../adapters/local/outbox-notifier';
 import { LAKE } from '../../shared/names';
-import { analysisHealth } from '../analysis-health';
+import { ANALYSIS_HEALTH_FILE, readJsonFile, stateFile } from '../../local';
+import { analysisHealth } from '../../adapters/aws/analysis-health';
 import {
   WORKFLOW_NAMES,
   type AnalysisHealth,
@@ -66,6 +67,12 @@ export async function localStatus(args: {
   let dlq: QueueDepth[] = [];
   let analysis: AnalysisHealth | null = null;
   if (!session) {
+    const last = readJsonFile<AnalysisHealth & { at: string }>(stateFile(layout, ANALYSIS_HEALTH_FILE));
+    if (last) {
+      const { at, ...health } = last;
+      analysis = health;
+      warnings.push(`analysis: as it stood when the last run stopped, at ${at}`);
+    }
     warnings.push(
       `no local pipeline runs on ${layout.root}: its stream and queues live in its process (start one with stockpipe start or stockpipe up)`,
     );

@@ -5,9 +5,23 @@
  * stale: no invocation is publishing it, so it is listed until a retry or a DLQ replay sends it.
  */
 import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_CLAIM_LEASE_MS, type AlertItem } from '../adapters/aws/dynamodb-alert-ledger';
-import type { SkippedTicks } from '../core/ports';
-import type { AnalysisHealth } from './types';
+import type { SkippedTicks } from '../../core/ports';
+import type { Side } from '../../core/signals';
+import { DEFAULT_CLAIM_LEASE_MS, type AlertItem } from './dynamodb-alert-ledger';
+
+/** `stockpipe status`'s analysis part (its schema: AnalysisHealthSchema in src/ops/types.ts). */
+export interface AnalysisHealth {
+  readonly lateTicks: number;
+  readonly duplicateTicks: number;
+  readonly skippedBySymbol: { readonly symbol: string; readonly late: number; readonly duplicate: number }[];
+  readonly pendingAlerts: number;
+  readonly stalePendingAlerts: {
+    readonly symbol: string;
+    readonly side: Side;
+    readonly timestamp: string;
+    readonly claimedAt: string;
+  }[];
+}
 
 export interface AnalysisTables {
   readonly signalState: string;
@@ -20,7 +34,7 @@ export async function analysisHealth(
   now: Date,
   staleAfterMs: number = DEFAULT_CLAIM_LEASE_MS,
 ): Promise<AnalysisHealth> {
-  const bySymbol: AnalysisHealth['skippedBySymbol'] = [];
+  const bySymbol: { symbol: string; late: number; duplicate: number }[] = [];
   for await (const page of paginateScan(
     { client: documents },
     { TableName: tables.signalState, ProjectionExpression: 'symbol, skipped', ConsistentRead: true },
