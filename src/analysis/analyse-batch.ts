@@ -21,10 +21,10 @@ import type {
   AlertNotifier,
   DeadLetter,
   DeadLetterSink,
-  FoldCheckpoint,
   PriceHistory,
   SignalStateStore,
   SkippedTicks,
+  SymbolAnalysisState,
 } from '../core/ports';
 import { parsePriceItem, TICK_FIELDS, writtenAtOf } from '../core/price-item';
 import { foldSignals, type Alert, type PricePoint } from '../core/signals';
@@ -65,7 +65,9 @@ export interface AnalysisOutcome {
 
 /** How often a symbol's fold is redone when another writer saved its state first. */
 const MAX_STATE_CONFLICTS = 3;
-/** Folds remembered per symbol to tell a late tick from one folded earlier. */
+/** Folded timestamps remembered per symbol: within their span, a tick not among them is late, exactly. */
+export const MAX_RECENT_TIMESTAMPS = 64;
+/** Folds remembered per symbol to tell a late tick older than that span by the clocks. */
 export const MAX_CHECKPOINTS = 32;
 /** Days of skipped-tick counts kept per symbol (the daily report reads the day's). */
 export const SKIPPED_DAYS_KEPT = 40;
@@ -94,12 +96,22 @@ interface SymbolWork {
 }
 
 /**
- * A tick at or before the state's last timestamp was folded unless it was written after a fold that
- * had already passed it. Unknown write time, or no fold remembered that passed it: it is counted late.
+ * Whether a tick at or before the state's last timestamp came too late to be folded. Folds run in
+ * timestamp order, so within the span of the remembered folded timestamps the answer is exact: folded
+ * if it is among them, late if not. Older than that span (a record delivered long after, e.g. from a
+ * DLQ), the clocks decide: late if it was written after the read of a fold that had passed it. An
+ * unknown write time, or no fold remembered that passed it, counts as late.
  */
-export function isLate(checkpoints: readonly FoldCheckpoint[], timestamp: string, writtenAt: number | null): boolean {
+export function isLate(
+  known: Pick<SymbolAnalysisState, 'recentTimestamps' | 'checkpoints'>,
+  timestamp: string,
+  writtenAt: number | null,
+): boolean {
+  const recent = known.recentTimestamps;
+  if (recent.includes(timestamp)) return false;
+  if (recent.length > 0 && timestamp >= recent[0]!) return true;
   if (writtenAt === null) return true;
-  const passed = checkpoints.filter((c) => c.through >= timestamp);
+  const passed = known.checkpoints.filter((c) => c.through >= timestamp);
   return passed.length === 0 || passed.some((c) => writtenAt > c.readAt);
 }
 
@@ -142,16 +154,15 @@ export function makeAnalysisHandler(deps: AnalysisDeps) {
     for (let attempt = 1; ; attempt++) {
       const loaded = await deps.states.load(symbol);
       const after = loaded.state.lastTimestamp;
-      const readAt = now();
       const fromTable = await deps.history.ticksAfter(symbol, after);
+      // Taken once the read has returned: a tick written after it cannot be in the read.
+      const readAt = now();
       // The batch's own ticks as well, should the table not show one yet; the fold drops repeats.
       const fresh = work.ticks.filter((t) => after === null || t.point.timestamp > after).map((t) => t.point);
       const folded = foldSignals(loaded.state, [...fromTable, ...fresh]);
       const skipped: SkippedTick[] = [
         ...work.ticks
-          .filter(
-            (t) => after !== null && t.point.timestamp <= after && isLate(loaded.checkpoints, t.point.timestamp, t.writtenAt),
-          )
+          .filter((t) => after !== null && t.point.timestamp <= after && isLate(loaded, t.point.timestamp, t.writtenAt))
           .map((t) => ({ kind: 'late' as const, symbol, timestamp: t.point.timestamp })),
         ...work.duplicates.map((d) => ({ kind: 'duplicate' as const, symbol, timestamp: d.timestamp })),
       ];
@@ -164,8 +175,12 @@ export function makeAnalysisHandler(deps: AnalysisDeps) {
       const moved = through !== null && through !== after;
       if (!moved && skipped.length === 0) return { published, skipped };
       const checkpoints = moved ? [...loaded.checkpoints, { through, readAt }].slice(-MAX_CHECKPOINTS) : loaded.checkpoints;
+      const foldedNow = [...new Set([...fromTable, ...fresh].map((p) => p.timestamp))].filter(
+        (ts) => after === null || ts > after,
+      );
+      const recentTimestamps = [...loaded.recentTimestamps, ...foldedNow.sort()].slice(-MAX_RECENT_TIMESTAMPS);
       const saved = await deps.states.save(
-        { state: folded.state, checkpoints, skipped: addSkipped(loaded.skipped, skipped) },
+        { state: folded.state, recentTimestamps, checkpoints, skipped: addSkipped(loaded.skipped, skipped) },
         loaded.version,
       );
       if (saved) return { published, skipped };

@@ -55,9 +55,9 @@ export interface DeadLetterSink {
 }
 
 /**
- * One fold that moved a symbol's state on: it read the price table at `readAt` (epoch ms) and folded
- * every tick up to `through`. A tick written after `readAt` with a timestamp at or before `through`
- * came too late to be folded in order.
+ * One fold that moved a symbol's state on: its read of the price table had returned at `readAt`
+ * (epoch ms), and it folded every tick up to `through`. A tick written after `readAt` with a timestamp
+ * at or before `through` came too late to be folded in order.
  */
 export interface FoldCheckpoint {
   readonly through: string;
@@ -75,6 +75,8 @@ export interface SkippedTicks {
 /** A symbol's stored analysis state: the fold's state and what the analysis keeps to explain it. */
 export interface SymbolAnalysisState {
   readonly state: SignalState;
+  /** The timestamps of the last ticks folded, oldest first (a bounded number of them). */
+  readonly recentTimestamps: readonly string[];
   /** The last folds that moved the state on, oldest first (a bounded number of them). */
   readonly checkpoints: readonly FoldCheckpoint[];
   /** Skipped ticks per UTC day of the tick (`YYYY-MM-DD`), for the last days. */

@@ -313,6 +313,7 @@ describe('status', () => {
     await new DynamoDbSignalStateStore(env.clients.documents, env.resources.signalStateTable).save(
       {
         state: { symbol: 'IBM', lastTimestamp: '2026-03-02T11:00:00.000Z', prices: [1], relation: null },
+        recentTimestamps: [],
         checkpoints: [],
         skipped: { '2026-03-02': { late: 4, duplicate: 2 } },
       },

@@ -9,6 +9,7 @@ interface StoredState {
   last_timestamp: string | null;
   prices: number[];
   relation: -1 | 0 | 1 | null;
+  recent_timestamps?: string[];
   checkpoints?: { through: string; read_at: number }[];
   skipped?: Record<string, SkippedTicks>;
 }
@@ -23,11 +24,12 @@ export class DynamoDbSignalStateStore implements SignalStateStore {
   async load(symbol: string): Promise<VersionedSignalState> {
     const out = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true }));
     const item = out.Item as StoredState | undefined;
-    if (!item) return { state: initialSignalState(symbol), version: 0, checkpoints: [], skipped: {} };
+    if (!item) return { state: initialSignalState(symbol), version: 0, recentTimestamps: [], checkpoints: [], skipped: {} };
     const checkpoints: FoldCheckpoint[] = (item.checkpoints ?? []).map((c) => ({ through: c.through, readAt: c.read_at }));
     return {
       version: item.version,
       state: { symbol, lastTimestamp: item.last_timestamp, prices: item.prices, relation: item.relation },
+      recentTimestamps: item.recent_timestamps ?? [],
       checkpoints,
       skipped: item.skipped ?? {},
     };
@@ -41,6 +43,7 @@ export class DynamoDbSignalStateStore implements SignalStateStore {
       last_timestamp: state.lastTimestamp,
       prices: [...state.prices],
       relation: state.relation,
+      recent_timestamps: [...next.recentTimestamps],
       checkpoints: next.checkpoints.map((c) => ({ through: c.through, read_at: c.readAt })),
       skipped: { ...next.skipped },
     };
