@@ -147,6 +147,7 @@ export class StockpipeStack extends Stack {
       ...(entries ? { entries } : {}),
     });
     this.report = new ReportWorkflow(new Construct(this, 'Default'), 'Workflow', {
+      signalState: this.tables.signalState,
       ...workflowCommon,
       lake: this.rawStorage.bucket,
       athenaResults: this.analytics.results,

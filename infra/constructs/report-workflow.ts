@@ -31,6 +31,8 @@ export interface ReportWorkflowProps extends WorkflowCommonProps {
   readonly athenaResults: s3.IBucket;
   /** The alert ledger the report function reads (a Scan of the day). */
   readonly alerts: dynamodb.ITable;
+  /** The signal-state table: the report reads the day's late and duplicate ticks per symbol (a Scan). */
+  readonly signalState: dynamodb.ITable;
   /** The report summary is published there. */
   readonly alertTopic: sns.ITopic;
   /** @default RESOURCE.athenaWorkgroup */
@@ -66,12 +68,14 @@ export class ReportWorkflow extends Construct {
       this,
       'report',
       { description: 'stockpipe: plans and builds the daily report', timeout: Duration.seconds(90), memorySize: 512 },
-      { [ENV.alertTable]: props.alerts.tableName },
+      { [ENV.alertTable]: props.alerts.tableName, [ENV.signalStateTable]: props.signalState.tableName },
       props,
     ));
     // A day's alerts of every symbol, also of one whose day is not compacted yet: a Scan filtered on
     // the day (the table holds alerts only), so the function cannot ask symbol by symbol.
     report.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [props.alerts.tableArn] }));
+    // One item per symbol: the day's late/duplicate counts of every symbol are one Scan.
+    report.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [props.signalState.tableArn] }));
 
     const sm = (this.stateMachine = workflowStateMachine(this, 'ReportWorkflow', {
       ...props,

@@ -1,4 +1,5 @@
 /** What the daily report reads besides the lake. */
+import type { SkippedTicks } from './ports';
 import type { ReportAlert } from './report';
 
 export interface AlertReader {
@@ -26,4 +27,10 @@ export interface AthenaDatum {
 export interface AthenaResultSet {
   readonly Rows?: readonly { readonly Data?: readonly AthenaDatum[] }[];
   readonly ResultSetMetadata?: { readonly ColumnInfo?: readonly { readonly Name?: string; readonly Type?: string }[] };
+}
+
+/** Ticks the analysis did not fold in order, per symbol, for one day (the signal-state table keeps them). */
+export interface SkippedTickReader {
+  /** Per symbol with any, the day's late and duplicate ticks (by the tick's UTC day). */
+  skippedOn(date: string): Promise<ReadonlyMap<string, SkippedTicks>>;
 }

@@ -6,6 +6,7 @@
  */
 import { ANOMALY_THRESHOLD_PERCENT, changeHundredths } from './enrich';
 import { reconcileAlerts, type SignalEntry } from './reconcile';
+import type { SkippedTicks } from './ports';
 import type { Alert, Side } from './signals';
 
 /** One symbol's day as the `symbols` query returns it (src/report/queries.ts). */
@@ -103,6 +104,10 @@ export interface SymbolReport {
   /** Empty values (null, '') when the symbol has alerts but no compacted ticks that day. */
   readonly largestMove: { readonly at: string; readonly price: number | null; readonly changePercent: number | null };
   readonly anomalies: number;
+  /** Ticks of the day the analysis did not fold in order: written after it had passed them. */
+  readonly lateTicks: number;
+  /** Second ticks for a timestamp the symbol already had, with other values. */
+  readonly duplicateTicks: number;
   /** Every alert of the day, sent or not (see `status`). */
   readonly alerts: readonly ReportAlert[];
 }
@@ -126,6 +131,8 @@ export interface DailyReport {
     /** Alerts claimed but never sent (not PUBLISHED). */
     readonly pending: number;
     readonly anomalies: number;
+    readonly lateTicks: number;
+    readonly duplicateTicks: number;
   };
 }
 
@@ -137,12 +144,14 @@ export interface DailyReportInput {
   readonly alerts: readonly ReportAlert[];
   /** The day's alerts against the recomputed crossovers (reconcileDay); a report without it has none. */
   readonly reconciliation?: ReportReconciliation;
+  /** Per symbol, the day's ticks the analysis did not fold in order (none when absent). */
+  readonly skipped?: ReadonlyMap<string, SkippedTicks>;
 }
 
 const byTime = <T extends { timestamp: string }>(a: T, b: T): number =>
   a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0;
 
-function emptyDay(symbol: string, alerts: readonly ReportAlert[]): SymbolReport {
+function emptyDay(symbol: string, alerts: readonly ReportAlert[], skipped: SkippedTicks): SymbolReport {
   // Alerts without compacted ticks: the day's partition was not compacted yet.
   return {
     symbol,
@@ -158,6 +167,8 @@ function emptyDay(symbol: string, alerts: readonly ReportAlert[]): SymbolReport 
     lastTick: '',
     largestMove: { at: '', price: null, changePercent: null },
     anomalies: 0,
+    lateTicks: skipped.late,
+    duplicateTicks: skipped.duplicate,
     alerts,
   };
 }
@@ -168,13 +179,15 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
     if (alert.timestamp.slice(0, 10) !== input.date) continue;
     alertsBySymbol.set(alert.symbol, [...(alertsBySymbol.get(alert.symbol) ?? []), alert]);
   }
-  const symbols = new Set([...input.symbolRows.map((r) => r.symbol), ...alertsBySymbol.keys()]);
+  const skipped = input.skipped ?? new Map<string, SkippedTicks>();
+  const symbols = new Set([...input.symbolRows.map((r) => r.symbol), ...alertsBySymbol.keys(), ...skipped.keys()]);
   const rows = new Map(input.symbolRows.map((r) => [r.symbol, r]));
 
   const reports: SymbolReport[] = [...symbols].sort().map((symbol) => {
     const alerts = (alertsBySymbol.get(symbol) ?? []).sort(byTime);
     const r = rows.get(symbol);
-    if (!r) return emptyDay(symbol, alerts);
+    const notFolded = skipped.get(symbol) ?? { late: 0, duplicate: 0 };
+    if (!r) return emptyDay(symbol, alerts, notFolded);
     return {
       symbol,
       ticks: r.ticks,
@@ -189,6 +202,8 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
       lastTick: r.last_tick,
       largestMove: { at: r.largest_move_at, price: r.largest_move_price, changePercent: r.largest_move_percent },
       anomalies: r.anomalies,
+      lateTicks: notFolded.late,
+      duplicateTicks: notFolded.duplicate,
       alerts,
     };
   });
@@ -210,6 +225,8 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
       sell: sent.filter((a) => a.side === 'SELL').length,
       pending: allAlerts.length - sent.length,
       anomalies: reports.reduce((n, s) => n + s.anomalies, 0),
+      lateTicks: reports.reduce((n, s) => n + s.lateTicks, 0),
+      duplicateTicks: reports.reduce((n, s) => n + s.duplicateTicks, 0),
     },
   };
 }
@@ -248,6 +265,7 @@ export function reportSummary(
     return (
       `${s.symbol}: ${s.ticks} ticks, open ${fixed(s.open)} high ${fixed(s.high)} low ${fixed(s.low)} close ${fixed(s.close)} ` +
       `(${signed(s.changePercent)}% vs previous close ${fixed(s.previousClose ?? null)}), volume ${count(s.volume)}, anomalies ${s.anomalies}` +
+      (s.lateTicks + s.duplicateTicks > 0 ? `, not folded: ${s.lateTicks} late, ${s.duplicateTicks} duplicate` : '') +
       (alerts ? `; alerts: ${alerts}` : '')
     );
   });
@@ -256,6 +274,12 @@ export function reportSummary(
     `${t.symbols} symbols, ${t.ticks} ticks, ${t.buy} BUY and ${t.sell} SELL alerts sent${pending}, ${t.anomalies} anomalies (moves beyond ${report.anomalyThresholdPercent}% of the previous close).`,
     '',
     ...lines,
+    ...(t.lateTicks + t.duplicateTicks > 0
+      ? [
+          '',
+          `Ticks not folded in order: ${t.lateTicks} late (written after the analysis had passed their time), ${t.duplicateTicks} duplicate (a second tick for a time already seen); see stockpipe status.`,
+        ]
+      : []),
     ...(report.reconciliation ? ['', ...reconciliationLines(report.reconciliation)] : []),
     '',
     `Full report: ${location.html}`,

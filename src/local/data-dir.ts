@@ -43,6 +43,9 @@ export const stateFile = (layout: DataDirLayout, name: string): string => join(l
 /** The analysis's late/duplicate ticks and PENDING alerts, as they stood when the last run stopped. */
 export const ANALYSIS_HEALTH_FILE = 'analysis-health';
 
+/** Per symbol and day, the late and duplicate ticks of the last run (what its report reads after it). */
+export const SKIPPED_TICKS_FILE = 'skipped-ticks';
+
 /** Reads a JSON state file; undefined when it does not exist. A corrupt file is an error naming it. */
 export function readJsonFile<T>(path: string): T | undefined {
   if (!existsSync(path)) return undefined;
@@ -72,5 +75,6 @@ export function resetRunData(layout: DataDirLayout): void {
   rmSync(stateFile(layout, 'checkpoints'), { force: true });
   rmSync(stateFile(layout, 'dynamodb-stream-pending'), { force: true });
   rmSync(stateFile(layout, ANALYSIS_HEALTH_FILE), { force: true });
+  rmSync(stateFile(layout, SKIPPED_TICKS_FILE), { force: true });
   ensureDataDir(layout);
 }

@@ -12,6 +12,7 @@ export {
 } from './runtime';
 export {
   ANALYSIS_HEALTH_FILE,
+  SKIPPED_TICKS_FILE,
   DEFAULT_DATA_DIR,
   dataDirLayout,
   ensureDataDir,

@@ -10,6 +10,7 @@
  * then, not at exit, so they stay queryable after the run).
  */
 import { analysisHealth } from '../adapters/aws/analysis-health';
+import { DynamoDbSkippedTickReader } from '../adapters/aws/dynamodb-skipped-tick-reader';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { runProducer } from '../producer/produce';
 import { makeProducerHandler } from '../producer/produce-sample';
@@ -19,6 +20,7 @@ import { FileCheckpointStore, MemoryCheckpointStore } from './mappings/checkpoin
 import { zeroCounters } from './functions/counters';
 import {
   ANALYSIS_HEALTH_FILE,
+  SKIPPED_TICKS_FILE,
   dataDirLayout,
   ensureDataDir,
   readJsonFile,
@@ -240,6 +242,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         )
           .then((health) => writeJsonFile(stateFile(layout, ANALYSIS_HEALTH_FILE), { at: new Date().toISOString(), ...health }))
           .catch((error: unknown) => log.warn('could not record the analysis health at stop', { error: String(error) }));
+        await new DynamoDbSkippedTickReader(clients.documents, resources.signalStateTable)
+          .all()
+          .then((skipped) => writeJsonFile(stateFile(layout, SKIPPED_TICKS_FILE), skipped))
+          .catch((error: unknown) => log.warn('could not record the skipped ticks at stop', { error: String(error) }));
         log.info('pipeline stopped', { counters: pipeline.counters() });
         for (const cleanup of cleanups) await cleanup();
       },

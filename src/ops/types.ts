@@ -265,7 +265,12 @@ export const ReportTotalsSchema = z.object({
   alerts: z.number().int().nonnegative(),
   buy: z.number().int().nonnegative(),
   sell: z.number().int().nonnegative(),
+  /** Alerts claimed but never sent; 0 in reports stored before they were counted apart. */
+  pending: z.number().int().nonnegative().default(0),
   anomalies: z.number().int().nonnegative(),
+  /** Ticks the analysis did not fold in order (late, duplicate); 0 in reports stored before they were counted. */
+  lateTicks: z.number().int().nonnegative().default(0),
+  duplicateTicks: z.number().int().nonnegative().default(0),
 });
 
 /** `stockpipe report get --json`: the day's summary (what the report mail says) and the files read or saved. */

@@ -5,6 +5,7 @@ import { createClients } from '../shared/clients';
 import { resourceFromEnv } from '../shared/config';
 import { logger, metrics, tracer, withPowertools } from '../shared/powertools';
 import { DynamoDbDayAlertReader } from '../adapters/aws/dynamodb-day-alert-reader';
+import { DynamoDbSkippedTickReader } from '../adapters/aws/dynamodb-skipped-tick-reader';
 import { makeReportHandler } from './report-task';
 
 /** The reconciliation as metrics (an alarm on ReconciliationDifferences > 0 watches the day) and a log line. */
@@ -30,6 +31,7 @@ tracer.captureAWSv3Client(dynamodb);
 export const handler = withPowertools(
   makeReportHandler({
     alerts: new DynamoDbDayAlertReader(documents, resourceFromEnv('alertTable')),
+    skipped: new DynamoDbSkippedTickReader(documents, resourceFromEnv('signalStateTable')),
     observe: recordReport,
   }),
 );

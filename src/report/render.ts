@@ -15,9 +15,16 @@ const alertCell = (a: ReportAlert): string =>
     ? `<span class="${a.side === 'BUY' ? 'buy' : 'sell'}">${a.side} ${money(a.price)} at ${time(a.timestamp)}</span>`
     : `<span class="pending">${a.side} ${money(a.price)} at ${time(a.timestamp)} (${escapeHtml(a.status)}, not sent)</span>`;
 
+/** Late and duplicate ticks (a report stored before they were counted has neither). */
+const notFolded = (s: SymbolReport): string => {
+  const late = s.lateTicks ?? 0;
+  const duplicate = s.duplicateTicks ?? 0;
+  return late + duplicate === 0 ? '–' : `<span class="pending">${late} late, ${duplicate} duplicate</span>`;
+};
+
 function symbolRow(s: SymbolReport): string {
   const alerts = s.alerts.length ? s.alerts.map(alertCell).join('<br>') : '–';
-  return `<tr><th scope="row">${escapeHtml(s.symbol)}</th><td>${int(s.ticks)}</td><td>${money(s.open)}</td><td>${money(s.high)}</td><td>${money(s.low)}</td><td>${money(s.close)}</td><td>${money(s.previousClose ?? null)}</td><td${cls(s.changePercent)}>${pct(s.changePercent)}</td><td>${int(s.volume)}</td><td${cls(s.largestMove.changePercent)}>${pct(s.largestMove.changePercent)} at ${time(s.largestMove.at)}</td><td>${int(s.anomalies)}</td><td>${alerts}</td></tr>`;
+  return `<tr><th scope="row">${escapeHtml(s.symbol)}</th><td>${int(s.ticks)}</td><td>${money(s.open)}</td><td>${money(s.high)}</td><td>${money(s.low)}</td><td>${money(s.close)}</td><td>${money(s.previousClose ?? null)}</td><td${cls(s.changePercent)}>${pct(s.changePercent)}</td><td>${int(s.volume)}</td><td${cls(s.largestMove.changePercent)}>${pct(s.largestMove.changePercent)} at ${time(s.largestMove.at)}</td><td>${int(s.anomalies)}</td><td>${notFolded(s)}</td><td>${alerts}</td></tr>`;
 }
 
 function reconciliationHtml(report: DailyReport): string {
@@ -62,9 +69,9 @@ th[scope=row],thead th:first-child{text-align:left}thead th{background:#f3f5f8}.
 .totals{display:flex;gap:2rem;flex-wrap:wrap}.totals div{font-size:1.2rem}.totals small{display:block;color:#5b6673;font-size:.8rem}
 </style></head><body>
 <h1>stockpipe daily report &middot; ${escapeHtml(report.date)} (UTC)</h1>
-<div class="totals"><div>${int(t.symbols)}<small>symbols</small></div><div>${int(t.ticks)}<small>ticks</small></div><div>${t.buy}<small>BUY alerts sent</small></div><div>${t.sell}<small>SELL alerts sent</small></div>${t.pending > 0 ? `<div class="pending">${t.pending}<small>alerts pending (never sent)</small></div>` : ''}<div>${int(t.anomalies)}<small>anomalies (&gt; ${report.anomalyThresholdPercent}% vs previous close)</small></div></div>
+<div class="totals"><div>${int(t.symbols)}<small>symbols</small></div><div>${int(t.ticks)}<small>ticks</small></div><div>${t.buy}<small>BUY alerts sent</small></div><div>${t.sell}<small>SELL alerts sent</small></div>${t.pending > 0 ? `<div class="pending">${t.pending}<small>alerts pending (never sent)</small></div>` : ''}<div>${int(t.anomalies)}<small>anomalies (&gt; ${report.anomalyThresholdPercent}% vs previous close)</small></div>${(t.lateTicks ?? 0) + (t.duplicateTicks ?? 0) > 0 ? `<div class="pending">${t.lateTicks ?? 0} / ${t.duplicateTicks ?? 0}<small>ticks not folded: late / duplicate</small></div>` : ''}</div>
 <h2>Symbols</h2>
-<table><thead><tr><th>Symbol</th><th>Ticks</th><th>Open</th><th>High</th><th>Low</th><th>Close</th><th>Previous close</th><th>Change</th><th>Volume</th><th>Largest move</th><th>Anomalies</th><th>Alerts</th></tr></thead>
+<table><thead><tr><th>Symbol</th><th>Ticks</th><th>Open</th><th>High</th><th>Low</th><th>Close</th><th>Previous close</th><th>Change</th><th>Volume</th><th>Largest move</th><th>Anomalies</th><th title="ticks the analysis did not fold in order">Not folded</th><th>Alerts</th></tr></thead>
 <tbody>${report.symbols.map(symbolRow).join('\n')}</tbody></table>
 ${reconciliationHtml(report)}
 <h2>Anomalies</h2>

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { buildDailyReport, reconcileDay, reconciliationLines, reportSummary, type DailyReport } from '../core/report';
 import { LAKE } from '../shared/names';
-import type { AthenaResultSet, DayAlertReader } from '../core/ports-report';
+import type { AthenaResultSet, DayAlertReader, SkippedTickReader } from '../core/ports-report';
 import { anomalyRows, crossoverRows, symbolDayRows } from './athena-results';
 import { checkedDay, dailyReportQueries, InvalidReportDate, type ReportQuery } from './queries';
 import { renderReportHtml, renderReportJson } from './render';
@@ -67,6 +67,8 @@ export class ReportTooLarge extends StockpipeError {
 export interface ReportTaskDeps {
   /** Every alert of the day, of any symbol: a symbol without compacted rows keeps its alerts. */
   readonly alerts: DayAlertReader;
+  /** The day's late and duplicate ticks per symbol (the signal-state table). */
+  readonly skipped: SkippedTickReader;
   readonly now?: () => Date;
   /** @default the curated table's name */
   readonly table?: string;
@@ -129,7 +131,7 @@ export function makeReportHandler(deps: ReportTaskDeps) {
     const symbolRows = symbolDayRows(result('symbols'));
     const anomalies = anomalyRows(result('anomalies'));
     const crossovers = crossoverRows(result('signals'));
-    const alerts = await deps.alerts.alertsOfDay(date);
+    const [alerts, skipped] = await Promise.all([deps.alerts.alertsOfDay(date), deps.skipped.skippedOn(date)]);
     const reconciliation = reconcileDay(
       alerts.filter((a) => a.timestamp.startsWith(date)),
       crossovers.filter((c) => c.timestamp.startsWith(date)),
@@ -141,6 +143,7 @@ export function makeReportHandler(deps: ReportTaskDeps) {
       anomalyRows: anomalies,
       alerts,
       reconciliation,
+      skipped,
     });
     const json = renderReportJson(report);
     const html = renderReportHtml(report);

@@ -57,5 +57,16 @@ describe('late and duplicate ticks, counted and shown', () => {
     expect(status.warnings).toContainEqual(expect.stringMatching(/^analysis: as it stood when the last run stopped, at /));
     const text = await cli(['status', '--data-dir', dataDir]);
     expect(text.stdout).toContain('analysis    late ticks 1, duplicate ticks 1 (SPX 1/1), pending alerts 0');
-  }, 120_000);
+
+    // The daily reports of the two days count them too, after the run (from what it left in the data dir).
+    expect((await cli(['workflow', 'run', 'maintenance', '--data-dir', dataDir])).code).toBe(0);
+    for (const [day, counts] of [
+      ['2000-01-29', '1 late, 0 duplicate'],
+      [changed[0]!, '0 late, 1 duplicate'],
+    ] as const) {
+      expect((await cli(['workflow', 'run', 'report', '--date', day, '--data-dir', dataDir])).code).toBe(0);
+      const report = await cli(['report', 'get', '--date', day, '--data-dir', dataDir]);
+      expect(report.stdout).toMatch(new RegExp(`SPX: [^\\n]*, not folded: ${counts}`));
+    }
+  }, 180_000);
 });

@@ -39,6 +39,12 @@ export function bareStack() {
           stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         }),
     ),
+    stateTable: once(
+      () =>
+        new dynamodb.Table(stack, 'FixtureStateTable', {
+          partitionKey: { name: ATTR.symbol, type: dynamodb.AttributeType.STRING },
+        }),
+    ),
   };
 }
 

@@ -18,6 +18,7 @@ const FILES = readdirSync(join(ROOT, 'statemachines'))
 const LOCAL = {
   rawBucket: 'stockpipe-lake',
   alertTable: 'stockpipe-alerts',
+  signalStateTable: 'stockpipe-signal-state',
   alertTopicArn: 'arn:aws:sns:us-east-1:000000000000:stockpipe-alerts',
   region: 'us-east-1',
   accountId: '000000000000',

@@ -306,7 +306,17 @@ describe('alerts: every symbol keeps its alerts, and only PUBLISHED ones count a
       ticks: 0,
       anomalies: 0,
     });
-    expect(report.totals).toEqual({ symbols: 2, ticks: 1, alerts: 2, buy: 1, sell: 1, pending: 1, anomalies: 1 });
+    expect(report.totals).toEqual({
+      symbols: 2,
+      ticks: 1,
+      alerts: 2,
+      buy: 1,
+      sell: 1,
+      pending: 1,
+      anomalies: 1,
+      lateTicks: 0,
+      duplicateTicks: 0,
+    });
     expect(built.subject).toBe('stockpipe daily report 2020-09-03: 2 symbols, 2 alerts, 1 pending');
     expect(built.message).toContain('1 BUY and 1 SELL alerts sent, 1 pending (never sent), 1 anomalies');
     expect(built.message).toContain(

@@ -3,6 +3,7 @@
  * compacted table's columns and types), Athena's result shape from the local runner's Athena, and
  * the report task's build.
  */
+import type { SkippedTicks } from '../../src/core/ports';
 import type { LakeDatabase } from '../../src/adapters/local/duckdb-athena';
 import type { DailyReport, ReportAlert } from '../../src/core/report';
 import type { Tick } from '../../src/core/tick';
@@ -31,9 +32,11 @@ export async function reportOf(
   db: LakeDatabase,
   date: string,
   alerts: readonly ReportAlert[] = [],
+  skipped: ReadonlyMap<string, SkippedTicks> = new Map(),
 ): Promise<{ report: DailyReport; built: BuiltReport }> {
   const handler = makeReportHandler({
     alerts: { alertsOfDay: async (day) => alerts.filter((a) => a.timestamp.startsWith(day)) },
+    skipped: { skippedOn: async () => skipped },
     table: FIXTURE_TABLE,
     now: () => new Date('2030-01-01T00:00:00Z'),
   });

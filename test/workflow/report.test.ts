@@ -56,7 +56,17 @@ describe('daily report (pure)', () => {
     expect(report.symbols[1]!.alerts.map((a) => a.side)).toEqual(['BUY', 'SELL']);
     // Against the previous close (101), not the day's open (100).
     expect(report.symbols[1]!.changePercent).toBe(1.98);
-    expect(report.totals).toEqual({ symbols: 2, ticks: 5, alerts: 2, buy: 1, sell: 1, pending: 0, anomalies: 1 });
+    expect(report.totals).toEqual({
+      symbols: 2,
+      ticks: 5,
+      alerts: 2,
+      buy: 1,
+      sell: 1,
+      pending: 0,
+      anomalies: 1,
+      lateTicks: 0,
+      duplicateTicks: 0,
+    });
     const { subject, message } = reportSummary(report, { json: 's3://b/r.json', html: 's3://b/r.html' });
     expect(subject).toBe('stockpipe daily report 2024-01-02: 2 symbols, 2 alerts');
     expect(message).toContain(
@@ -160,7 +170,11 @@ describe("Athena's result shape to typed rows", () => {
 });
 
 describe('report task', () => {
-  const handler = makeReportHandler({ alerts: { alertsOfDay: async () => [] }, now: () => new Date('2024-01-05T21:30:00Z') });
+  const handler = makeReportHandler({
+    alerts: { alertsOfDay: async () => [] },
+    skipped: { skippedOn: async () => new Map() },
+    now: () => new Date('2024-01-05T21:30:00Z'),
+  });
 
   it("plans the execution's UTC day when no date is given, and the given day otherwise", async () => {
     const planned = (await handler({ action: 'plan', input: {}, startedAt: '2024-01-04T21:30:00.000Z' })) as ReportPlan;

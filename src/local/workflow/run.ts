@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { DynamoDbDayAlertReader } from '../../adapters/aws/dynamodb-day-alert-reader';
+import { DynamoDbSkippedTickReader } from '../../adapters/aws/dynamodb-skipped-tick-reader';
 import { makeReportHandler } from '../../report/report-task';
 import { makeCompactionHandler } from '../../compaction/compact-partition';
 import { makeFindPartitionsHandler } from '../../compaction/find-partitions';
@@ -36,6 +37,8 @@ const REPO_ROOT = join(__dirname, '..', '..', '..');
 export interface LocalWorkflowResources {
   readonly rawBucket: string;
   readonly alertTable: string;
+  /** Where the analysis counts late and duplicate ticks; the report reads the day's. */
+  readonly signalStateTable: string;
   readonly alertTopicArn: string;
   readonly region: string;
   readonly accountId: string;
@@ -110,6 +113,7 @@ function localFunctions(env: LocalWorkflowEnv, catalogDir: string): Map<string, 
     registerPartitions: makeRegisterPartitionsHandler({ catalog }),
     report: makeReportHandler({
       alerts: new DynamoDbDayAlertReader(env.clients.documents, r.alertTable),
+      skipped: new DynamoDbSkippedTickReader(env.clients.documents, r.signalStateTable),
       ...(env.now ? { now: env.now } : {}),
     }),
   };

@@ -12,6 +12,8 @@ import {
   type LocalWorkflowEnv,
   readLocalRun,
   runWorkflowLocally,
+  SKIPPED_TICKS_FILE,
+  stateFile,
 } from '../../local';
 import { LAKE } from '../../shared/names';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
@@ -19,6 +21,7 @@ import { OpsError } from '../errors';
 import type { RunFilter } from '../operations';
 import type { RunDetail, RunSummary, StateRow } from '../types';
 import { OutboxAlertReader } from '../../adapters/local/outbox-alert-reader';
+import { FileSkippedTickReader } from '../../adapters/local/skipped-ticks-file';
 import type { LocalSession } from './session';
 
 const duration = (startedAt: string, stoppedAt: string | undefined, durationMs: number | undefined): number | null =>
@@ -134,7 +137,14 @@ export function runOnSession(session: LocalSession, workflow: WorkflowName, inpu
     resources: session.resources,
     ...(session.tablesKept
       ? {}
-      : { functions: { report: makeReportHandler({ alerts: new OutboxAlertReader(session.layout.outbox) }) } }),
+      : {
+          functions: {
+            report: makeReportHandler({
+              alerts: new OutboxAlertReader(session.layout.outbox),
+              skipped: new FileSkippedTickReader(stateFile(session.layout, SKIPPED_TICKS_FILE)),
+            }),
+          },
+        }),
   };
   return runWorkflowLocally(workflow, input, env);
 }

@@ -17,6 +17,7 @@ const build = (fixtures = bareStack(), timeUtc?: string) =>
     lake: fixtures.lake(),
     athenaResults: fixtures.bucket(),
     alerts: fixtures.table(),
+    signalState: fixtures.stateTable(),
     alertTopic: fixtures.topic(),
     opsTopic: fixtures.opsTopic(),
     entry: FIXTURE_ENTRY,
@@ -76,16 +77,24 @@ describe('ReportWorkflow', () => {
     expect(statements.some((s) => ([] as string[]).concat(s.Action).some((a) => a === '*' || a.endsWith(':*')))).toBe(false);
   });
 
-  it('gives the function its own role, the alert table and only Scan on it', () => {
+  it('gives the function its own role, and only Scan on the alert table and on the signal-state table', () => {
     t.template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'stockpipe: plans and builds the daily report',
       MemorySize: 512,
       Timeout: 90,
-      Environment: { Variables: Match.objectLike({ [ENV.alertTable]: { Ref: t.id(fx.table()) } }) },
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.alertTable]: { Ref: t.id(fx.table()) },
+          [ENV.signalStateTable]: { Ref: t.id(fx.stateTable()) },
+        }),
+      },
     });
     const dynamo = statementsOfRole(t, workflow.function.role).filter((s) =>
       ([] as string[]).concat(s.Action).some((a) => a.startsWith('dynamodb:')),
     );
-    expect(dynamo).toEqual([expect.objectContaining({ Action: 'dynamodb:Scan', Resource: t.arn(fx.table()) })]);
+    expect(dynamo).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:Scan', Resource: t.arn(fx.table()) }),
+      expect.objectContaining({ Action: 'dynamodb:Scan', Resource: t.arn(fx.stateTable()) }),
+    ]);
   });
 });
