@@ -14,6 +14,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { RESOURCE } from '../../src/shared/names';
 
 export interface ObservabilityProps {
   /** Encrypts the ops topic; CloudWatch gets use of it in the key policy. */
@@ -86,6 +87,22 @@ export class Observability extends Construct {
       });
     }
 
+    // Ticks the analysis could not fold in order: its alerts may differ from what the data says until
+    // the cause (a DLQ replayed late, a source sending old quotes) is looked at. `stockpipe status` lists them.
+    const custom = (metricName: string, label?: string) =>
+      new cloudwatch.Metric({
+        namespace: RESOURCE.metricsNamespace,
+        metricName,
+        dimensionsMap: { service: RESOURCE.service },
+        period: PERIOD,
+        statistic: 'Sum',
+        ...(label ? { label } : {}),
+      });
+    this.alarm('LateTicks', custom('LateTicks'), {
+      threshold: 0,
+      description: 'The analysis received ticks older than ones it had folded (late ticks); see stockpipe status.',
+    });
+
     const fns = Object.entries(props.functions);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     this.dashboard.addWidgets(
@@ -126,6 +143,14 @@ export class Observability extends Construct {
         left: Object.entries(props.deadLetterQueues).map(([label, q]) =>
           q.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label }),
         ),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Ticks not folded, report differences',
+        left: [
+          custom('LateTicks', 'late ticks'),
+          custom('DuplicateTicks', 'duplicate ticks'),
+          custom('ReconciliationDifferences', 'alerts vs recomputed crossovers'),
+        ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Function errors and throttles',

@@ -2,11 +2,6 @@
 import type { SkippedTicks } from './ports';
 import type { ReportAlert } from './report';
 
-export interface AlertReader {
-  /** Alerts of the symbols whose time falls on the UTC day `date`, oldest first. */
-  alertsOn(date: string, symbols: readonly string[]): Promise<ReportAlert[]>;
-}
-
 /**
  * Every alert of a day, whatever its symbol and status (PENDING ones too): what the report lists, so
  * that a symbol whose day is not compacted yet keeps its alerts.

@@ -6,9 +6,8 @@
  */
 import { ANOMALY_THRESHOLD_PERCENT } from '../core/enrich';
 import { dayCumulativeSources } from '../core/volume';
-import { DaySchema } from '../compaction/layout';
+import { checkedDay } from './report-day';
 import { RESOURCE } from '../shared/names';
-import { StockpipeError } from '../core/errors';
 import { crossoverSql } from './signals-query';
 
 export const SEED_QUERIES = {
@@ -42,17 +41,7 @@ export interface ReportQuery {
 /** Anomalies listed in a report; the per-symbol count covers them all. */
 export const REPORT_ANOMALY_LIMIT = 100;
 
-export class InvalidReportDate extends StockpipeError {
-  override readonly name = 'InvalidReportDate';
-}
-
-/** The day as a SQL literal, only once it is a real calendar day (it is spliced into the SQL). */
-export function checkedDay(date: unknown): string {
-  const parsed = DaySchema.safeParse(date);
-  if (!parsed.success)
-    throw new InvalidReportDate(`report date=${JSON.stringify(date) ?? 'undefined'}: ${parsed.error.issues[0]!.message}`);
-  return parsed.data;
-}
+export { checkedDay, InvalidReportDate } from './report-day';
 
 const CHANGE = '((price - previous_close) / previous_close) * 100';
 

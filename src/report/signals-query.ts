@@ -11,7 +11,7 @@ import { LONG_WINDOW, SHORT_WINDOW, SIGNAL_TOLERANCE } from '../core/signals';
 import { StockpipeError } from '../core/errors';
 import { TickSchema } from '../core/tick';
 import { RESOURCE } from '../shared/names';
-import { checkedDay, InvalidReportDate } from './queries';
+import { checkedDay, InvalidReportDate } from './report-day';
 
 export interface CrossoverQueryOptions {
   /** The table of ticks, a plain identifier. @default RESOURCE.rawTable (raw NDJSON: complete before compaction) */

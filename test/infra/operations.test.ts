@@ -28,8 +28,8 @@ test('AwsSolutions reports no unacknowledged finding', () => {
 describe('observability', () => {
   const opsAction = () => [{ Ref: id(stack.observability.opsTopic) }];
 
-  test('twelve alarms notify the ops topic: three queue depths, stream iterator age, errors and throttles of three functions, failed runs of two workflows', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+  test('thirteen alarms notify the ops topic: three queue depths, stream iterator age, late ticks, errors and throttles of three functions, failed runs of two workflows', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 13);
     template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: opsAction(),
       TreatMissingData: 'notBreaching',

@@ -30,9 +30,20 @@ const t = inspectBare(fx.stack);
 const opsAction = () => [{ Ref: t.id(observability.opsTopic) }];
 
 describe('Observability', () => {
+  test("alarms on the analysis's late ticks (its custom metric, summed per period)", () => {
+    t.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'stockpipe',
+      MetricName: 'LateTicks',
+      Dimensions: [{ Name: 'service', Value: 'stockpipe' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
   test('every alarm notifies the ops topic and treats missing data as not breaching', () => {
-    // One queue depth, the iterator age, errors and throttles of one function, failed runs of one workflow.
-    t.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // One queue depth, the iterator age, late ticks, errors and throttles of one function, failed runs of one workflow.
+    t.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     t.template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: opsAction(),
       OKActions: opsAction(),
