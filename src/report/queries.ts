@@ -96,7 +96,11 @@ const dayVolumes = (): string => {
  * recomputed from it (src/report/signals-query.ts) for the reconciliation with the alerts: that one
  * reads each symbol's history up to the day (`dt <= day`), so the day's first ticks have warm windows.
  */
-export function dailyReportQueries(date: string, table: string = RESOURCE.curatedTable): ReportQuery[] {
+export function dailyReportQueries(
+  date: string,
+  table: string = RESOURCE.curatedTable,
+  rawTable: string = RESOURCE.rawTable,
+): ReportQuery[] {
   const day = checkedDay(date);
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`table name ${JSON.stringify(table)} is not a plain identifier`);
   return [
@@ -133,6 +137,8 @@ WHERE new_move AND ${anomalySql('change_percent')}
 ORDER BY ABS(change_percent) DESC, symbol, timestamp
 LIMIT ${REPORT_ANOMALY_LIMIT}`,
     },
-    { name: 'signals', sql: crossoverSql({ table, from: day, to: day }) },
+    // The history from the compacted table; the day itself from the raw one, which holds every tick
+    // processed even when the last maintenance run has not compacted the day's latest yet.
+    { name: 'signals', sql: crossoverSql({ table, recent: { table: rawTable, fromDay: day }, from: day, to: day }) },
   ];
 }

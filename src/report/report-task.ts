@@ -72,6 +72,8 @@ export interface ReportTaskDeps {
   readonly now?: () => Date;
   /** @default the curated table's name */
   readonly table?: string;
+  /** Where the reconciliation reads the day itself. @default the raw table's name */
+  readonly rawTable?: string;
   /** Told about every report built (the Lambda records its metrics here). */
   readonly observe?: (report: DailyReport, built: BuiltReport) => void;
 }
@@ -115,7 +117,7 @@ export function makeReportHandler(deps: ReportTaskDeps) {
         throw new InvalidReportDate(`report startedAt=${JSON.stringify(input.startedAt)}: is not a time`);
       date = started.toISOString().slice(0, 10);
     }
-    return { date, queries: dailyReportQueries(date, deps.table), keys: reportKeys(date) };
+    return { date, queries: dailyReportQueries(date, deps.table, deps.rawTable), keys: reportKeys(date) };
   };
 
   const build = async (input: z.infer<typeof BuildInput>): Promise<BuiltReport> => {

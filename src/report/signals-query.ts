@@ -22,6 +22,11 @@ export interface CrossoverQueryOptions {
   readonly from?: string;
   /** Last UTC day (YYYY-MM-DD) whose crossovers are listed, inclusive. @default the last in the lake */
   readonly to?: string;
+  /**
+   * Days from `fromDay` on are read from this table instead (the raw table: complete, while the
+   * compacted one may lag a maintenance run behind); earlier days from `table`.
+   */
+  readonly recent?: { readonly table: string; readonly fromDay: string };
 }
 
 /** The columns of a crossover row, in the order the query returns them. */
@@ -37,7 +42,7 @@ export class InvalidCrossoverQuery extends StockpipeError {
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]*$/;
 
-function day(option: 'from' | 'to', value: string): string {
+function day(option: 'from' | 'to' | 'fromDay', value: string): string {
   try {
     return checkedDay(value);
   } catch (error) {
@@ -77,6 +82,20 @@ export function crossoverSql(opts: CrossoverQueryOptions = {}): string {
     ...(to !== undefined ? [`dt <= '${to}'`] : []),
     ...(opts.symbol !== undefined ? [`symbol = ${symbolLiteral(opts.symbol)}`] : []),
   ];
+  const recent = opts.recent && { table: opts.recent.table, fromDay: day('fromDay', opts.recent.fromDay) };
+  if (recent && !TABLE_NAME.test(recent.table))
+    throw new InvalidCrossoverQuery(`recent.table=${JSON.stringify(recent.table)} is not a plain lower-case identifier`);
+  const where = (extra: readonly string[]) => {
+    const all = [...extra, ...input];
+    return all.length > 0 ? `\n  WHERE ${all.join(' AND ')}` : '';
+  };
+  const source = recent
+    ? `(
+  SELECT symbol, "timestamp", price FROM ${table}${where([`dt < '${recent.fromDay}'`])}
+  UNION ALL
+  SELECT symbol, "timestamp", price FROM ${recent.table}${where([`dt >= '${recent.fromDay}'`])}
+) AS lake`
+    : table;
   const output = [
     `n > ${LONG_WINDOW}`,
     '(previous_relation IS NULL OR previous_relation <> relation)',
@@ -96,7 +115,7 @@ export function crossoverSql(opts: CrossoverQueryOptions = {}): string {
   // LONG_WINDOW itself only sets the state: the fold alerts from the next row on.
   return `WITH ticks AS (
   SELECT symbol, "timestamp", MIN(price) AS price
-  FROM ${table}${input.length > 0 ? `\n  WHERE ${input.join(' AND ')}` : ''}
+  FROM ${source}${recent ? '' : where([])}
   GROUP BY symbol, "timestamp"
 ),
 smas AS (

@@ -38,6 +38,7 @@ export async function reportOf(
     alerts: { alertsOfDay: async (day) => alerts.filter((a) => a.timestamp.startsWith(day)) },
     skipped: { skippedOn: async () => skipped },
     table: FIXTURE_TABLE,
+    rawTable: FIXTURE_TABLE,
     now: () => new Date('2030-01-01T00:00:00Z'),
   });
   const plan = (await handler({ action: 'plan', input: { date } })) as ReportPlan;

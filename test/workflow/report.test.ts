@@ -184,14 +184,14 @@ describe('report task', () => {
     expect(((await handler({ action: 'plan', input: { date: '2023-12-29' } })) as ReportPlan).date).toBe('2023-12-29');
   });
 
-  it('reads only the day partition of the compacted table, and its history up to the day for the crossovers', () => {
+  it('reads only the day partition of the compacted table; for the crossovers, its history before the day and the raw day', () => {
     const [symbols, anomalies, signals] = dailyReportQueries('2024-01-04');
     for (const q of [symbols!, anomalies!]) {
       expect(q.sql).toContain('FROM stock_data_curated');
       expect(q.sql).toContain("WHERE dt = '2024-01-04'");
     }
-    expect(signals!.sql).toContain('FROM stock_data_curated');
-    expect(signals!.sql).toContain("WHERE dt <= '2024-01-04'");
+    expect(signals!.sql).toContain(`FROM stock_data_curated\n  WHERE dt < '2024-01-04' AND dt <= '2024-01-04'`);
+    expect(signals!.sql).toContain(`FROM stock_data_table\n  WHERE dt >= '2024-01-04' AND dt <= '2024-01-04'`);
     expect(signals!.sql).toContain(`"timestamp" >= TIMESTAMP '2024-01-04 00:00:00.000'`);
   });
 

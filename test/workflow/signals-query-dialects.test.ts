@@ -26,6 +26,13 @@ const VARIANTS: readonly Parameters<typeof crossoverSql>[0][] = [
   { to: '2024-01-31' },
   { symbol: 'BRK-B', from: '2024-01-02', to: '2024-01-31' },
   { table: 'stock_data_curated', symbol: 'EURUSD=X', to: '2024-12-31' },
+  // The daily report's: history compacted, the day itself raw.
+  {
+    table: 'stock_data_curated',
+    recent: { table: 'stock_data_table', fromDay: '2024-01-04' },
+    from: '2024-01-04',
+    to: '2024-01-04',
+  },
 ];
 
 describe('the crossover query in both dialects', () => {
