@@ -104,18 +104,22 @@ export class ReportWorkflow extends Construct {
         resources: [workgroupArn],
       }),
     );
-    // Athena runs the query with the caller's permissions: the catalog and the compacted data.
+    // Athena runs the query with the caller's permissions: the catalog, the compacted data, and the raw
+    // data the reconciliation reads the day from (signals-query.ts).
     sm.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
-        resources: [...glue.catalog, glue.table(RESOURCE.curatedTable)],
+        resources: [...glue.catalog, glue.table(RESOURCE.curatedTable), glue.table(RESOURCE.rawTable)],
       }),
     );
     sm.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [lake.bucketArn] }),
     );
     sm.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE.curated}*`)] }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [lake.arnForObjects(`${LAKE.curated}*`), lake.arnForObjects(`${LAKE.raw}*`)],
+      }),
     );
     sm.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${LAKE.reports}*`)] }),
@@ -127,6 +131,7 @@ export class ReportWorkflow extends Construct {
       [
         `Resource::<${stack.getLogicalId(report.function.node.defaultChild as CfnResource)}.Arn>:*`,
         `Resource::${lakeRef}/${LAKE.curated}*`,
+        `Resource::${lakeRef}/${LAKE.raw}*`,
         `Resource::${lakeRef}/${LAKE.reports}*`,
         `Resource::${resultsRef}/*`,
         'Action::s3:GetObject*',
@@ -135,7 +140,7 @@ export class ReportWorkflow extends Construct {
         'Action::s3:DeleteObject*',
         'Action::s3:Abort*',
       ],
-      "Athena reads the day partitions of the compacted table and writes its results with the caller's permissions: CDK's read-write grant on the workgroup's result bucket, reads of curated/ and the report objects under reports/.",
+      "Athena reads the day partitions of the compacted table and writes its results with the caller's permissions: CDK's read-write grant on the workgroup's result bucket, reads of curated/ (and raw/ for the day the reconciliation recomputes) and the report objects under reports/.",
     );
 
     this.schedule = workflowSchedule(this, 'ReportSchedule', {

@@ -77,6 +77,16 @@ describe('ReportWorkflow', () => {
     expect(statements.some((s) => ([] as string[]).concat(s.Action).some((a) => a === '*' || a.endsWith(':*')))).toBe(false);
   });
 
+  it('lets Athena read the compacted table and the raw one (the reconciliation reads the day raw), objects and catalog', () => {
+    const statements = statementsOfRole(t, workflow.stateMachine.role);
+    const get = statements.find((s) => s.Action === 's3:GetObject')!;
+    expect(JSON.stringify(get.Resource)).toContain('/curated/*');
+    expect(JSON.stringify(get.Resource)).toContain('/raw/*');
+    const glue = statements.find((s) => ([] as string[]).concat(s.Action).includes('glue:GetPartitions'))!;
+    expect(JSON.stringify(glue.Resource)).toContain(`/${RESOURCE.curatedTable}`);
+    expect(JSON.stringify(glue.Resource)).toContain(`/${RESOURCE.rawTable}`);
+  });
+
   it('gives the function its own role, and only Scan on the alert table and on the signal-state table', () => {
     t.template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'stockpipe: plans and builds the daily report',
