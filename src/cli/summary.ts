@@ -28,7 +28,7 @@ export interface RunSummary {
   readonly analysisFailed: number;
   readonly drained: boolean;
   readonly elapsedSeconds: number;
-  /** Records in per second of elapsed time. */
+  /** Ticks processed (stored) per second of elapsed time. */
   readonly ticksPerSecond: number;
   readonly dataDir: string;
 }
@@ -59,7 +59,7 @@ export function summarize(
     analysisFailed: c.analysisFailed,
     drained: run.drained,
     elapsedSeconds,
-    ticksPerSecond: elapsedSeconds > 0 ? Math.round((recordsIn / elapsedSeconds) * 10) / 10 : 0,
+    ticksPerSecond: elapsedSeconds > 0 ? Math.round((c.processed / elapsedSeconds) * 10) / 10 : 0,
     dataDir: pipeline.layout.root,
   };
 }

@@ -70,6 +70,8 @@ export function registerReplay(program: Command, io: CliIo): void {
       ...(options.speed === 'max' ? {} : { schedule: { speed: options.speed } }),
       onLog: logPrinter(out),
     });
+    let drained = false;
+    let drainFailure: unknown;
     await runToCompletion(
       io,
       out,
@@ -84,16 +86,23 @@ export function registerReplay(program: Command, io: CliIo): void {
             24 * 3_600_000,
             () => 'the replay did not finish',
           );
-        await pipeline.drain(300_000);
+        // Waits as long as records move; 5 minutes without progress means something is stuck.
+        try {
+          await pipeline.drain(300_000);
+          drained = true;
+        } catch (error) {
+          drainFailure = error; // the summary still says what was done and what is left
+        }
       },
     );
     const summary = summarize(pipeline, {
       source: 'csv',
       symbols,
       samples: pipeline.counters().samples,
-      drained: true,
+      drained,
       elapsedMs: performance.now() - startedAt,
     });
     out.result(summary, () => renderSummary(summary));
+    if (drainFailure !== undefined) throw drainFailure;
   });
 }

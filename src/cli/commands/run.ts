@@ -80,6 +80,7 @@ export function registerRun(program: Command, io: CliIo): void {
       onLog: logPrinter(out),
     });
     let drained = false;
+    let drainFailure: unknown;
     let taken = 0;
     await runToCompletion(
       io,
@@ -97,8 +98,13 @@ export function registerRun(program: Command, io: CliIo): void {
         const result = await pipeline.produce({ ...(samples ? { samples } : {}), onSample: () => void taken++ });
         taken = result.samples;
         if (options.untilDrained) {
-          await pipeline.drain(300_000);
-          drained = true;
+          // Waits as long as records move; 5 minutes without progress means something is stuck.
+          try {
+            await pipeline.drain(300_000);
+            drained = true;
+          } catch (error) {
+            drainFailure = error; // the summary still says what was done and what is left
+          }
         }
       },
     );
@@ -110,5 +116,6 @@ export function registerRun(program: Command, io: CliIo): void {
       elapsedMs: performance.now() - startedAt,
     });
     out.result(summary, () => renderSummary(summary));
+    if (drainFailure !== undefined) throw drainFailure;
   });
 }

@@ -124,12 +124,15 @@ export class DynamoDbEventSource {
   }
 
   /** Resolves once every record appended before the call (and after, while waiting) is delivered. */
+  /** Waits until the stream holds nothing undelivered; gives up only after `timeoutMs` without progress. */
   async drain(timeoutMs = 60_000): Promise<void> {
     await waitUntil(
       () => this.options.stream.pending() === 0 && this.delivering.size === 0,
       timeoutMs,
       () =>
-        `the DynamoDB stream of ${this.options.stream.tableName} was not drained within ${timeoutMs} ms (${this.options.stream.pending()} records pending)`,
+        `the DynamoDB stream of ${this.options.stream.tableName} was not drained: nothing delivered for ${timeoutMs} ms (${this.options.stream.pending()} records pending)`,
+      10,
+      () => this.stats.read,
     );
   }
 

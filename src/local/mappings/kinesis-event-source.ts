@@ -257,13 +257,16 @@ export class KinesisEventSource {
   }
 
   /** Resolves once every record in the stream when it was called has been delivered. */
+  /** Waits until every shard is read to its end; gives up only after `timeoutMs` without a record read. */
   async drain(timeoutMs = 60_000): Promise<void> {
     const marks = new Map([...this.readers].map(([id, r]) => [id, r.polls]));
     await waitUntil(
       () => [...this.readers].every(([id, r]) => r.closed || r.idleAfterPoll > (marks.get(id) ?? 0)),
       timeoutMs,
       () =>
-        `the Kinesis stream ${this.options.streamName} was not drained within ${timeoutMs} ms (${this.stats.read} records read so far)`,
+        `the Kinesis stream ${this.options.streamName} was not drained: no record read for ${timeoutMs} ms (${this.stats.read} records read so far)`,
+      10,
+      () => this.stats.read,
     );
   }
 

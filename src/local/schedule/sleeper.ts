@@ -26,10 +26,21 @@ export async function waitUntil(
   timeoutMs: number,
   describe: () => string,
   intervalMs = 10,
+  /** When given, the deadline counts from the last time this value changed: work that moves is waited for. */
+  progress?: () => number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  let deadline = Date.now() + timeoutMs;
+  let seen = progress?.();
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(describe());
+    const now = Date.now();
+    if (progress) {
+      const value = progress();
+      if (value !== seen) {
+        seen = value;
+        deadline = now + timeoutMs;
+      }
+    }
+    if (now > deadline) throw new Error(describe());
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
