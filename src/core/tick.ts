@@ -16,8 +16,51 @@ export const describeRejection = (r: Rejection): string => `${r.field}=${r.value
 // Control characters, zero-width and bidi marks, BOM: invisible in a terminal, poison in a key.
 // eslint-disable-next-line no-control-regex
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/u;
-const SYMBOL_SHAPE = /^[A-Z0-9][A-Z0-9.\-^=]{0,14}$/;
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+/**
+ * A symbol as Yahoo writes it: AAPL, BRK-B, BRK.B, 0700.HK, EURUSD=X, GC=F, and an index with its
+ * "^" in front (^GSPC). "^" only leads: Yahoo puts it nowhere else, and a symbol that is nothing
+ * but punctuation is no symbol. At most 15 characters, upper case (Yahoo's own are).
+ */
+const SYMBOL_SHAPE = /^(?=.{1,15}$)\^?[A-Z0-9][A-Z0-9.=-]*$/;
+export const SYMBOL_SHAPE_MESSAGE =
+  'must be 1-15 characters of A-Z, 0-9, ".", "-" or "=", starting with a letter or digit, or with "^" before one (an index such as ^GSPC)';
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
+const ISO_UTC_MESSAGE = 'must be an ISO-8601 UTC timestamp like 2024-01-02T15:04:05Z';
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
+/**
+ * Why a well-formed timestamp names no instant, or names one the key cannot keep; undefined when it
+ * round-trips. JavaScript's Date would roll 2024-02-30 over to March 1st and T24:00 to the next day,
+ * and cut digits below the millisecond: the stored timestamp would differ from the one sent.
+ */
+function timestampProblem(text: string): string | undefined {
+  const m = ISO_UTC.exec(text);
+  if (!m) return ISO_UTC_MESSAGE;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const fraction = m[7] ?? '';
+  if (month < 1 || month > 12) return `is not a calendar date (there is no month ${m[2]})`;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > daysInMonth) return `is not a calendar date (${MONTHS[month - 1]} ${m[1]} has ${daysInMonth} days)`;
+  if (hour > 23) return `is not a time of day (hours run 00-23; midnight is T00:00:00 of the next day)`;
+  if (minute > 59) return 'is not a time of day (minutes run 00-59)';
+  if (second > 59) return 'is not a time of day (seconds run 00-59; leap seconds are not representable)';
+  if (/[1-9]/.test(fraction.slice(3)))
+    return `has more than millisecond precision (.${fraction}): a tick is keyed to the millisecond, so it would be stored as .${fraction.slice(0, 3)} and collide with another tick of that millisecond`;
+  return undefined;
+}
 
 // zod refuses NaN and Infinity as "not a number"; say what is really wrong with them.
 const numberError = (issue: { input?: unknown }): string => {
@@ -55,13 +98,12 @@ export const TickSchema = z
     symbol: z
       .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
       .refine((s) => !INVISIBLE.test(s), { message: 'contains control or zero-width characters' })
-      .refine((s) => SYMBOL_SHAPE.test(s), {
-        message: 'must be 1-15 characters of A-Z, 0-9, ".", "-", "^" or "=", starting with a letter or digit',
-      }),
+      .refine((s) => SYMBOL_SHAPE.test(s), { message: SYMBOL_SHAPE_MESSAGE }),
     timestamp: z
       .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be an ISO-8601 string') })
-      .refine((s) => ISO_UTC.test(s) && !Number.isNaN(Date.parse(s)), {
-        message: 'must be an ISO-8601 UTC timestamp like 2024-01-02T15:04:05Z',
+      .superRefine((s, ctx) => {
+        const problem = timestampProblem(s);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
       })
       .transform((s) => new Date(s).toISOString()),
     price: positivePrice('price'),

@@ -72,7 +72,7 @@ describe('infra config', () => {
     [{ symbols: 'AAPL,aapl' }, 'context stockpipe:symbols="AAPL,aapl": lists a symbol twice'],
     [
       { symbols: 'AA PL' },
-      'context stockpipe:symbols="AA PL": "AA PL" must be 1-15 characters of A-Z, 0-9, ".", "-", "^" or "=", starting with a letter or digit',
+      'context stockpipe:symbols="AA PL": "AA PL" must be 1-15 characters of A-Z, 0-9, ".", "-" or "=", starting with a letter or digit, or with "^" before one (an index such as ^GSPC)',
     ],
     [{ logRetentionDays: '10' }, 'context stockpipe:logRetentionDays="10": must be a CloudWatch Logs retention: '],
     [

@@ -104,7 +104,7 @@ describe('validateTick rejections name the field, the value and the reason', () 
       { ...validTick, timestamp: '2024-13-40T00:00:00Z' },
       'timestamp',
       '"2024-13-40T00:00:00Z"',
-      expect.stringMatching(/^must be an ISO-8601 UTC/),
+      'is not a calendar date (there is no month 13)',
     ],
     ['high below low', { ...validTick, high: 180, low: 181 }, 'high', '180', 'must be greater than or equal to low'],
     ['empty source', { ...validTick, source: '' }, 'source', '""', 'must not be empty'],

@@ -179,8 +179,18 @@ describe('parseQuoteCsv: long layout', () => {
     expect(parsed.rows.map((r) => r.line)).toEqual([2, 18]);
     expect(parsed.rejections.map((r) => [r.line, r.rejection.field, r.rejection.value, r.rejection.reason])).toEqual([
       [3, '(row)', '3 fields', 'expected 7 fields, as in the header'],
-      [4, 'symbol', '""', 'must be 1-15 characters of A-Z, 0-9, ".", "-", "^" or "=", starting with a letter or digit'],
-      [5, 'symbol', '"MS FT"', 'must be 1-15 characters of A-Z, 0-9, ".", "-", "^" or "=", starting with a letter or digit'],
+      [
+        4,
+        'symbol',
+        '""',
+        'must be 1-15 characters of A-Z, 0-9, ".", "-" or "=", starting with a letter or digit, or with "^" before one (an index such as ^GSPC)',
+      ],
+      [
+        5,
+        'symbol',
+        '"MS FT"',
+        'must be 1-15 characters of A-Z, 0-9, ".", "-" or "=", starting with a letter or digit, or with "^" before one (an index such as ^GSPC)',
+      ],
       [6, 'date', '"2000-13-01"', 'is not a day of the calendar'],
       [7, 'date', '"yesterday"', expect.stringContaining('is not a date; expected a date like 2000-01-03')],
       [8, 'date', '"2000-02-01T10:00:00"', expect.stringContaining('has no time zone')],
