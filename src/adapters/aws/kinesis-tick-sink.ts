@@ -11,6 +11,8 @@ import { StockpipeError } from '../../core/errors';
 /** PutRecords limits: 500 records and 5 MiB (data plus partition keys) per request. */
 export const PUT_RECORDS_MAX_RECORDS = 500;
 export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
+/** One record's limit: 1 MiB of data plus partition key (kinesalite checks the data alone). */
+export const KINESIS_MAX_RECORD_BYTES = 1024 * 1024;
 
 export interface KinesisTickSinkOptions {
   readonly streamName: string;
@@ -40,6 +42,22 @@ export class KinesisPutError extends StockpipeError {
       .join(', ');
     super(
       `could not write ${failedCount} of ${totalCount} ticks of a PutRecords request to Kinesis stream ${streamName} after ${attempts} attempts; last error codes: ${codes}`,
+    );
+  }
+}
+
+/** A tick whose record would be over Kinesis's 1 MiB limit: AWS refuses the whole request for it. */
+export class KinesisRecordTooLargeError extends StockpipeError {
+  override readonly name = 'KinesisRecordTooLargeError';
+
+  constructor(
+    readonly symbol: string,
+    readonly timestamp: string,
+    readonly bytes: number,
+    streamName: string,
+  ) {
+    super(
+      `the tick of ${symbol.slice(0, 50)} at ${timestamp.slice(0, 50)} takes ${bytes} bytes (data plus partition key), over the ${KINESIS_MAX_RECORD_BYTES}-byte limit of a Kinesis record; nothing of this batch was written to stream ${streamName}`,
     );
   }
 }
@@ -92,6 +110,13 @@ export class KinesisTickSink implements TickSink {
       PartitionKey: tick.symbol,
       Data: Buffer.from(JSON.stringify(tick), 'utf8'),
     }));
+    // Checked before anything is sent, so a refused tick leaves no half-written batch.
+    entries.forEach((entry, i) => {
+      const size = entrySize(entry);
+      if (size > KINESIS_MAX_RECORD_BYTES) {
+        throw new KinesisRecordTooLargeError(ticks[i]!.symbol, ticks[i]!.timestamp, size, this.options.streamName);
+      }
+    });
     for (const chunk of chunkEntries(entries)) await this.putChunk(chunk);
   }
 

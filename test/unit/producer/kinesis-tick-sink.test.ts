@@ -6,7 +6,9 @@ import { PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   chunkEntries,
+  KINESIS_MAX_RECORD_BYTES,
   KinesisPutError,
+  KinesisRecordTooLargeError,
   KinesisTickSink,
   PUT_RECORDS_MAX_BYTES,
 } from '../../../src/adapters/aws/kinesis-tick-sink';
@@ -145,6 +147,39 @@ describe('KinesisTickSink', () => {
 
   it('writes nothing for no ticks', async () => {
     await sinkWithSleeps().sink.put([]);
+    expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(0);
+  });
+});
+
+describe('KinesisTickSink and the 1 MiB record limit', () => {
+  const clients = createClients({ region: 'us-east-1' });
+  const kinesis = mockClient(clients.kinesis);
+  afterEach(() => kinesis.reset());
+  afterAll(() => clients.destroy());
+
+  /** A tick whose record (JSON data plus partition key) takes exactly `bytes` bytes. */
+  const tickOf = (bytes: number): Tick => {
+    const base = tick('AAPL', 1);
+    const empty = Buffer.byteLength(JSON.stringify({ ...base, source: '' })) + Buffer.byteLength(base.symbol);
+    return { ...base, source: 'y'.repeat(bytes - empty) };
+  };
+
+  it('writes a record of exactly 1 MiB', async () => {
+    kinesis.on(PutRecordsCommand).resolves(ok(1));
+    await new KinesisTickSink(clients.kinesis, { streamName: STREAM }).put([tickOf(KINESIS_MAX_RECORD_BYTES)]);
+    expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(1);
+  });
+
+  it('refuses a batch with a record one byte over, naming the tick, before sending any of it', async () => {
+    kinesis.on(PutRecordsCommand).resolves(ok(2));
+    const put = new KinesisTickSink(clients.kinesis, { streamName: STREAM }).put([
+      tick('MSFT', 2),
+      tickOf(KINESIS_MAX_RECORD_BYTES + 1),
+    ]);
+    await expect(put).rejects.toThrow(KinesisRecordTooLargeError);
+    await expect(put).rejects.toThrow(
+      `the tick of AAPL at 2024-01-02T14:30:00.000Z takes ${KINESIS_MAX_RECORD_BYTES + 1} bytes (data plus partition key), over the 1048576-byte limit`,
+    );
     expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(0);
   });
 });
