@@ -158,6 +158,29 @@ export function validateTick(input: unknown): Result<Tick, Rejection[]> {
 }
 
 /**
+ * How far a tick's market time may be ahead of the clock that processes it: clocks of producer and
+ * processor drift by seconds, not minutes. A tick stamped further ahead is refused, or every real tick
+ * of its symbol after it would be older than the symbol's last one and never folded.
+ */
+export const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
+
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
+
+/**
+ * Pure: a rejection when the tick is more than `toleranceMs` ahead of `nowMs`, undefined otherwise.
+ * Replays of past days are behind the clock and always pass.
+ */
+export function checkNotAhead(tick: Pick<Tick, 'timestamp'>, nowMs: number, toleranceMs: number): Rejection | undefined {
+  const ahead = Date.parse(tick.timestamp) - nowMs;
+  if (!(ahead > toleranceMs)) return undefined;
+  return {
+    field: 'timestamp',
+    value: printable(tick.timestamp),
+    reason: `is ${seconds(ahead)} ahead of the processing time ${new Date(nowMs).toISOString()} (at most ${seconds(toleranceMs)} allowed): a tick from the future would make every later tick of its symbol look late`,
+  };
+}
+
+/**
  * Parses one record's bytes as a tick: size, JSON, then schema. NaN and Infinity are not JSON, so a
  * producer that sent them sent malformed JSON and is told so.
  */

@@ -9,12 +9,16 @@ import { enrich, type EnrichedTick } from '../core/enrich';
 import { partitionOf, rawObjectKey, toNdjson } from '../core/lake';
 import { PartialBatch } from '../core/partial-batch';
 import { priceKey, PriceWriteError, type DeadLetter, type DeadLetterSink, type PriceStore, type RawArchive } from '../core/ports';
-import { describeRejection, parseTick, type Tick } from '../core/tick';
+import { checkNotAhead, DEFAULT_MAX_AHEAD_MS, describeRejection, parseTick, type Tick } from '../core/tick';
 
 export interface ProcessingDeps {
   readonly archive: RawArchive;
   readonly prices: PriceStore;
   readonly invalidRecords: DeadLetterSink;
+  /** The processing clock, in epoch ms. @default Date.now */
+  readonly now?: () => number;
+  /** How far ahead of `now` a tick may be stamped; further is an invalid record. @default DEFAULT_MAX_AHEAD_MS (5 minutes) */
+  readonly maxAheadMs?: number;
   /** Told about every outcome; Powertools metrics and logs in the Lambda, counters locally. */
   readonly observe?: (outcome: ProcessingOutcome) => void;
 }
@@ -79,15 +83,23 @@ function inStreamOrderUpToFirstFailure(
 }
 
 export function makeProcessingHandler(deps: ProcessingDeps) {
+  const now = deps.now ?? Date.now;
+  const maxAheadMs = deps.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
+  if (!Number.isFinite(maxAheadMs) || maxAheadMs < 0) {
+    throw new RangeError(`maxAheadMs ${maxAheadMs} must be a number of milliseconds of at least 0`);
+  }
   return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const records = event.Records;
     const valid: ValidRecord[] = [];
     const invalid: { record: KinesisStreamRecord; letter: DeadLetter }[] = [];
+    const nowMs = now();
     for (const record of records) {
       const payload = Buffer.from(record.kinesis.data, 'base64').toString('utf8');
       const parsed = parseTick(payload);
-      if (parsed.ok) valid.push({ record, tick: parsed.value, enriched: enrich(parsed.value) });
-      else invalid.push({ record, letter: deadLetterOf(record, payload, parsed.error) });
+      const ahead = parsed.ok ? checkNotAhead(parsed.value, nowMs, maxAheadMs) : undefined;
+      if (!parsed.ok) invalid.push({ record, letter: deadLetterOf(record, payload, parsed.error) });
+      else if (ahead) invalid.push({ record, letter: deadLetterOf(record, payload, ahead) });
+      else valid.push({ record, tick: parsed.value, enriched: enrich(parsed.value) });
     }
 
     const batch = new PartialBatch(records, (r) => r.kinesis.sequenceNumber);

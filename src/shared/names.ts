@@ -21,6 +21,8 @@ export const ENV = {
   ttlDays: 'STOCKPIPE_TTL_DAYS',
   glueDatabase: 'STOCKPIPE_GLUE_DATABASE',
   athenaWorkgroup: 'STOCKPIPE_ATHENA_WORKGROUP',
+  /** Processing: how many seconds a tick's market time may be ahead of the clock (default 300). */
+  maxTickAheadSeconds: 'STOCKPIPE_MAX_TICK_AHEAD_SECONDS',
 } as const;
 
 /**
