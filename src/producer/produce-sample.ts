@@ -4,7 +4,7 @@
  * hooks every promise of the process (X-Ray SDK), which an in-process pipeline must not pay for.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { TickSink } from '../core/ports';
+import type { DeadLetterSink, TickSink } from '../core/ports';
 import { runProducer, samplesPerInvocation, type ProducerResult } from './produce';
 import type { QuoteSource } from '../core/ports-quotes';
 
@@ -31,6 +31,8 @@ export interface ProducerDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Where quotes the source refused alone go, with their reason. @default none: they are logged and counted (QuotesRefused) only */
+  readonly invalidRecords?: DeadLetterSink;
   /** @default logs nothing (the Lambda passes the Powertools Logger) */
   readonly logger?: ProducerLogger;
   /** @default measures nothing (the Lambda passes the Powertools Metrics) */
@@ -52,6 +54,11 @@ export function makeProducerHandler(deps: ProducerDeps): () => Promise<ProducerR
         cadenceMs: deps.cadenceSeconds * 1000,
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         ...(deps.now ? { now: deps.now } : {}),
+        ...(deps.invalidRecords ? { invalidRecords: deps.invalidRecords } : {}),
+        onRefused: (refused) => {
+          metric.addMetric('QuotesRefused', MetricUnit.Count, refused.length);
+          for (const r of refused) log.error('quote refused', { source: r.source, symbol: r.symbol, reason: r.reason });
+        },
       });
       metric.addMetric('TicksProduced', MetricUnit.Count, result.ticks);
       metric.addMetric('SamplesProduced', MetricUnit.Count, result.samples);

@@ -2,8 +2,9 @@
  * The producer's loop: take `samples` samples `cadenceMs` apart and write each one to the sink.
  * A sample is written only once it is complete, so a failed fetch writes nothing of its sample.
  */
-import type { TickSink } from '../core/ports';
+import type { DeadLetterSink, TickSink } from '../core/ports';
 import type { QuoteSource } from '../core/ports-quotes';
+import { deadLetterOfQuote, refusesQuotes, type RefusedQuote } from './quote-source';
 
 /** EventBridge schedules fire at most once a minute. */
 const SCHEDULE_PERIOD_SECONDS = 60;
@@ -28,6 +29,14 @@ export interface ProducerRun {
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Where quotes the source refused alone go (the Yahoo source refuses a quote the tick schema
+   * refuses, and the sample goes on without it), as dead letters with their reason.
+   * @default none: they are only told to `onRefused`
+   */
+  readonly invalidRecords?: DeadLetterSink;
+  /** Told about the quotes each sample refused, before they are dead-lettered. */
+  readonly onRefused?: (refused: readonly RefusedQuote[]) => void;
   /** Called after each written sample, e.g. for progress. */
   readonly onSample?: (sample: { readonly index: number; readonly ticks: number }) => void;
 }
@@ -65,6 +74,11 @@ export async function runProducer(run: ProducerRun): Promise<ProducerResult> {
     }
     const sample = await source.sample(symbols);
     if (sample.length > 0) await sink.put(sample);
+    const refused = refusesQuotes(source) ? source.takeRefused() : [];
+    if (refused.length > 0) {
+      run.onRefused?.(refused);
+      await run.invalidRecords?.send(refused.map(deadLetterOfQuote));
+    }
     taken += 1;
     ticks += sample.length;
     run.onSample?.({ index, ticks: sample.length });

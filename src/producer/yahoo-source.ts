@@ -1,12 +1,14 @@
 /**
  * Live quotes from Yahoo Finance through yahoo-finance2: one `quote(symbols)` request per sample.
- * A sample is all or nothing: any failure, or any symbol without a valid quote, fails the whole
- * sample with a one-line QuoteSourceError that says what to do.
+ * A failed request, or a symbol Yahoo has no quote for, fails the whole sample with a one-line
+ * QuoteSourceError that says what to do. A quote the tick schema refuses (a new listing without a
+ * previous close, say) is refused alone: `takeRefused()` hands it to the invalid-records path with
+ * its reason, and the other symbols of the sample go on.
  */
 import YahooFinance from 'yahoo-finance2';
 import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
 import type { Tick } from '../core/tick';
-import { checkedTick, normaliseSymbols } from './quote-source';
+import { checkedTick, normaliseSymbols, validatedQuote, type RefusedQuote, type RefusingQuoteSource } from './quote-source';
 import { QuoteSourceError, type QuoteSourceErrorKind, type QuoteSource } from '../core/ports-quotes';
 
 /** The part of a Yahoo quote a tick is made of (yahoo-finance2 has turned regularMarketTime into a Date). */
@@ -163,27 +165,30 @@ const YAHOO_FIELDS: Readonly<Record<string, string>> = {
   volume: 'regularMarketVolume',
 };
 
-/** Maps one Yahoo quote to a validated tick; timestamp is regularMarketTime, the quote's market time. */
+const yahooCandidate = (quote: YahooQuote): Record<string, unknown> => ({
+  symbol: quote.symbol,
+  timestamp: isoTime(quote.regularMarketTime),
+  price: quote.regularMarketPrice,
+  open: quote.regularMarketOpen,
+  high: quote.regularMarketDayHigh,
+  low: quote.regularMarketDayLow,
+  previous_close: quote.regularMarketPreviousClose,
+  volume: quote.regularMarketVolume,
+  source: 'yahoo',
+});
+const yahooField = (field: string): string => YAHOO_FIELDS[field] ?? field;
+
+/** Maps one Yahoo quote to a validated tick; timestamp is regularMarketTime, the quote's market time. Throws QuoteSourceError. */
 export function tickFromYahooQuote(quote: YahooQuote): Tick {
-  return checkedTick(
-    'yahoo',
-    {
-      symbol: quote.symbol,
-      timestamp: isoTime(quote.regularMarketTime),
-      price: quote.regularMarketPrice,
-      open: quote.regularMarketOpen,
-      high: quote.regularMarketDayHigh,
-      low: quote.regularMarketDayLow,
-      previous_close: quote.regularMarketPreviousClose,
-      volume: quote.regularMarketVolume,
-      source: 'yahoo',
-    },
-    (field) => YAHOO_FIELDS[field] ?? field,
-  );
+  return checkedTick('yahoo', yahooCandidate(quote), yahooField);
 }
 
-export class YahooSource implements QuoteSource {
+/** Like tickFromYahooQuote, but a refused quote is a value: the refusal with its reason and the quote as received. */
+export const yahooQuoteResult = (quote: YahooQuote) => validatedQuote('yahoo', yahooCandidate(quote), quote, yahooField);
+
+export class YahooSource implements QuoteSource, RefusingQuoteSource {
   readonly name = 'yahoo' as const;
+  private refused: RefusedQuote[] = [];
   private readonly client: YahooQuoteClient;
   private readonly cookieJar: ExtendedCookieJar | undefined;
 
@@ -237,6 +242,19 @@ export class YahooSource implements QuoteSource {
         `yahoo returned no quote for ${missing.join(', ')} (unknown or delisted symbol); check the symbols (STOCKPIPE_SYMBOLS)`,
       );
     }
-    return wanted.map((s) => tickFromYahooQuote(bySymbol.get(s)!));
+    const ticks: Tick[] = [];
+    for (const s of wanted) {
+      const result = yahooQuoteResult(bySymbol.get(s)!);
+      if (result.ok) ticks.push(result.value);
+      else this.refused.push(result.error);
+    }
+    return ticks;
+  }
+
+  /** The quotes refused since the last call, each with its reason. */
+  takeRefused(): RefusedQuote[] {
+    const taken = this.refused;
+    this.refused = [];
+    return taken;
   }
 }

@@ -125,12 +125,13 @@ describe('YahooSource', () => {
     ]);
   });
 
-  it('fails the whole sample when one quote lacks a price, naming the symbol and Yahoo field', async () => {
+  it('refuses alone a quote that lacks a price, naming the symbol and Yahoo field, and writes the others', async () => {
     const { source } = sourceFor('quote-without-price.json');
-    const { written, error } = await produceOnce(source, ['AAPL', 'MSFT']);
-    expect(written).toHaveLength(0);
-    expect((error as QuoteSourceError).kind).toBe('invalid-quote');
-    expect(oneLine(error)).toBe('yahoo quote for MSFT is invalid: regularMarketPrice=<missing>: is required');
+    const ticks = await source.sample(['AAPL', 'MSFT']);
+    expect(ticks.map((t) => t.symbol)).toEqual(['AAPL']);
+    expect(source.takeRefused().map((r) => r.reason)).toEqual([
+      'yahoo quote for MSFT is invalid: regularMarketPrice=<missing>: is required',
+    ]);
   });
 
   it('fails the whole sample when Yahoo leaves a symbol out', async () => {
