@@ -169,13 +169,9 @@ describe('the other operating commands on the deployed stack', () => {
       .sqs!.on(GetQueueAttributesCommand)
       .resolves({ Attributes: { ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' } });
     mocks.sfn!.on(ListExecutionsCommand).resolves({ executions: [] });
-    mocks
-      .ddb!.on(ScanCommand, { TableName: OUTPUTS.signalStateTable })
-      .resolves({
-        Items: [
-          { symbol: 'AAPL', skipped: { '2026-03-01': { late: 2, duplicate: 0 }, '2026-03-02': { late: 1, duplicate: 1 } } },
-        ],
-      });
+    mocks.ddb!.on(ScanCommand, { TableName: OUTPUTS.signalStateTable }).resolves({
+      Items: [{ symbol: 'AAPL', skipped: { '2026-03-01': { late: 2, duplicate: 0 }, '2026-03-02': { late: 1, duplicate: 1 } } }],
+    });
     mocks.ddb!.on(ScanCommand, { TableName: OUTPUTS.alertTable }).resolves({
       Items: [
         {
