@@ -1,6 +1,7 @@
 /** Small pieces of the local runtime: the functions' environment, and CSV rows refused at the source. */
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { encodeDeadLetter } from '../../adapters/aws/sqs-dead-letter-sink';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsDeadLetterSink } from '../../adapters/aws/sqs-dead-letter-sink';
+import { StockpipeError } from '../../core/errors';
 import type { DeadLetter } from '../../core/ports';
 import { describeRejection } from '../../core/tick';
 import type { CsvRejection } from '../../producer/csv';
@@ -44,19 +45,15 @@ export async function deadLetterCsvRows(
     rejection: r.rejection,
     source: { kind: 'csv', file, line: String(r.line) },
   }));
-  for (let i = 0; i < letters.length; i += 10) {
-    const group = letters.slice(i, i + 10);
-    const out = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: group.map((letter, k) => ({
-          Id: String(k),
-          MessageBody: encodeDeadLetter(letter),
-          MessageAttributes: { reason: { DataType: 'String', StringValue: letter.reason.slice(0, 1024) } },
-        })),
-      }),
+  // The sink sizes its requests by bytes and cuts an oversize row to a bounded prefix, as for any letter.
+  try {
+    await new SqsDeadLetterSink(sqs, queueUrl).send(letters);
+  } catch (error) {
+    throw new StockpipeError(
+      `could not dead-letter ${letters.length} CSV row(s) of ${file} to ${queueUrl}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
     );
-    if ((out.Failed ?? []).length > 0)
-      throw new Error(`could not dead-letter ${out.Failed!.length} CSV row(s) of ${file} to ${queueUrl}`);
   }
 }
