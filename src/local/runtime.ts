@@ -9,6 +9,8 @@
  * Without `persist`, every start begins with an empty lake and outbox (the previous run's are cleared
  * then, not at exit, so they stay queryable after the run).
  */
+import type { DeadLetter } from '../core/ports';
+import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
 import { analysisHealth } from '../adapters/aws/analysis-health';
 import { DynamoDbSkippedTickReader } from '../adapters/aws/dynamodb-skipped-tick-reader';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -137,6 +139,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     let stopped = false;
 
     let schedule: LocalSchedule | undefined;
+    // A quote the tick schema refuses goes, with its reason, where processing sends invalid records,
+    // and counts as a record refused at the source (records in = processed + dead-lettered).
+    const invalidQueue = new SqsDeadLetterSink(clients.sqs, resources.invalidQueueUrl);
+    const refusedQuotes = {
+      send: async (letters: readonly DeadLetter[]) => {
+        await invalidQueue.send(letters);
+        counters.rejectedAtSource += letters.length;
+      },
+    };
     if (options.schedule) {
       const producer = options.producer!;
       const clock = new ScaledClock(options.schedule.speed);
@@ -146,6 +157,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       const invoke = makeProducerHandler({
         source: producer.source,
         sink: producerSink,
+        invalidRecords: refusedQuotes,
         symbols: producer.symbols,
         cadenceSeconds,
         now: () => clock.now(),
@@ -198,6 +210,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         return runProducer({
           source: producer.source,
           sink: producerSink,
+          invalidRecords: refusedQuotes,
           symbols: producer.symbols,
           samples: run.samples ?? Number.MAX_SAFE_INTEGER,
           cadenceMs: run.cadenceMs ?? 0,
