@@ -16,7 +16,7 @@ import { enrich } from '../../src/core/enrich';
 import { AlertClaimHeld } from '../../src/core/ports';
 import type { Alert, PricePoint } from '../../src/core/signals';
 import { toDynamoDbStreamRecord } from '../../src/local/mappings/dynamodb-events';
-import { referenceCrossovers, sp500Daily, stocksCsv } from '../support/signal-lake';
+import { referenceCrossovers, sp500Daily, stocksCsv, tickOfPoint } from '../support/signal-lake';
 import { useLocalAws } from '../support/local-aws';
 
 const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:000000000000:table/stockpipe-prices';
@@ -38,18 +38,7 @@ const shuffled = <T>(items: readonly T[], random: () => number): T[] => {
   return out;
 };
 
-const tickOf = (p: PricePoint) =>
-  enrich({
-    symbol: p.symbol,
-    timestamp: p.timestamp,
-    price: p.price,
-    open: p.price,
-    high: p.price,
-    low: p.price,
-    previous_close: p.price,
-    volume: 1000,
-    source: 'replay',
-  });
+const tickOf = (p: PricePoint) => enrich(tickOfPoint(p));
 
 const sideKey = (a: { symbol: string; side: string; timestamp: string }) => `${a.symbol} ${a.side} ${a.timestamp}`;
 

@@ -25,6 +25,7 @@ import type { Alert, PricePoint } from '../../src/core/signals';
 import { toDynamoDbStreamRecord } from '../../src/local/mappings/dynamodb-events';
 import { toKinesisStreamRecord } from '../../src/local/mappings/kinesis-events';
 import { makeProcessingHandler } from '../../src/processing/process-batch';
+import { tickOfPoint } from '../support/signal-lake';
 import { FakeDynamoDb, type Item, type ItemChange } from './fake-dynamodb';
 import { between, LogicalClock, Scheduler, type Random } from './scheduler';
 
@@ -109,17 +110,7 @@ const shardOf = (key: string, salt = ''): number => {
 };
 
 const tickPayload = (p: PricePoint, previous: PricePoint | undefined): string =>
-  JSON.stringify({
-    symbol: p.symbol,
-    timestamp: p.timestamp,
-    price: p.price,
-    open: p.price,
-    high: p.price,
-    low: p.price,
-    previous_close: previous?.price ?? p.price,
-    volume: 1000,
-    source: 'synthetic',
-  });
+  JSON.stringify(tickOfPoint(p, { previousClose: previous?.price ?? p.price, source: 'synthetic' }));
 
 export class PipelineWorld {
   readonly clock = new LogicalClock();

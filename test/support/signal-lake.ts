@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { localObjectPath } from '../../src/adapters/local/lake-files';
 import type { PricePoint, Side } from '../../src/core/signals';
+import type { Tick } from '../../src/core/tick';
 import { LAKE } from '../../src/shared/names';
 
 const ROOT = join(__dirname, '..', '..');
@@ -55,18 +56,20 @@ export function sp500Daily(symbol = 'SPX'): PricePoint[] {
   });
 }
 
-const tickLine = (p: PricePoint): string =>
-  JSON.stringify({
-    symbol: p.symbol,
-    timestamp: p.timestamp,
-    price: p.price,
-    open: p.price,
-    high: p.price,
-    low: p.price,
-    previous_close: p.price,
-    volume: 1000,
-    source: 'replay',
-  });
+/** A close as a whole tick: open, high and low at the price, a volume of 1,000. */
+export const tickOfPoint = (p: PricePoint, options: { previousClose?: number; source?: string } = {}): Tick => ({
+  symbol: p.symbol,
+  timestamp: p.timestamp,
+  price: p.price,
+  open: p.price,
+  high: p.price,
+  low: p.price,
+  previous_close: options.previousClose ?? p.price,
+  volume: 1000,
+  source: options.source ?? 'replay',
+});
+
+const tickLine = (p: PricePoint): string => JSON.stringify(tickOfPoint(p));
 
 /**
  * Writes the points as raw lake objects under `<s3Dir>/<bucket>`: one object per partition and
