@@ -65,7 +65,7 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
     log(`writing ${ticks.length} ticks (${symbols} symbols, one every ${cadence} s) through the processing handler`);
     const processing = makeProcessingHandler({
       archive: new S3RawArchive(clients.s3, bucket),
-      prices: { putTicks: async () => undefined },
+      prices: { storedTicks: async () => new Map(), putTicks: async () => undefined },
       invalidRecords: { send: async () => undefined },
     });
     const source = {

@@ -6,6 +6,7 @@ import type { EnrichedTick } from './enrich';
 import type { Alert, PricePoint, SignalState } from './signals';
 import type { Tick } from './tick';
 import { StockpipeError } from './errors';
+import type { StoredTick } from './first-wins';
 
 /** Writes ticks into the stream (Kinesis in AWS and locally). */
 export interface TickSink {
@@ -19,6 +20,11 @@ export interface RawArchive {
 
 /** The processed-price table, keyed by symbol + timestamp. */
 export interface PriceStore {
+  /**
+   * The stored ticks of these keys (a consistent read), by `priceKey`; a key with no item is absent.
+   * Processing reads them before it archives or writes, so that the first tick of a key wins.
+   */
+  storedTicks(keys: readonly Pick<Tick, 'symbol' | 'timestamp'>[]): Promise<ReadonlyMap<string, StoredTick>>;
   /**
    * Idempotent: writing the same tick again leaves one item. Throws PriceWriteError naming the ticks
    * that could not be written (any other error: none is known to be written).

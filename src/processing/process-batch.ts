@@ -6,6 +6,7 @@
  */
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { enrich, type EnrichedTick } from '../core/enrich';
+import { splitFirstWins } from '../core/first-wins';
 import { partitionOf, rawObjectKey, toNdjson } from '../core/lake';
 import { PartialBatch } from '../core/partial-batch';
 import { priceKey, PriceWriteError, type DeadLetter, type DeadLetterSink, type PriceStore, type RawArchive } from '../core/ports';
@@ -29,6 +30,8 @@ export interface ProcessingOutcome {
   readonly deadLettered: number;
   readonly failed: number;
   readonly objectsWritten: number;
+  /** Of `processed`: ticks already stored as they are (a redelivered batch, a repeated quote), so not written again. */
+  readonly alreadyStored: number;
   readonly errors: readonly string[];
 }
 
@@ -103,11 +106,32 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
     }
 
     const batch = new PartialBatch(records, (r) => r.kinesis.sequenceNumber);
+
+    // First wins (core/first-wins.ts): a tick already stored is not archived or written again, so a
+    // redelivered batch is a no-op (no stream record, no second raw row); a different tick of a
+    // stored key is an invalid record.
+    let fresh: readonly ValidRecord[] = [];
+    let alreadyStored = 0;
+    const conflicting = new Set<ValidRecord>();
+    if (valid.length > 0)
+      await batch.attempt(valid, async () => {
+        const stored = await deps.prices.storedTicks(valid.map((v) => v.tick));
+        const split = splitFirstWins(valid, (v) => v.tick, stored);
+        fresh = split.fresh;
+        alreadyStored = split.repeats.length;
+        for (const { item, rejection } of split.conflicts) {
+          conflicting.add(item);
+          invalid.push({
+            record: item.record,
+            letter: deadLetterOf(item.record, Buffer.from(item.record.kinesis.data, 'base64').toString('utf8'), rejection),
+          });
+        }
+      });
     await batch.deadLetter(deps.invalidRecords, invalid);
 
     const first = records[0];
     const partitions = new Map<string, ValidRecord[]>();
-    for (const v of valid) {
+    for (const v of fresh) {
       const p = partitionOf(v.tick);
       const key = first ? rawObjectKey(p, shardOf(first), first.kinesis.sequenceNumber) : '';
       partitions.set(key, [...(partitions.get(key) ?? []), v]);
@@ -126,7 +150,7 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
     );
     // The PUTs complete in any order; the prices go out in stream order, so that a symbol's ticks
     // reach the table (and its stream, and the analysis) in the order Kinesis kept them.
-    const archived = inStreamOrderUpToFirstFailure(valid, archivedSet, batch);
+    const archived = inStreamOrderUpToFirstFailure(fresh, archivedSet, batch);
 
     if (archived.length > 0) {
       try {
@@ -139,10 +163,11 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
 
     const outcome: ProcessingOutcome = {
       records: records.length,
-      processed: batch.succeeded(valid),
+      processed: batch.succeeded(valid.filter((v) => !conflicting.has(v))),
       deadLettered: batch.succeeded(invalid),
       failed: batch.failedCount,
       objectsWritten,
+      alreadyStored,
       errors: batch.errors,
     };
     deps.observe?.(outcome);

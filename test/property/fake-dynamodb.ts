@@ -1,13 +1,14 @@
 /**
  * A DynamoDB DocumentClient `send` kept in memory, with just what the real adapters send: PutCommand
  * with the condition expressions they use, GetCommand, UpdateCommand (SET / REMOVE), QueryCommand on
- * the partition key with an optional `>` on the sort key (paged at random), BatchWriteCommand (items
+ * the partition key with an optional `>` on the sort key (paged at random), BatchGetCommand (keys left
+ * unprocessed at random, ProjectionExpression of plain names), BatchWriteCommand (items
  * left unprocessed at random, committed items streamed in random order). Every read is strongly
  * consistent. An expression it does not know fails the test loudly, so an adapter that changes what
  * it sends cannot pass against a fake that does something else.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { shuffled, type Random } from './scheduler';
 
 export type Item = Record<string, unknown>;
@@ -179,6 +180,29 @@ export class FakeDynamoDb {
       return {};
     }
     if (command instanceof QueryCommand) return this.query(command);
+    if (command instanceof BatchGetCommand) {
+      const responses: Record<string, Item[]> = {};
+      const unprocessed: Record<string, { Keys: Item[] } & Record<string, unknown>> = {};
+      for (const [table, request] of Object.entries(command.input.RequestItems ?? {})) {
+        const { Keys = [], ProjectionExpression, ExpressionAttributeNames, ConsistentRead, ...rest } = request;
+        if (Object.keys(rest).length > 0) throw new Error(`fake DynamoDB: BatchGetItem with ${Object.keys(rest).join(', ')}`);
+        if (Keys.length > 100) throw new Error(`fake DynamoDB: BatchGetItem with ${Keys.length} keys (at most 100)`);
+        if (new Set(Keys.map((k) => this.keyOf(table, k))).size < Keys.length)
+          throw new Error('fake DynamoDB: Provided list of item keys contains duplicates');
+        const projected = ProjectionExpression?.split(',').map((t) => name(t.trim(), ExpressionAttributeNames));
+        for (const key of Keys) {
+          if (this.options.unprocessed()) {
+            (unprocessed[table] ??= { Keys: [], ProjectionExpression, ExpressionAttributeNames, ConsistentRead }).Keys.push(key);
+            continue;
+          }
+          const found = this.table(table).get(this.keyOf(table, key));
+          if (!found) continue;
+          const item = projected ? Object.fromEntries(projected.filter((f) => f in found).map((f) => [f, found[f]])) : found;
+          (responses[table] ??= []).push(copy(item));
+        }
+      }
+      return { Responses: responses, UnprocessedKeys: unprocessed };
+    }
     if (command instanceof BatchWriteCommand) {
       const unprocessed: Record<string, unknown[]> = {};
       const changes: (ItemChange | undefined)[] = [];

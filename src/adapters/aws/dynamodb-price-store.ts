@@ -1,7 +1,9 @@
-import { BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnrichedTick } from '../../core/enrich';
+import type { StoredTick } from '../../core/first-wins';
 import { priceKey as keyOf, PriceWriteError, type PriceStore } from '../../core/ports';
-import { toPriceItem } from '../../core/price-item';
+import { TICK_FIELDS, toPriceItem } from '../../core/price-item';
+import type { Tick } from '../../core/tick';
 import { chunk, retryPending, type BackoffOptions } from '../../shared/retry';
 
 /**
@@ -25,9 +27,46 @@ export class DynamoDbPriceStore implements PriceStore {
     private readonly backoff: BackoffOptions = {},
   ) {}
 
+  async storedTicks(keys: readonly Pick<Tick, 'symbol' | 'timestamp'>[]): Promise<ReadonlyMap<string, StoredTick>> {
+    const unique = [...new Map(keys.map((k) => [keyOf(k), { symbol: k.symbol, timestamp: k.timestamp }])).values()];
+    const found = new Map<string, StoredTick>();
+    const names = ['symbol', 'timestamp', ...TICK_FIELDS];
+    const projection = {
+      ProjectionExpression: names.map((_, i) => `#f${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#f${i}`, n])),
+    };
+    await Promise.all(
+      chunk(unique, 100).map(async (group) => {
+        const left = await retryPending(
+          group,
+          async (pending) => {
+            const out = await this.documents.send(
+              new BatchGetCommand({
+                RequestItems: { [this.tableName]: { Keys: [...pending], ConsistentRead: true, ...projection } },
+              }),
+            );
+            for (const item of out.Responses?.[this.tableName] ?? []) found.set(keyOf(item as StoredTick), item as StoredTick);
+            const unprocessed = new Set((out.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((k) => keyOf(k as StoredTick)));
+            return pending.filter((k) => unprocessed.has(keyOf(k)));
+          },
+          this.backoff,
+        );
+        if (left.length > 0) {
+          throw new Error(
+            `could not read ${left.length} stored price item(s) of ${this.tableName} before writing: ` +
+              'the keys stayed unprocessed after retries (is the table throttling?)',
+          );
+        }
+      }),
+    );
+    return found;
+  }
+
   async putTicks(ticks: readonly EnrichedTick[]): Promise<void> {
-    // A batch that carries one key twice keeps the last, as a second Put would.
-    const unique = [...new Map(ticks.map((t) => [keyOf(t), t])).values()];
+    // A batch that carries one key twice keeps the first: the rule of first-wins.ts.
+    const firstOfKey = new Map<string, EnrichedTick>();
+    for (const t of ticks) if (!firstOfKey.has(keyOf(t))) firstOfKey.set(keyOf(t), t);
+    const unique = [...firstOfKey.values()];
     const bySymbol = new Map<string, EnrichedTick[]>();
     for (const t of unique) bySymbol.set(t.symbol, [...(bySymbol.get(t.symbol) ?? []), t]);
     const firstUnwritten = new Map<string, number>();

@@ -35,7 +35,7 @@ const setup = (options: { maxAheadMs?: number } = {}) => {
   const items: EnrichedTick[] = [];
   const letters: DeadLetter[] = [];
   const archive: RawArchive = { putObject: async (key, body) => void objects.set(key, body) };
-  const prices: PriceStore = { putTicks: async (ticks) => void items.push(...ticks) };
+  const prices: PriceStore = { storedTicks: async () => new Map(), putTicks: async (ticks) => void items.push(...ticks) };
   const invalidRecords: DeadLetterSink = { send: async (l) => void letters.push(...l) };
   const handler = makeProcessingHandler({ archive, prices, invalidRecords, now: () => NOW, ...options });
   return { handler, objects, items, letters };

@@ -1,13 +1,20 @@
-import { BatchWriteCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { DynamoDbPriceStore } from '../../../src/adapters/aws/dynamodb-price-store';
 import { enrich, type EnrichedTick } from '../../../src/core/enrich';
-import { PriceWriteError, type DeadLetter, type DeadLetterSink, type PriceStore, type RawArchive } from '../../../src/core/ports';
+import {
+  PriceWriteError,
+  priceKey,
+  type DeadLetter,
+  type DeadLetterSink,
+  type PriceStore,
+  type RawArchive,
+} from '../../../src/core/ports';
 import { toPriceItem } from '../../../src/core/price-item';
 import type { Tick } from '../../../src/core/tick';
-import { makeProcessingHandler } from '../../../src/processing/process-batch';
+import { makeProcessingHandler, type ProcessingOutcome } from '../../../src/processing/process-batch';
 
 const tick = (symbol: string, i: number, day = 2): Tick => ({
   symbol,
@@ -51,6 +58,14 @@ class MemoryArchive implements RawArchive {
 class MemoryPrices implements PriceStore {
   readonly items = new Map<string, EnrichedTick>();
   failSymbol?: string;
+  async storedTicks(keys: readonly { symbol: string; timestamp: string }[]) {
+    const found = new Map<string, EnrichedTick>();
+    for (const k of keys) {
+      const item = this.items.get(`${k.symbol}|${k.timestamp}`);
+      if (item) found.set(priceKey(item), item);
+    }
+    return found;
+  }
   async putTicks(ticks: readonly EnrichedTick[]) {
     const unwritten = ticks.filter((t) => t.symbol === this.failSymbol);
     for (const t of ticks) if (t.symbol !== this.failSymbol) this.items.set(`${t.symbol}|${t.timestamp}`, t);
@@ -105,6 +120,72 @@ describe('processing: failures', () => {
     invalidRecords.down = true;
     const result = await handler(event(['not json', ...payloads]));
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '100' }] });
+  });
+});
+
+describe('processing: two ticks with one key, the first stored wins', () => {
+  it('a redelivered batch is a no-op: nothing archived or written again, every record processed', async () => {
+    const { archive, prices, invalidRecords, handler } = setup();
+    const payloads = [tick('AAPL', 1), tick('MSFT', 1), tick('AAPL', 2)].map((t) => JSON.stringify(t));
+    await handler(event(payloads));
+    const first = new Map(prices.items);
+    archive.objects.clear();
+    const outcomes: ProcessingOutcome[] = [];
+    const again = makeProcessingHandler({ archive, prices, invalidRecords, observe: (o) => outcomes.push(o) });
+    expect((await again(event(payloads))).batchItemFailures).toEqual([]);
+    expect(archive.objects.size).toBe(0);
+    expect(prices.items).toEqual(first);
+    expect(invalidRecords.letters).toEqual([]);
+    expect(outcomes[0]).toMatchObject({ records: 3, processed: 3, alreadyStored: 3, deadLettered: 0, objectsWritten: 0 });
+  });
+
+  it('a different tick for a stored key is refused with the field that differs, and the stored one stays', async () => {
+    const { archive, prices, invalidRecords, handler } = setup();
+    await handler(event([JSON.stringify(tick('AAPL', 1))]));
+    archive.objects.clear();
+    const other = { ...tick('AAPL', 1), price: 99.5 };
+    const result = await handler(event([JSON.stringify(other), JSON.stringify(tick('AAPL', 2))]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(prices.items.get(`AAPL|${other.timestamp}`)!.price).toBe(11);
+    expect(invalidRecords.letters).toHaveLength(1);
+    expect(invalidRecords.letters[0]!.rejection).toEqual({
+      field: 'price',
+      value: '99.5',
+      reason: `AAPL already has a tick at ${other.timestamp} with price 11; of two ticks with one timestamp the first one stored wins`,
+    });
+    expect(invalidRecords.letters[0]!.payload).toBe(JSON.stringify(other));
+    // Only the fresh tick is archived.
+    expect([...archive.objects.values()].join('').trim().split('\n')).toEqual([JSON.stringify(tick('AAPL', 2))]);
+  });
+
+  it('within one batch the first of a key wins too: an equal repeat is processed, a different one refused', async () => {
+    const { archive, prices, invalidRecords, handler } = setup();
+    const a = tick('AAPL', 1);
+    const payloads = [a, a, { ...a, volume: 7 }].map((t) => JSON.stringify(t));
+    expect((await handler(event(payloads))).batchItemFailures).toEqual([]);
+    expect([...prices.items.values()]).toEqual([enrich(a)]);
+    expect(invalidRecords.letters.map((l) => l.rejection)).toEqual([
+      {
+        field: 'volume',
+        value: '7',
+        reason: `AAPL already has a tick at ${a.timestamp} with volume 1; of two ticks with one timestamp the first one stored wins`,
+      },
+    ]);
+    expect([...archive.objects.values()].join('').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('retries the batch when the stored ticks cannot be read, and writes nothing', async () => {
+    const { archive, prices, invalidRecords } = setup();
+    const failing = Object.assign(Object.create(prices) as MemoryPrices, {
+      storedTicks: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+    });
+    const handler = makeProcessingHandler({ archive, prices: failing, invalidRecords });
+    const result = await handler(event([JSON.stringify(tick('AAPL', 1)), JSON.stringify(tick('AAPL', 2))]));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '100' }, { itemIdentifier: '101' }]);
+    expect(archive.objects.size).toBe(0);
+    expect(prices.items.size).toBe(0);
   });
 });
 
@@ -176,6 +257,39 @@ describe('DynamoDbPriceStore', () => {
     expect(requests()).toEqual([['AAPL@01', 'MSFT@01'], ['AAPL@01'], ['AAPL@01'], ['AAPL@01'], ['MSFT@02']]);
   });
 
+  it('reads stored ticks with one consistent BatchGetItem per 100 keys, retrying unprocessed keys', async () => {
+    const keys = Array.from({ length: 101 }, (_, i) => tick('AAPL', i));
+    const stored = { ...keys[3]!, expires_at: 1, written_at: 0 };
+    const projection = {
+      ProjectionExpression: '#f0, #f1, #f2, #f3, #f4, #f5, #f6, #f7, #f8',
+      ExpressionAttributeNames: {
+        '#f0': 'symbol',
+        '#f1': 'timestamp',
+        '#f2': 'price',
+        '#f3': 'open',
+        '#f4': 'high',
+        '#f5': 'low',
+        '#f6': 'previous_close',
+        '#f7': 'volume',
+        '#f8': 'source',
+      },
+    };
+    const keyOf = (t: Tick) => ({ symbol: t.symbol, timestamp: t.timestamp });
+    ddb
+      .on(BatchGetCommand)
+      .resolvesOnce({ Responses: { prices: [] }, UnprocessedKeys: { prices: { Keys: [keyOf(keys[3]!)] } } })
+      .resolves({ Responses: { prices: [stored] } });
+    const found = await new DynamoDbPriceStore(client, 'prices', 1, () => 0, noSleep).storedTicks(keys);
+    expect([...found.keys()]).toEqual([priceKey(keys[3]!)]);
+    const calls = ddb.commandCalls(BatchGetCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(3);
+    expect(calls[0]).toEqual({
+      RequestItems: { prices: { Keys: keys.slice(0, 100).map(keyOf), ConsistentRead: true, ...projection } },
+    });
+    expect(calls[1]).toEqual({ RequestItems: { prices: { Keys: [keyOf(keys[100]!)], ConsistentRead: true, ...projection } } });
+    expect(calls[2]).toEqual({ RequestItems: { prices: { Keys: [keyOf(keys[3]!)], ConsistentRead: true, ...projection } } });
+  });
+
   it('sends a repeated key once (BatchWriteItem rejects duplicate keys in one request)', async () => {
     const t = enrich(tick('AAPL', 1));
     ddb.on(PutCommand).resolves({});
@@ -193,6 +307,7 @@ describe('stream order', () => {
       putObject: (key) => new Promise((resolve) => setTimeout(resolve, key.includes('dt=2024-01-01') ? 30 : 1)),
     };
     const prices: PriceStore = {
+      storedTicks: async () => new Map(),
       putTicks: async (batch) => void written.push(...batch.map((t) => t.timestamp)),
     };
     const handler = makeProcessingHandler({ archive: slowFirstArchive, prices, invalidRecords: { send: async () => undefined } });
@@ -214,6 +329,7 @@ describe('stream order', () => {
     archive.failKeysContaining = 'symbol=SPX/dt=2024-01-02';
     const written: string[] = [];
     const prices: PriceStore = {
+      storedTicks: async () => new Map(),
       putTicks: async (batch) => void written.push(...batch.map((t) => `${t.symbol} ${t.timestamp.slice(0, 10)}`)),
     };
     const handler = makeProcessingHandler({ archive, prices, invalidRecords: { send: async () => undefined } });
