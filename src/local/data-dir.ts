@@ -46,6 +46,9 @@ export const ANALYSIS_HEALTH_FILE = 'analysis-health';
 /** Per symbol and day, the late and duplicate ticks of the last run (what its report reads after it). */
 export const SKIPPED_TICKS_FILE = 'skipped-ticks';
 
+/** The persisted local DynamoDB stream's journal (src/local/emulators/dynamodb-stream-journal.ts). */
+export const streamJournalFile = (layout: DataDirLayout): string => join(layout.state, 'dynamodb-stream.journal.ndjson');
+
 /** Reads a JSON state file; undefined when it does not exist. A corrupt file is an error naming it. */
 export function readJsonFile<T>(path: string): T | undefined {
   if (!existsSync(path)) return undefined;
@@ -74,6 +77,7 @@ export function resetRunData(layout: DataDirLayout): void {
   for (const dir of [layout.lake, layout.outbox, layout.emulators]) rmSync(dir, { recursive: true, force: true });
   rmSync(stateFile(layout, 'checkpoints'), { force: true });
   rmSync(stateFile(layout, 'dynamodb-stream-pending'), { force: true });
+  rmSync(streamJournalFile(layout), { force: true });
   rmSync(stateFile(layout, ANALYSIS_HEALTH_FILE), { force: true });
   rmSync(stateFile(layout, SKIPPED_TICKS_FILE), { force: true });
   ensureDataDir(layout);

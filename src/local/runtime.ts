@@ -14,6 +14,7 @@ import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
 import { analysisHealth } from '../adapters/aws/analysis-health';
 import { DynamoDbSkippedTickReader } from '../adapters/aws/dynamodb-skipped-tick-reader';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { rmSync } from 'node:fs';
 import { runProducer } from '../producer/produce';
 import { makeProducerHandler } from '../producer/produce-sample';
 import { createClients } from '../shared/clients';
@@ -27,11 +28,14 @@ import {
   ensureDataDir,
   readJsonFile,
   resetRunData,
+  streamJournalFile,
   stateFile,
   writeJsonFile,
 } from './data-dir';
 import { DynamoDbEventSource } from './mappings/dynamodb-event-source';
 import { LocalDynamoDbStream } from './emulators/dynamodb-stream';
+import { changeCommitted } from './emulators/dynamodb-stream-capture';
+import { DynamoDbStreamJournal } from './emulators/dynamodb-stream-journal';
 import { startEmulators } from './emulators/emulators';
 import { deadLetterCsvRows, localEnvironment } from './functions/environment';
 import { createLocalFunctions } from './functions/functions';
@@ -78,14 +82,23 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const latency = options.measureLatency ? new LatencyTracker() : undefined;
 
     const stream = new LocalDynamoDbStream({
+      ...(persist ? { journal: new DynamoDbStreamJournal(streamJournalFile(layout)) } : {}),
       tableName: resources.priceTable,
       keySchema: { hash: ATTR.symbol, range: ATTR.timestamp },
       viewType: PRICE_STREAM_VIEW_TYPE,
       region: resources.region,
       accountId: resources.accountId,
     });
-    const pendingFile = stateFile(layout, 'dynamodb-stream-pending');
-    if (persist) stream.restore(readJsonFile<DynamoDBRecord[]>(pendingFile) ?? []);
+    if (persist) {
+      // A data dir of an earlier version kept the undelivered records in a snapshot taken at stop.
+      const legacySnapshot = stateFile(layout, 'dynamodb-stream-pending');
+      stream.restore(readJsonFile<DynamoDBRecord[]>(legacySnapshot) ?? []);
+      rmSync(legacySnapshot, { force: true });
+      const recovery = await stream.recover((change) => changeCommitted(clients.dynamodb, resources.priceTable, change));
+      if (recovery.restored + recovery.recovered + recovery.notCommitted + recovery.tornLines > 0) {
+        log.info('DynamoDB stream recovered from its journal', { ...recovery });
+      }
+    }
 
     const functions = createLocalFunctions({
       endpoints: emulators.endpoints,
@@ -246,7 +259,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           .catch(() => log.warn('stopped before the DynamoDB stream was drained', { pending: stream.pending() }));
         await streamSource.stop();
         // Records the analysis could not take before the stop wait for the next start of a persisted runtime.
-        if (persist) writeJsonFile(pendingFile, stream.snapshot());
+        if (persist) stream.compactJournal();
         // What `stockpipe status` shows of the analysis once this process, and its tables, are gone.
         await analysisHealth(
           clients.documents,

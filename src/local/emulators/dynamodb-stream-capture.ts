@@ -98,6 +98,16 @@ interface WriteInput {
 }
 
 /**
+ * Whether the table holds what `change` describes (its new image; for a REMOVE, no item): how the
+ * recovery of a persisted stream tells an interrupted write that committed from one that did not.
+ */
+export async function changeCommitted(client: DynamoDBClient, table: string, change: TableChange): Promise<boolean> {
+  const current = (await client.send(new GetItemCommand({ TableName: table, Key: change.keys, ConsistentRead: true }))).Item;
+  if (change.newImage === undefined) return current === undefined;
+  return current !== undefined && sameImage(current, change.newImage);
+}
+
+/**
  * Installs the capture on `client`; returns a function that removes it. Every emitted change goes
  * to `stream.append` after the write it describes has returned successfully.
  */
@@ -144,7 +154,18 @@ export function captureTableWrites(
         // A put that returns the old item tells what it replaced: no read before it is needed.
         const returnsOld = context.commandName === 'PutItemCommand' && input.ReturnValues === 'ALL_OLD';
         const read = returnsOld ? undefined : (await readItems(client, table, [keys])).get(keyText(keys));
-        const result = await next(args);
+        // Only puts are journalled before they go (the price table's writes): their image is known.
+        const intent =
+          context.commandName === 'PutItemCommand' && input.Item
+            ? stream.begin([changeOf(keys, read, input.Item) ?? { eventName: 'INSERT', keys, newImage: input.Item }])
+            : undefined;
+        let result: Awaited<ReturnType<typeof next>>;
+        try {
+          result = await next(args);
+        } catch (error) {
+          stream.abandon(intent);
+          throw error;
+        }
         const before = returnsOld ? asItem((result.output as { Attributes?: Record<string, unknown> }).Attributes) : read;
         let after: Item | undefined;
         if (context.commandName === 'PutItemCommand') after = input.Item;
@@ -152,7 +173,7 @@ export function captureTableWrites(
           after = (await client.send(new GetItemCommand({ TableName: table, Key: keys, ConsistentRead: true }))).Item;
         }
         const change = changeOf(keys, before, after);
-        if (change) stream.append([change]);
+        stream.append(change ? [change] : [], intent);
         return result;
       }
       case 'BatchWriteItemCommand': {
@@ -161,7 +182,17 @@ export function captureTableWrites(
         const keyOf = (r: WriteRequest): Item =>
           r.PutRequest ? stream.keysOf(r.PutRequest.Item as Item) : (r.DeleteRequest!.Key as Item);
         const before = await readItems(client, table, requests.map(keyOf));
-        const result = await next(args);
+        const candidates = requests
+          .map((r) => changeOf(keyOf(r), before.get(keyText(keyOf(r))), r.PutRequest ? (r.PutRequest.Item as Item) : undefined))
+          .filter((c): c is TableChange => c !== undefined);
+        const intent = stream.begin(candidates);
+        let result: Awaited<ReturnType<typeof next>>;
+        try {
+          result = await next(args);
+        } catch (error) {
+          stream.abandon(intent);
+          throw error;
+        }
         const output = result.output as {
           UnprocessedItems?: Record<
             string,
@@ -186,7 +217,7 @@ export function captureTableWrites(
           );
           if (change) changes.push(change);
         }
-        stream.append(shuffle(changes, random));
+        stream.append(shuffle(changes, random), intent);
         return result;
       }
       default:

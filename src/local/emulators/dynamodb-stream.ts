@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBRecord, StreamRecord } from 'aws-lambda';
+import type { DynamoDbStreamJournal, OpenIntent } from './dynamodb-stream-journal';
 
 export type StreamViewType = 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
 export type Item = Record<string, SdkAttributeValue>;
@@ -38,6 +39,19 @@ export interface LocalDynamoDbStreamOptions {
   /** @default 2 */
   readonly shardCount?: number;
   readonly now?: () => Date;
+  /** Keeps every record on disk until delivered (a persisted runtime): see dynamodb-stream-journal.ts. */
+  readonly journal?: DynamoDbStreamJournal;
+}
+
+/** What `recover` found in the journal of a previous process. */
+export interface StreamRecovery {
+  /** Records that were appended and not delivered: back on their shards. */
+  readonly restored: number;
+  /** Changes of writes interrupted between the table and the stream, found committed: appended now. */
+  readonly recovered: number;
+  /** Changes of interrupted writes that the table does not hold: they did not commit. */
+  readonly notCommitted: number;
+  readonly tornLines: number;
 }
 
 export interface StreamShard {
@@ -90,14 +104,99 @@ export class LocalDynamoDbStream {
     return keys;
   }
 
-  /** Appends committed changes, in the order they were committed. */
-  append(changes: readonly TableChange[]): void {
-    if (changes.length === 0) return;
+  private readonly openIntents = new Map<string, OpenIntent>();
+  private intents = 0;
+
+  /**
+   * Before a write goes to the table: journals the changes it will make if it commits (a persisted
+   * stream only), so that a process killed between the table and `append` loses nothing. Returns the
+   * id to pass to `append` or `abandon`.
+   */
+  begin(changes: readonly TableChange[]): string | undefined {
+    const journal = this.options.journal;
+    if (!journal) return undefined;
+    const id = `${process.pid}-${Date.now().toString(36)}-${++this.intents}`;
+    journal.intend(id, changes);
+    this.openIntents.set(id, { id, changes });
+    return id;
+  }
+
+  /** The write begun as `id` failed: nothing of it was committed. */
+  abandon(id: string | undefined): void {
+    if (id === undefined) return;
+    this.openIntents.delete(id);
+    this.options.journal?.aborted(id);
+  }
+
+  /**
+   * Appends committed changes, in the order they were committed; `intent` closes the write begun
+   * with `begin`. The records are on their shards even when the journal cannot take them (a full
+   * disk): this process still delivers them, the error is thrown after, and the intent left open is
+   * checked against the table at the next start.
+   */
+  append(changes: readonly TableChange[], intent?: string): void {
+    const records = this.toRecords(changes);
+    try {
+      if (this.options.journal && (records.length > 0 || intent !== undefined)) {
+        this.options.journal.committed(intent ?? 'direct', records);
+        if (intent !== undefined) this.openIntents.delete(intent);
+      }
+    } finally {
+      for (const record of records) this.shardOf(record).records.push(record);
+      this.appended += records.length;
+      if (records.length > 0) for (const listener of this.listeners) listener();
+    }
+  }
+
+  /** The event source finished these records (done or dead-lettered): they leave the journal. */
+  delivered(records: readonly DynamoDBRecord[]): void {
+    const journal = this.options.journal;
+    if (journal?.delivered(records)) journal.rewrite(this.snapshot(), [...this.openIntents.values()]);
+  }
+
+  /** Rewrites the journal with only what is still open (at a clean stop). */
+  compactJournal(): void {
+    this.options.journal?.rewrite(this.snapshot(), [...this.openIntents.values()]);
+  }
+
+  /**
+   * At start: puts back what the journal of a previous process holds undelivered, and appends the
+   * changes of interrupted writes that `committed` finds in the table (the item holds the intended image).
+   */
+  async recover(committed: (change: TableChange) => Promise<boolean>): Promise<StreamRecovery> {
+    const journal = this.options.journal;
+    if (!journal) return { restored: 0, recovered: 0, notCommitted: 0, tornLines: 0 };
+    const contents = journal.load();
+    this.restore(contents.records);
+    let recovered = 0;
+    let notCommitted = 0;
+    for (const intent of contents.intents) {
+      const found: TableChange[] = [];
+      for (const change of intent.changes) {
+        if (await committed(change)) found.push(change);
+        else notCommitted++;
+      }
+      recovered += found.length;
+      for (const record of this.toRecords(found)) {
+        this.shardOf(record).records.push(record);
+        this.appended++;
+      }
+    }
+    journal.rewrite(this.snapshot(), []);
+    if (recovered > 0) for (const listener of this.listeners) listener();
+    return { restored: contents.records.length, recovered, notCommitted, tornLines: contents.tornLines };
+  }
+
+  private shardOf(record: DynamoDBRecord): StreamShard {
+    const partition = JSON.stringify(record.dynamodb?.Keys?.[this.keySchema.hash] ?? null);
+    return this.shards[hashOf(partition) % this.shards.length]!;
+  }
+
+  private toRecords(changes: readonly TableChange[]): DynamoDBRecord[] {
     const created = Math.floor(this.now().getTime() / 1000);
+    const records: DynamoDBRecord[] = [];
     for (const change of changes) {
       this.sequence++;
-      const partition = JSON.stringify(change.keys[this.keySchema.hash] ?? null);
-      const shard = this.shards[hashOf(partition) % this.shards.length]!;
       const dynamodb: StreamRecord = {
         ApproximateCreationDateTime: created,
         Keys: change.keys as Record<string, AttributeValue>,
@@ -113,7 +212,7 @@ export class LocalDynamoDbStream {
       dynamodb.SizeBytes = Buffer.byteLength(
         JSON.stringify([dynamodb.Keys, dynamodb.NewImage ?? null, dynamodb.OldImage ?? null]),
       );
-      shard.records.push({
+      records.push({
         eventID: randomBytes(16).toString('hex'),
         eventName: change.eventName,
         eventVersion: '1.1',
@@ -122,9 +221,8 @@ export class LocalDynamoDbStream {
         dynamodb,
         eventSourceARN: this.streamArn,
       });
-      this.appended++;
     }
-    for (const listener of this.listeners) listener();
+    return records;
   }
 
   /** Records not yet delivered, across shards. */
@@ -145,8 +243,7 @@ export class LocalDynamoDbStream {
   /** Puts back records of a snapshot on their shards; new records are numbered after them. */
   restore(records: readonly DynamoDBRecord[]): void {
     for (const record of records) {
-      const partition = JSON.stringify(record.dynamodb?.Keys?.[this.keySchema.hash] ?? null);
-      this.shards[hashOf(partition) % this.shards.length]!.records.push(record);
+      this.shardOf(record).records.push(record);
       const sequence = BigInt(record.dynamodb?.SequenceNumber ?? '0');
       if (sequence > this.sequence) this.sequence = sequence;
     }

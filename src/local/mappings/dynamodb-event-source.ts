@@ -68,8 +68,10 @@ export class DynamoDbEventSource {
       const batch = shard.records.slice(0, batchSize);
       this.delivering.add(shard.shardId);
       try {
-        if (await this.deliver(shard.shardId, batch)) shard.records.splice(0, batch.length);
-        else if (this.stopping) return;
+        if (await this.deliver(shard.shardId, batch)) {
+          shard.records.splice(0, batch.length);
+          this.options.stream.delivered(batch);
+        } else if (this.stopping) return;
       } finally {
         this.delivering.delete(shard.shardId);
       }
