@@ -2,6 +2,7 @@
 import './quiet-runtime';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
+import { runLastResorts } from '../local';
 import { runCli } from './program';
 import type { CliIo } from './output';
 
@@ -52,6 +53,21 @@ function processIo(): CliIo {
     },
   };
 }
+
+/**
+ * The last resort: an error nothing handled (an emulator's callback, a stray stream event) ends the
+ * process with one clear line, after the running pipeline has logged it and released its lock.
+ */
+const fatal = (error: unknown): void => {
+  runLastResorts(error);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `error: fatal: ${message} (the pipeline stopped; what it committed is kept: start it again with the same data dir)\n`,
+  );
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 
 runCli(process.argv.slice(2), processIo()).then(
   (code) => {

@@ -26,6 +26,7 @@ export { provisionLocalResources, type LocalResources } from './emulators/provis
 export type { PipelineCounters } from './functions/counters';
 export type { LogEntry, LogLevel } from './runtime-log';
 export { waitUntil } from './schedule/sleeper';
+export { runLastResorts } from './last-resort';
 export { LOCAL_RULES, maintenanceEveryMs, ruleState, type LocalRule, type RuleName } from './schedule/rules';
 export { LocalWorkflowRules, type StoredDailyReport, type WorkflowRulesOptions } from './schedule/workflow-rules';
 export { listLocalRuns, readLocalRun, type LocalRun, type LocalRunSummary } from './workflow/history';

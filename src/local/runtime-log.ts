@@ -20,6 +20,8 @@ const errorFields = (error: unknown): Record<string, unknown> =>
 
 export class RuntimeLog {
   readonly file: string;
+  /** Why the log file stopped taking entries (a full disk, say), once it has. */
+  private fileError: string | undefined;
 
   constructor(
     logsDir: string,
@@ -31,7 +33,25 @@ export class RuntimeLog {
 
   write(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
     const entry: LogEntry = { time: new Date().toISOString(), level, event, ...fields };
-    appendFileSync(this.file, JSON.stringify(entry) + '\n');
+    try {
+      appendFileSync(this.file, JSON.stringify(entry) + '\n');
+      this.fileError = undefined;
+    } catch (error) {
+      // Logging must never be what stops the pipeline: say once that the file is out, and carry on
+      // with the listener (stderr), which gets every entry while the file cannot take them.
+      const first = this.fileError === undefined;
+      this.fileError = error instanceof Error ? error.message : String(error);
+      if (first) {
+        this.listener?.({
+          time: entry.time,
+          level: 'error',
+          event: 'runtime log unwritable',
+          file: this.file,
+          error: this.fileError,
+        });
+      }
+      if (level === 'info') this.listener?.(entry);
+    }
     if (level !== 'info') this.listener?.(entry);
   }
 

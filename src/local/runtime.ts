@@ -45,6 +45,7 @@ import { CountingTickSink, LatencyTracker } from './functions/producer-sink';
 import { provisionLocalResources } from './emulators/provision';
 import { acquireRuntimeLock } from './runtime-lock';
 import { RuntimeLog } from './runtime-log';
+import { onLastResort } from './last-resort';
 import { EVERY_MINUTE, LocalSchedule, ScaledClock, ScheduleStateFile } from './schedule/schedule';
 import { Sleeper } from './schedule/sleeper';
 
@@ -68,6 +69,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   try {
     if (!persist) resetRunData(layout);
     const log = new RuntimeLog(layout.logs, options.onLog);
+    cleanups.push(
+      onLastResort((error) => {
+        log.error('fatal: the process stops on an error nothing handled', error, { command: options.command });
+        lock.release();
+      }),
+    );
     const emulators = await startEmulators({
       ...(persist ? { persistDir: layout.emulators } : {}),
       s3Dir: layout.lake,

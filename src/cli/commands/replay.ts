@@ -72,29 +72,35 @@ export function registerReplay(program: Command, io: CliIo): void {
     });
     let drained = false;
     let drainFailure: unknown;
-    await runToCompletion(
-      io,
-      out,
-      pipeline,
-      () => `${progressBar(total - source.remaining(symbols), total)} ${statusLine(pipeline.counters(), '')}`,
-      async () => {
-        await pipeline.deadLetterRows(source.rejections, options.file);
-        if (options.speed === 'max') await pipeline.produce({});
-        else
-          await waitUntil(
-            () => source.exhausted(),
-            24 * 3_600_000,
-            () => 'the replay did not finish',
-          );
-        // Waits as long as records move; 5 minutes without progress means something is stuck.
-        try {
-          await pipeline.drain(300_000);
-          drained = true;
-        } catch (error) {
-          drainFailure = error; // the summary still says what was done and what is left
-        }
-      },
-    );
+    // A run that fails or is interrupted still prints its summary (drained: false, what is left, where).
+    let failure: unknown;
+    try {
+      await runToCompletion(
+        io,
+        out,
+        pipeline,
+        () => `${progressBar(total - source.remaining(symbols), total)} ${statusLine(pipeline.counters(), '')}`,
+        async () => {
+          await pipeline.deadLetterRows(source.rejections, options.file);
+          if (options.speed === 'max') await pipeline.produce({});
+          else
+            await waitUntil(
+              () => source.exhausted(),
+              24 * 3_600_000,
+              () => 'the replay did not finish',
+            );
+          // Waits as long as records move; 5 minutes without progress means something is stuck.
+          try {
+            await pipeline.drain(300_000);
+            drained = true;
+          } catch (error) {
+            drainFailure = error; // the summary still says what was done and what is left
+          }
+        },
+      );
+    } catch (error) {
+      failure = error;
+    }
     const summary = summarize(pipeline, {
       source: 'csv',
       symbols,
@@ -103,6 +109,7 @@ export function registerReplay(program: Command, io: CliIo): void {
       elapsedMs: performance.now() - startedAt,
     });
     out.result(summary, () => renderSummary(summary));
+    if (failure !== undefined) throw failure;
     if (drainFailure !== undefined) throw drainFailure;
   });
 }

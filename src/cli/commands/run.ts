@@ -81,33 +81,39 @@ export function registerRun(program: Command, io: CliIo): void {
     });
     let drained = false;
     let drainFailure: unknown;
+    // A run that fails or is interrupted still prints its summary (drained: false, what is left, where).
+    let failure: unknown;
     let taken = 0;
-    await runToCompletion(
-      io,
-      out,
-      pipeline,
-      () => statusLine(pipeline.counters(), `${taken} samples`),
-      async () => {
-        if (source instanceof ReplaySource && source.rejections.length > 0) {
-          for (const r of source.rejections)
-            out.warn(
-              `line ${r.line} refused (${r.rejection.field}=${r.rejection.value}: ${r.rejection.reason}); sent to the invalid-records queue`,
-            );
-          await pipeline.deadLetterRows(source.rejections, options.file ?? 'the replay data');
-        }
-        const result = await pipeline.produce({ ...(samples ? { samples } : {}), onSample: () => void taken++ });
-        taken = result.samples;
-        if (options.untilDrained) {
-          // Waits as long as records move; 5 minutes without progress means something is stuck.
-          try {
-            await pipeline.drain(300_000);
-            drained = true;
-          } catch (error) {
-            drainFailure = error; // the summary still says what was done and what is left
+    try {
+      await runToCompletion(
+        io,
+        out,
+        pipeline,
+        () => statusLine(pipeline.counters(), `${taken} samples`),
+        async () => {
+          if (source instanceof ReplaySource && source.rejections.length > 0) {
+            for (const r of source.rejections)
+              out.warn(
+                `line ${r.line} refused (${r.rejection.field}=${r.rejection.value}: ${r.rejection.reason}); sent to the invalid-records queue`,
+              );
+            await pipeline.deadLetterRows(source.rejections, options.file ?? 'the replay data');
           }
-        }
-      },
-    );
+          const result = await pipeline.produce({ ...(samples ? { samples } : {}), onSample: () => void taken++ });
+          taken = result.samples;
+          if (options.untilDrained) {
+            // Waits as long as records move; 5 minutes without progress means something is stuck.
+            try {
+              await pipeline.drain(300_000);
+              drained = true;
+            } catch (error) {
+              drainFailure = error; // the summary still says what was done and what is left
+            }
+          }
+        },
+      );
+    } catch (error) {
+      failure = error;
+    }
     const summary = summarize(pipeline, {
       source: options.source,
       symbols,
@@ -116,6 +122,7 @@ export function registerRun(program: Command, io: CliIo): void {
       elapsedMs: performance.now() - startedAt,
     });
     out.result(summary, () => renderSummary(summary));
+    if (failure !== undefined) throw failure;
     if (drainFailure !== undefined) throw drainFailure;
   });
 }

@@ -8,9 +8,12 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// Before the emulators themselves: it wraps their actions as they load (see the module).
+import './storage-errors';
 import dynalite from 'dynalite';
 import kinesalite from 'kinesalite';
 import S3rver from 's3rver';
+import { makeObjectWritesFailSafe } from './s3-store-writes';
 import sqslite from 'sqslite';
 import type { ServiceName } from '../../shared/clients';
 
@@ -80,6 +83,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     const keepS3 = Boolean(persist || options.s3Dir);
     const s3Dir = options.s3Dir ?? dataDir('s3') ?? mkdtempSync(join(tmpdir(), 'stockpipe-s3-'));
     const s3 = new S3rver({ address: host, port: ports.s3 ?? 0, silent: true, directory: s3Dir });
+    makeObjectWritesFailSafe(s3);
     const { port: s3Port } = await s3.run();
     stops.push(async () => {
       await s3.close();

@@ -70,7 +70,13 @@ export class DynamoDbEventSource {
       try {
         if (await this.deliver(shard.shardId, batch)) {
           shard.records.splice(0, batch.length);
-          this.options.stream.delivered(batch);
+          try {
+            this.options.stream.delivered(batch);
+          } catch (error) {
+            // Delivered all the same; after a restart the journal hands the batch over again, and
+            // the analysis takes what it already folded as already folded.
+            this.options.onError?.(error, shard.shardId);
+          }
         } else if (this.stopping) return;
       } finally {
         this.delivering.delete(shard.shardId);

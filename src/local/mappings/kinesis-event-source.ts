@@ -211,7 +211,13 @@ class ShardReader {
         stats.succeeded += result.succeeded;
         stats.failed += result.failed;
         stats.invocations += result.invocations;
-        o.checkpoints?.set(this.shardId, batch[batch.length - 1]!.SequenceNumber!);
+        try {
+          o.checkpoints?.set(this.shardId, batch[batch.length - 1]!.SequenceNumber!);
+        } catch (error) {
+          // The batch is done; only a restart needs the checkpoint, and a restart that lacks it
+          // delivers the batch again, which processing takes as already stored (first wins).
+          o.onError?.(new Error(`checkpoint not saved (${(error as Error).message})`, { cause: error }), this.shardId);
+        }
         o.onBatch?.(this.shardId, result, events);
         return;
       } catch (error) {
