@@ -148,7 +148,9 @@ describe('stockpipe replay and the sources that fail', () => {
       );
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(run.stderr).not.toContain('Unsupported environment');
-      expect(run.stdout).toBe('');
+      // A run that fails still says what it did (nothing) and where its data dir is.
+      expect(run.stdout).toMatch(/^ticks in\s+0\n/);
+      expect(run.stdout).toContain(`data dir        ${dataDir}`);
     } finally {
       globalThis.fetch = realFetch;
     }
