@@ -87,7 +87,7 @@ export class Analysis extends Construct {
     props.signalState.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
     // The fold reads the symbol's ticks back from the table, in timestamp order (analyse-batch.ts).
     props.prices.grant(fn, 'dynamodb:Query');
-    props.alerts.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    props.alerts.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     this.alertTopic.grantPublish(fn);
     this.deadLetters.grantSendMessages(fn);
     fn.addEventSource(

@@ -68,7 +68,8 @@ export class Processing extends Construct {
     });
     const fn = this.function.function;
     props.lake.grantPut(fn, `${LAKE.raw}*`);
-    props.prices.grant(fn, 'dynamodb:BatchWriteItem');
+    // BatchGetItem: the stored ticks of the batch (first wins); PutItem: a write round of one tick (dynamodb-price-store.ts).
+    props.prices.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');
     this.invalidRecords.grantSendMessages(fn);
     fn.addEventSource(new KinesisEventSource(props.stream, streamSourceProps(props, this.deadLetters)));
 

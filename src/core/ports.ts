@@ -129,6 +129,18 @@ export interface AlertLedger {
   release(alert: Alert): Promise<void>;
 }
 
+/** An alert claimed for publishing and not marked published. */
+export interface PendingAlert extends Alert {
+  readonly claimedAt: string;
+  /** Epoch ms until which the claim is held; 0 or absent when given back. */
+  readonly leaseUntil?: number;
+}
+
 export interface AlertNotifier {
   publish(alert: Alert): Promise<void>;
+  /**
+   * Whether a message of this alert already went out, where the notifier can tell (the local outbox
+   * can; SNS cannot, and leaves this out). Lets a stale PENDING alert be marked without a second send.
+   */
+  wasDelivered?(alert: Alert): Promise<boolean>;
 }

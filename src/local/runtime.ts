@@ -59,6 +59,9 @@ class StopRequested extends StockpipeError {
   override readonly name = 'StopRequested';
 }
 
+/** How often a running local pipeline looks for PENDING alerts whose claim ran out. */
+const PENDING_SWEEP_MS = 60_000;
+
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   if (options.schedule && !options.producer) throw new Error('the local schedule needs a producer (options.producer)');
   const layout = dataDirLayout(options.dataDir);
@@ -146,6 +149,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       policy,
       onError: (error, shardId) => log.error('dynamodb stream mapping error', error, { shardId }),
     });
+    // No alert left behind: what a killed process left PENDING is sent (or, found in the outbox,
+    // marked) before anything else runs; no other process can hold a claim under the data-dir lock.
+    const resolvePending = async (force: boolean) => {
+      const r = await functions.resolvePendingAlerts({ force });
+      if (r.published + r.markedOnly + r.failed.length > 0) {
+        log.info('PENDING alerts resolved', { published: r.published, markedOnly: r.markedOnly, failed: r.failed.length });
+      }
+      for (const f of r.failed) log.warn('a PENDING alert could not be resolved', { alert: f.alert, error: f.reason });
+    };
+    if (persist) await resolvePending(true);
+    // And on a schedule, for claims whose lease ran out while running.
+    const pendingSweep = setInterval(() => {
+      resolvePending(false).catch((error: unknown) => log.error('PENDING alert sweep failed', error));
+    }, PENDING_SWEEP_MS);
+    pendingSweep.unref();
+    cleanups.unshift(() => clearInterval(pendingSweep));
     await kinesisSource.start();
     streamSource.start();
 

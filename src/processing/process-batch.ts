@@ -4,6 +4,7 @@
  * a transient failure is reported in batchItemFailures so the event-source mapping retries from it;
  * an invalid record is dead-lettered and never fails the batch.
  */
+import { createHash } from 'node:crypto';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { enrich, type EnrichedTick } from '../core/enrich';
 import { splitFirstWins } from '../core/first-wins';
@@ -129,11 +130,19 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
       });
     await batch.deadLetter(deps.invalidRecords, invalid);
 
+    // The object's name: the batch's shard and first sequence number, and a digest of the ticks it
+    // holds. A retry of the same records overwrites its own object; a redelivery that holds fewer
+    // (some were stored meanwhile, so they are not archived again) writes another object rather than
+    // overwriting one that holds ticks it lacks. The raw zone may so hold a tick twice, never lose one.
     const first = records[0];
+    const digest = createHash('sha256')
+      .update(fresh.map((v) => v.record.kinesis.sequenceNumber).join(','))
+      .digest('hex')
+      .slice(0, 8);
     const partitions = new Map<string, ValidRecord[]>();
     for (const v of fresh) {
       const p = partitionOf(v.tick);
-      const key = first ? rawObjectKey(p, shardOf(first), first.kinesis.sequenceNumber) : '';
+      const key = first ? rawObjectKey(p, shardOf(first), `${first.kinesis.sequenceNumber}-${digest}`) : '';
       partitions.set(key, [...(partitions.get(key) ?? []), v]);
     }
 

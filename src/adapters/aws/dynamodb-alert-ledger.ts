@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AlertClaimHeld, type AlertLedger, type ClaimResult } from '../../core/ports';
+import { GetCommand, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AlertClaimHeld, type AlertLedger, type ClaimResult, type PendingAlert } from '../../core/ports';
 import type { Alert } from '../../core/signals';
 import { ATTR } from '../../shared/names';
 
@@ -87,6 +87,27 @@ export class DynamoDbAlertLedger implements AlertLedger {
         ExpressionAttributeValues: { ':published': 'PUBLISHED', ':at': this.now().toISOString() },
       }),
     );
+  }
+
+  /** Every PENDING alert with its claim (a consistent scan: the alert table is small). */
+  async pending(): Promise<PendingAlert[]> {
+    const found: PendingAlert[] = [];
+    for await (const page of paginateScan(
+      { client: this.documents },
+      {
+        TableName: this.tableName,
+        FilterExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': 'PENDING' },
+        ConsistentRead: true,
+      },
+    )) {
+      for (const item of (page.Items ?? []) as AlertItem[]) {
+        const { alert_key: _key, status: _status, claimed_at, lease_until, published_at: _at, ...alert } = item;
+        found.push({ ...alert, claimedAt: claimed_at, ...(lease_until !== undefined ? { leaseUntil: lease_until } : {}) });
+      }
+    }
+    return found;
   }
 
   async release(alert: Alert): Promise<void> {

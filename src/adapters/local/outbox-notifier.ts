@@ -50,6 +50,12 @@ export class OutboxNotifier implements AlertNotifier {
     await appendFile(outboxFile(this.outboxDir, now), JSON.stringify(entry) + '\n');
     this.options.onPublish?.(entry);
   }
+
+  async wasDelivered(alert: Alert): Promise<boolean> {
+    return readOutbox(this.outboxDir, { symbol: alert.symbol }).some(
+      (m) => m.alert.timestamp === alert.timestamp && m.alert.side === alert.side,
+    );
+  }
 }
 
 export interface OutboxQuery {

@@ -76,7 +76,14 @@ async function ensureBucket(s3: S3Client, name: string) {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: name }));
   } catch {
-    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: name }));
+    } catch (error) {
+      // The bucket's folder is there but s3rver could not read its metadata (a run that filled
+      // the disk while creating it): the folder is the bucket, so go on with it.
+      const code = (error as { name?: string }).name;
+      if (code !== 'BucketAlreadyExists' && code !== 'BucketAlreadyOwnedByYou') throw error;
+    }
   }
 }
 

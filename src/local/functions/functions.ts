@@ -12,6 +12,8 @@ import type {
   KinesisStreamRecord,
 } from 'aws-lambda';
 import { OutboxNotifier, type OutboxMessage } from '../../adapters/local/outbox-notifier';
+import { DynamoDbAlertLedger } from '../../adapters/aws/dynamodb-alert-ledger';
+import { resolvePendingAlerts, type PendingResolution } from '../../analysis/resolve-pending';
 import { makeAnalysisHandler } from '../../analysis/analyse-batch';
 import { analysisDependencies } from '../../analysis/dependencies';
 import type { DeadLetter, DeadLetterSink } from '../../core/ports';
@@ -43,6 +45,8 @@ export interface LocalFunctions {
   readonly analysis: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
   /** The Kinesis mapping finished a batch: count each of its finished records once. */
   readonly onProcessingBatch: (result: DeliveryResult<KinesisStreamRecord>, batch: readonly KinesisStreamRecord[]) => void;
+  /** Sends and marks the alerts left PENDING (resolve-pending.ts); `force` also takes live claims. */
+  readonly resolvePendingAlerts: (options?: { force?: boolean }) => Promise<PendingResolution>;
   destroy(): void;
 }
 
@@ -83,15 +87,18 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
   countCommands(analysisClients.dynamodb.middlewareStack, 'stockpipeCountReads', (command, input) => {
     counters.analysisReads += dynamoDbReads(command, input);
   });
+  const notifier = new OutboxNotifier(options.outboxDir, {
+    onPublish: (message) => {
+      counters.alerts++;
+      log.info('alert published', { alert: message.alert });
+      options.onAlert?.(message);
+    },
+  });
+  const ledger = new DynamoDbAlertLedger(analysisClients.documents, resources.alertTable);
   const analysis = makeAnalysisHandler(
     analysisDependencies(analysisClients, resources, {
-      notifier: new OutboxNotifier(options.outboxDir, {
-        onPublish: (message) => {
-          counters.alerts++;
-          log.info('alert published', { alert: message.alert });
-          options.onAlert?.(message);
-        },
-      }),
+      notifier,
+      ledger,
       observe: (outcome) => {
         counters.lateTicks += outcome.late;
         counters.duplicateTicks += outcome.duplicates;
@@ -112,6 +119,8 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
       }
       for (const record of batch) invalid.sequences.delete(record.kinesis.sequenceNumber);
     },
+    resolvePendingAlerts: (resolveOptions = {}) =>
+      resolvePendingAlerts({ pending: () => ledger.pending(), ledger, notifier }, resolveOptions),
     destroy() {
       processingClients.destroy();
       analysisClients.destroy();

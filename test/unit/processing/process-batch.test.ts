@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BatchGetCommand, BatchWriteCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -89,17 +90,30 @@ const setup = () => {
 describe('processing: failures', () => {
   const payloads = [tick('AAPL', 1), tick('MSFT', 2), tick('AAPL', 3), tick('MSFT', 4)].map((t) => JSON.stringify(t));
 
-  it('names raw objects from the shard and the first sequence number, one per partition', async () => {
+  it('names raw objects from the shard, the first sequence number and a digest of the records, one per partition', async () => {
     const { handler, archive } = setup();
     await handler(event([...payloads, JSON.stringify(tick('AAPL', 5, 3))]));
+    const digest = createHash('sha256').update('100,101,102,103,104').digest('hex').slice(0, 8);
+    const name = `shardId-000000000001-100-${digest}.ndjson`;
     expect([...archive.objects.keys()].sort()).toEqual([
-      'raw/symbol=AAPL/dt=2024-01-02/shardId-000000000001-100.ndjson',
-      'raw/symbol=AAPL/dt=2024-01-03/shardId-000000000001-100.ndjson',
-      'raw/symbol=MSFT/dt=2024-01-02/shardId-000000000001-100.ndjson',
+      `raw/symbol=AAPL/dt=2024-01-02/${name}`,
+      `raw/symbol=AAPL/dt=2024-01-03/${name}`,
+      `raw/symbol=MSFT/dt=2024-01-02/${name}`,
     ]);
-    expect(archive.objects.get('raw/symbol=AAPL/dt=2024-01-02/shardId-000000000001-100.ndjson')!.trim().split('\n')).toHaveLength(
-      2,
-    );
+    expect(archive.objects.get(`raw/symbol=AAPL/dt=2024-01-02/${name}`)!.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('a redelivery that archives fewer ticks (the others were stored meanwhile) never overwrites the first object', async () => {
+    const { handler, archive, prices } = setup();
+    prices.failSymbol = 'MSFT'; // AAPL is stored, MSFT is not: the batch is retried from the first MSFT tick
+    await handler(event(payloads));
+    const first = new Map(archive.objects);
+    prices.failSymbol = undefined;
+    await handler(event(payloads)); // the whole batch again: AAPL ticks are repeats, MSFT ticks are fresh
+    for (const [key, body] of first) expect(archive.objects.get(key)).toBe(body);
+    const rows = [...archive.objects.values()].flatMap((b) => b.trim().split('\n'));
+    // Every tick archived at least once; the MSFT ticks twice (once per delivery), none lost.
+    expect(new Set(rows).size).toBe(4);
   });
 
   it('reports the records of a partition whose archive failed, and writes no items for them', async () => {
