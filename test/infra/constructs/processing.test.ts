@@ -68,7 +68,7 @@ describe('Processing', () => {
     });
   });
 
-  test('both queues are encrypted with the key; the function may put raw/ objects and batch-write prices only', () => {
+  test('both queues are encrypted with the key; the function may put raw/ objects, read the stored prices of its batch and write prices only', () => {
     t.template.resourceCountIs('AWS::SQS::Queue', 2);
     t.template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: t.arn(fx.key()) });
     const statements = statementsOfRole(t, processing.function.role);
@@ -76,7 +76,10 @@ describe('Processing', () => {
       expect.objectContaining({ Resource: { 'Fn::Join': ['', [t.arn(fx.lake()), `/${LAKE.raw}*`]] } }),
     );
     expect(statements).toContainEqual(
-      expect.objectContaining({ Action: 'dynamodb:BatchWriteItem', Resource: [t.arn(fx.table())] }),
+      expect.objectContaining({
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+        Resource: [t.arn(fx.table())],
+      }),
     );
   });
 });
