@@ -107,11 +107,9 @@ describe('dashboard data API on the deployed stack', () => {
       price: 400 + i,
     }));
     mocks.ddb.on(QueryCommand, { TableName: OUTPUTS.priceTable }).resolves({ Items: [...ticks].reverse() });
-    mocks.ddb
-      .on(QueryCommand, { TableName: OUTPUTS.alertTable })
-      .resolves({
-        Items: [alertItem('MSFT', 'SELL', ticks[22]!.timestamp, 422), alertItem('MSFT', 'BUY', '2026-02-27T20:00:00.000Z', 390)],
-      });
+    mocks.ddb.on(QueryCommand, { TableName: OUTPUTS.alertTable }).resolves({
+      Items: [alertItem('MSFT', 'SELL', ticks[22]!.timestamp, 422), alertItem('MSFT', 'BUY', '2026-02-27T20:00:00.000Z', 390)],
+    });
     const { status, body } = await get('/api/series?symbol=MSFT');
     expect(status).toBe(200);
     const points = body.points as { timestamp: string; price: number; sma5: number | null; sma20: number | null }[];
