@@ -34,7 +34,6 @@ interface PageApi {
 const api = <T>(page: Page, read: (s: PageApi) => T): Promise<T> =>
   page.evaluate((fn) => {
     const s = (window as unknown as { stockpipe: PageApi }).stockpipe;
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     return new Function('s', `return (${fn})(s)`)(s) as T;
   }, read.toString());
 
