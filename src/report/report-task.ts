@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { buildDailyReport, reconcileDay, reconciliationLines, reportSummary, type DailyReport } from '../core/report';
 import { LAKE } from '../shared/names';
 import type { AthenaResultSet, DayAlertReader, SkippedTickReader } from '../core/ports-report';
-import { anomalyRows, crossoverRows, symbolDayRows } from './athena-results';
+import { anomalyRows, chartRows, crossoverRows, symbolDayRows } from './athena-results';
 import { checkedDay, dailyReportQueries, InvalidReportDate, type ReportQuery } from './queries';
 import { renderReportHtml, renderReportJson } from './render';
 import { StockpipeError } from '../core/errors';
@@ -131,6 +131,9 @@ export function makeReportHandler(deps: ReportTaskDeps) {
       return found.resultSet;
     };
     const symbolRows = symbolDayRows(result('symbols'));
+    // A run planned before the chart query existed has no chart result: the page has no charts then.
+    const chartResult = input.results.find((r) => r.name === 'chart');
+    const charts = chartResult ? chartRows(chartResult.resultSet) : undefined;
     const anomalies = anomalyRows(result('anomalies'));
     const crossovers = crossoverRows(result('signals'));
     const [alerts, skipped] = await Promise.all([deps.alerts.alertsOfDay(date), deps.skipped.skippedOn(date)]);
@@ -148,7 +151,7 @@ export function makeReportHandler(deps: ReportTaskDeps) {
       skipped,
     });
     const json = renderReportJson(report);
-    const html = renderReportHtml(report);
+    const html = renderReportHtml(report, charts);
     const bytes = Buffer.byteLength(json) + Buffer.byteLength(html);
     if (bytes > MAX_REPORT_BYTES) {
       throw new ReportTooLarge(

@@ -33,13 +33,13 @@ interface PageApi {
 }
 const api = <T>(page: Page, read: (s: PageApi) => T): Promise<T> =>
   page.evaluate((fn) => {
-    const s = (window as unknown as { stockpipe: PageApi }).stockpipe;
+    const s = (globalThis as unknown as { stockpipe: PageApi }).stockpipe;
     return new Function('s', `return (${fn})(s)`)(s) as T;
   }, read.toString());
 
 const loaded = (page: Page) =>
   page.waitForFunction(() => {
-    const s = (window as unknown as { stockpipe?: PageApi }).stockpipe;
+    const s = (globalThis as unknown as { stockpipe?: PageApi }).stockpipe;
     return Boolean(s && s.loads > 0);
   });
 
@@ -100,11 +100,11 @@ describeInBrowser('in Chromium', () => {
     const other = await row.getAttribute('data-symbol');
     expect(other).not.toBe(first);
     await row.click();
-    await page.waitForFunction((symbol) => (window as unknown as { stockpipe: PageApi }).stockpipe.symbol === symbol, other);
+    await page.waitForFunction((symbol) => (globalThis as unknown as { stockpipe: PageApi }).stockpipe.symbol === symbol, other);
     expect(await page.locator('#symbol').inputValue()).toBe(other);
     const series = await fetchJson<{ markers: unknown[] }>(`/api/series?symbol=${other}`);
     await page.waitForFunction(
-      (n) => (window as unknown as { stockpipe: PageApi }).stockpipe.markerCount() === n,
+      (n) => (globalThis as unknown as { stockpipe: PageApi }).stockpipe.markerCount() === n,
       series.markers.length,
     );
     expect(await page.locator('#alerts tbody tr.selected').count()).toBe(1);
@@ -120,7 +120,7 @@ describeInBrowser('in Chromium', () => {
       await page.goto(liveServer.url);
       await loaded(page);
       expect(await api(page, (s) => s.alertRows())).toBe(0);
-      await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+      await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
       const source = ReplaySource.fromFile();
       const pipeline = await startLocalPipeline({
         dataDir: live,
@@ -129,11 +129,11 @@ describeInBrowser('in Chromium', () => {
       });
       try {
         const producing = pipeline.produce({ cadenceMs: 20 });
-        await page.waitForFunction(() => (window as unknown as { stockpipe: PageApi }).stockpipe.alertRows() > 0, null, {
+        await page.waitForFunction(() => (globalThis as unknown as { stockpipe: PageApi }).stockpipe.alertRows() > 0, null, {
           timeout: 60_000,
         });
-        await page.waitForFunction(() => (window as unknown as { stockpipe: PageApi }).stockpipe.markerCount() > 0);
-        expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+        await page.waitForFunction(() => (globalThis as unknown as { stockpipe: PageApi }).stockpipe.markerCount() > 0);
+        expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
         await page.screenshot({ path: screenshotPath('dashboard-live'), fullPage: true });
         await producing;
         await pipeline.drain();
@@ -150,13 +150,27 @@ describeInBrowser('in Chromium', () => {
   it('the stored daily report renders one SVG chart per symbol, with the day’s markers', async () => {
     const maintenance = await cli(['workflow', 'run', 'maintenance', '--json', '--data-dir', replayed]);
     expect(maintenance.code).toBe(0);
-    const report = await cli(['report', '--json', '--data-dir', replayed, '--out', `${replayed}/r.html`]);
+    // The day of the newest alert: its chart has a marker.
+    const alerts = JSON.parse((await cli(['alerts', '--json', '--data-dir', replayed])).stdout) as {
+      symbol: string;
+      timestamp: string;
+    }[];
+    const day = alerts
+      .map((a) => a.timestamp.slice(0, 10))
+      .sort()
+      .at(-1)!;
+    const dayAlerts = alerts.filter((a) => a.timestamp.startsWith(day)).length;
+    const made = await cli(['workflow', 'run', 'report', '--date', day, '--wait', '--json', '--data-dir', replayed]);
+    expect(made).toMatchObject({ code: 0 });
+    const report = await cli(['report', '--date', day, '--json', '--data-dir', replayed, '--out', `${replayed}/r.html`]);
     expect(report.code).toBe(0);
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await page.goto(`file://${replayed}/r.html`);
     const symbols = await page.locator('table.symbols tbody tr').count();
-    expect(symbols).toBeGreaterThan(0);
+    expect(symbols).toBe(5);
     expect(await page.locator('svg.chart').count()).toBe(symbols);
+    expect(await page.locator('svg.chart g.marker').count()).toBe(dayAlerts);
+    expect(await page.locator('svg.chart polyline.price').count()).toBe(symbols);
     const html = readFileSync(`${replayed}/r.html`, 'utf8');
     expect(html).not.toContain('<script');
     await page.screenshot({ path: screenshotPath('report'), fullPage: true });

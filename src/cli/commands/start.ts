@@ -85,7 +85,8 @@ export function registerStart(program: Command, io: CliIo): void {
       onLog: logPrinter(out),
     });
     out.note(
-      `stockpipe: local pipeline up (data dir ${pipeline.layout.root}). Replaying monthly closes 2000-2010 of ${symbols.join(', ')} ` +
+      `stockpipe: local pipeline up (data dir ${pipeline.layout.root}). Replaying the real monthly closes 2000-2010 of ${symbols.join(', ')}, ` +
+        'the last month as synthetic trading-hour ticks (8 a day) ending on the real close, ' +
         `at ${options.speed}x real time, then ${options.then === 'none' ? 'idling' : `${options.then} prices`}. Alerts appear below; ` +
         'a daily report follows the replay. Ctrl-C stops.',
     );
