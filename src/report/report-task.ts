@@ -74,6 +74,11 @@ export interface ReportTaskDeps {
   readonly table?: string;
   /** Where the reconciliation reads the day itself. @default the raw table's name */
   readonly rawTable?: string;
+  /**
+   * A link that opens the stored HTML page from the mail: a presigned URL on AWS, the file path
+   * locally. Without it the mail names the S3 location only.
+   */
+  readonly pageLink?: (bucket: string, key: string) => Promise<string>;
   /** Told about every report built (the Lambda records its metrics here). */
   readonly observe?: (report: DailyReport, built: BuiltReport) => void;
 }
@@ -159,7 +164,12 @@ export function makeReportHandler(deps: ReportTaskDeps) {
       );
     }
     const s3 = (key: string) => `s3://${input.bucket}/${key}`;
-    const { subject, message } = reportSummary(report, { json: s3(input.keys.json), html: s3(input.keys.html) });
+    const page = deps.pageLink ? await deps.pageLink(input.bucket, input.keys.html) : undefined;
+    const { subject, message } = reportSummary(report, {
+      json: s3(input.keys.json),
+      html: s3(input.keys.html),
+      ...(page ? { page } : {}),
+    });
     const r = reconciliation;
     const built: BuiltReport = {
       date,

@@ -11,6 +11,7 @@ import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine, type StateM
 import { DynamoDbDayAlertReader } from '../../adapters/aws/dynamodb-day-alert-reader';
 import { DynamoDbSkippedTickReader } from '../../adapters/aws/dynamodb-skipped-tick-reader';
 import { makeReportHandler } from '../../report/report-task';
+import { localPageLink } from '../../report/page-link';
 import { makeCompactionHandler } from '../../compaction/compact-partition';
 import { makeFindPartitionsHandler } from '../../compaction/find-partitions';
 import { S3LakeObjects } from '../../adapters/aws/s3-lake-objects';
@@ -114,6 +115,7 @@ function localFunctions(env: LocalWorkflowEnv, catalogDir: string): Map<string, 
     report: makeReportHandler({
       alerts: new DynamoDbDayAlertReader(env.clients.documents, r.alertTable),
       skipped: new DynamoDbSkippedTickReader(env.clients.documents, r.signalStateTable),
+      pageLink: localPageLink(env.s3Dir),
       ...(env.now ? { now: env.now } : {}),
     }),
   };

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeReportHandler } from '../../report/report-task';
+import { localPageLink } from '../../report/page-link';
 import {
   listLocalRuns,
   type LocalRun,
@@ -142,6 +143,7 @@ export function runOnSession(session: LocalSession, workflow: WorkflowName, inpu
             report: makeReportHandler({
               alerts: new OutboxAlertReader(session.layout.outbox),
               skipped: new FileSkippedTickReader(stateFile(session.layout, SKIPPED_TICKS_FILE)),
+              pageLink: localPageLink(session.layout.lake),
             }),
           },
         }),
