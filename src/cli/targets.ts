@@ -5,7 +5,8 @@
  * Without --target: aws when an AWS-only option (--profile, --region, --stack) is given, else the
  * target saved for the project (`stockpipe.config.json` in the working directory), else local. AWS
  * is touched only when asked for: a missing or mistyped data dir is no reason to operate the
- * deployed stack. A target that was not given with --target is said on stderr.
+ * deployed stack. An AWS target that was not given with --target, and a local one without a data
+ * dir, is said on stderr.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,8 +98,9 @@ export function resolveTarget(
   const root = layoutOf(options).root;
   return {
     target: 'local',
+    // The usual case (a data dir, no AWS option) goes without saying; a missing data dir does not.
     why: existsSync(root)
-      ? `target: local (data dir ${root}; --target aws for the deployed stack)`
+      ? undefined
       : `target: local, but there is no data dir at ${root} yet (start a pipeline with npm start, or pass --target aws for the deployed stack)`,
     options,
   };

@@ -59,6 +59,8 @@ export const dayAfter = (timestamp: string | undefined): string => {
 export class DemoFeed {
   readonly source: ChainedSource;
   readonly symbols: readonly string[];
+  /** Every symbol the replay has prices for. */
+  readonly known: readonly string[];
   /** Ticks the replay holds for the symbols. */
   readonly total: number;
   private readonly replay: ReplaySource;
@@ -66,7 +68,8 @@ export class DemoFeed {
 
   constructor(options: DemoFeedOptions) {
     this.replay = options.replayFile ? ReplaySource.fromFile(options.replayFile) : demoReplay(options.seed);
-    this.symbols = options.symbols ?? this.replay.symbols();
+    this.known = this.replay.symbols();
+    this.symbols = options.symbols ?? this.known;
     this.total = this.replay.remaining(this.symbols);
     this.tracked = new TrackedReplay(this.replay);
     const next =

@@ -13,7 +13,7 @@ import { DemoFeed } from '../../producer/demo-feed';
 import { DEFAULTS } from '../../shared/names';
 import { layoutOf, outputFor, port, positiveInteger, speed, symbolList, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
-import { alertLine, logPrinter, rateMeter, statusLine, yahooLog } from '../pipeline-output';
+import { alertLine, logPrinter, useColour, rateMeter, statusLine, yahooLog } from '../pipeline-output';
 import { summarize } from '../summary';
 
 interface StartOptions extends CommonOptions {
@@ -73,6 +73,13 @@ export function registerStart(program: Command, io: CliIo): void {
         ),
     });
     const { source, symbols, total } = feed;
+    const unknown = symbols.filter((s) => !feed.known.includes(s));
+    if (unknown.length > 0) {
+      throw new CliError(
+        `--symbols: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the replay data; known symbols: ${feed.known.join(', ')} (for others: stockpipe replay --file prices.csv, or stockpipe run --source yahoo)`,
+        2,
+      );
+    }
 
     const startedAt = performance.now();
     const pipeline = await startLocalPipeline({
@@ -81,7 +88,7 @@ export function registerStart(program: Command, io: CliIo): void {
       command: 'start',
       producer: { source, symbols, cadenceSeconds },
       schedule: { speed: options.speed },
-      onAlert: (m) => out.event({ type: 'alert', ...m.alert, publishedAt: m.publishedAt }, alertLine(m)),
+      onAlert: (m) => out.event({ type: 'alert', ...m.alert, publishedAt: m.publishedAt }, alertLine(m, useColour(io))),
       onLog: logPrinter(out),
     });
     out.note(

@@ -30,7 +30,7 @@ import {
 } from '../../shared/workflow-substitutions';
 import { dataDirLayout } from '../data-dir';
 import { LocalAthena } from './athena-local';
-import { recordEvent, saveLocalRun, type EngineEvent, type LocalRun } from './history';
+import { recordEvent, runOwner, saveLocalRun, type EngineEvent, type LocalRun } from './history';
 import { localTaskHandlers, type LocalFunction, type PublishedMessage } from './local-tasks';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -165,6 +165,7 @@ export async function runWorkflowLocally(name: WorkflowName, input: unknown, env
     workflow: name,
     stateMachineName,
     status: 'RUNNING',
+    owner: runOwner(),
     input,
     startedAt: started.toISOString(),
     states: [],
