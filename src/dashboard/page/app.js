@@ -43,6 +43,8 @@
     timeScale: {
       borderColor: css('--line'),
       timeVisible: true,
+      // Room right of the newest tick, so its marker is not under the price labels.
+      rightOffset: 8,
       tickMarkFormatter: (time, type) => (marks[type] || marks[TickMarkType.DayOfMonth]).format(new Date(time * 1000)),
     },
     localization: { timeFormatter: (time) => `${full.format(new Date(time * 1000))} ET` },
@@ -54,7 +56,7 @@
   const sma20Series = line(colors.sma20, 1, 'SMA-20');
   const markers = createSeriesMarkers(priceSeries, []);
 
-  const state = { symbol: null, series: null, selectedAlert: null, loads: 0, updates: 0 };
+  const state = { symbol: null, chosen: false, series: null, selectedAlert: null, loads: 0, updates: 0 };
   window.stockpipe = {
     get symbol() {
       return state.symbol;
@@ -142,11 +144,15 @@
       ...symbols.map((s) => el('option', { value: s.symbol }, s.symbol)),
     );
     filter.value = chosenFilter;
-    if (current && symbols.some((s) => s.symbol === current)) picker.value = current;
-    return current && symbols.some((s) => s.symbol === current) ? current : symbols[0] ? symbols[0].symbol : null;
+    // Until the user picks one, the chart follows the top of the list (most alerts), which changes while a pipeline runs.
+    const keep = state.chosen && current && symbols.some((s) => s.symbol === current);
+    const symbol = keep ? current : symbols[0] ? symbols[0].symbol : null;
+    if (symbol) picker.value = symbol;
+    return symbol;
   }
 
   function jumpTo(alert) {
+    state.chosen = true;
     state.selectedAlert = `${alert.symbol}|${alert.timestamp}|${alert.side}`;
     for (const row of document.querySelectorAll('#alerts tbody tr')) {
       row.classList.toggle('selected', row.dataset.key === state.selectedAlert);
@@ -263,7 +269,10 @@
     api('/api/health').then(fillHealth, (e) => $('notes').replaceChildren(el('li', {}, `health: ${e.message}`)));
   }
 
-  $('symbol').addEventListener('change', (e) => void selectSymbol(e.target.value));
+  $('symbol').addEventListener('change', (e) => {
+    state.chosen = true;
+    void selectSymbol(e.target.value);
+  });
   $('filter-symbol').addEventListener('change', () => void refresh());
   $('filter-side').addEventListener('change', () => void refresh());
 
