@@ -110,7 +110,7 @@ export function registerStart(program: Command, io: CliIo): void {
       speed: options.speed,
       onReport: ({ date, report, keys, bucket, file }) => {
         const s3 = (key: string) => `s3://${bucket}/${key}`;
-        const { subject, message } = reportSummary(report, { json: s3(keys.json), html: s3(keys.html), page: file });
+        const { subject, message } = reportSummary(report, { json: s3(keys.json), html: s3(keys.html) });
         out.event(
           {
             type: 'report',
