@@ -235,7 +235,17 @@ export class LocalDashboardData implements DashboardData {
           }
         }, 0)
       : 0;
-    const runs = existsSync(this.layout.runs) ? readdirSync(this.layout.runs).length : 0;
+    // A run file is rewritten as the run goes (RUNNING, then SUCCEEDED): its time counts too.
+    let runs = 0;
+    if (existsSync(this.layout.runs)) {
+      for (const f of readdirSync(this.layout.runs)) {
+        try {
+          runs = Math.max(runs, statSync(join(this.layout.runs, f)).mtimeMs);
+        } catch {
+          // replaced between the listing and the stat
+        }
+      }
+    }
     return `${objects.length}:${newest}:${outbox}:${runs}`;
   }
 
