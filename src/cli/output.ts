@@ -13,6 +13,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly stderrIsTTY: boolean;
+  /** Whether stdout is a terminal (colours); unset counts as not. */
+  readonly stdoutIsTTY?: boolean;
   readonly stdinIsTTY: boolean;
   /** Columns of the terminal, for the live status line. */
   readonly columns: number;

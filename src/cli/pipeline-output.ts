@@ -3,10 +3,19 @@ import type { OutboxMessage } from '../adapters/local/outbox-notifier';
 import type { LogEntry, PipelineCounters } from '../local';
 import { CliError, type CliIo, type Output } from './output';
 
-export const alertLine = (m: OutboxMessage): string => {
+/** Colours on stdout: only on a terminal, and never with NO_COLOR set to anything (https://no-color.org). */
+export const useColour = (io: Pick<CliIo, 'stdoutIsTTY' | 'env'>): boolean =>
+  Boolean(io.stdoutIsTTY) && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
+
+const SIDE_COLOUR = { BUY: '\u001b[32m', SELL: '\u001b[31m' } as const;
+const RESET = '\u001b[0m';
+
+/** One alert as a line: BUY in green and SELL in red when `colour`. */
+export const alertLine = (m: OutboxMessage, colour = false): string => {
   const a = m.alert;
   const cross = a.side === 'BUY' ? 'crossed above' : 'crossed below';
-  return `${a.side.padEnd(4)} ${a.symbol.padEnd(6)} ${a.timestamp.slice(0, 16).replace('T', ' ')}  at ${a.price.toFixed(2).padStart(9)}  SMA-5 ${a.sma5.toFixed(2)} ${cross} SMA-20 ${a.sma20.toFixed(2)}`;
+  const line = `${a.side.padEnd(4)} ${a.symbol.padEnd(6)} ${a.timestamp.slice(0, 16).replace('T', ' ')}  at ${a.price.toFixed(2).padStart(9)}  SMA-5 ${a.sma5.toFixed(2)} ${cross} SMA-20 ${a.sma20.toFixed(2)}`;
+  return colour ? `${SIDE_COLOUR[a.side]}${line}${RESET}` : line;
 };
 
 /** Shows each distinct runtime warning or error once (a failing source would repeat it every fire). */
@@ -17,7 +26,7 @@ export function logPrinter(out: Output): (entry: LogEntry) => void {
     const text = detail ? `${entry.event}: ${detail}` : entry.event;
     if (seen.has(text)) return;
     seen.add(text);
-    out.warn(`${text} (details: stockpipe logs in the data dir)`);
+    out.warn(`${text} (details: the runtime log, logs/runtime-<date>.log in the data dir)`);
   };
 }
 

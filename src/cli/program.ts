@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAlerts } from './commands/alerts';
+import { registerDashboard } from './commands/dashboard';
 import { registerDlq } from './commands/dlq';
 import { registerQuery } from './commands/query';
 import { registerReplay } from './commands/replay';
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIo): Command {
   registerReport(program, io);
   registerDlq(program, io);
   registerSubscribe(program, io);
+  registerDashboard(program, io);
 
   const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
   for (const command of all(program)) configure(command);

@@ -254,7 +254,7 @@ export function reconciliationLines(r: ReportReconciliation): string[] {
 /** The e-mail the report workflow publishes: one line per symbol and where the full report is. */
 export function reportSummary(
   report: DailyReport,
-  location: { json: string; html: string },
+  location: { json: string; html: string; /** A link that opens the page (presigned URL, file path). */ page?: string },
 ): { subject: string; message: string } {
   const t = report.totals;
   // A report stored before pending alerts were counted apart has no `pending`.
@@ -282,6 +282,7 @@ export function reportSummary(
       : []),
     ...(report.reconciliation ? ['', ...reconciliationLines(report.reconciliation)] : []),
     '',
+    ...(location.page ? [`Open the report page: ${location.page}`] : []),
     `Full report: ${location.html}`,
     `As JSON: ${location.json}`,
   ].join('\n');

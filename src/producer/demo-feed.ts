@@ -8,6 +8,9 @@ import type { Tick } from '../core/tick';
 import { ChainedSource } from './chained-source';
 import { createQuoteSource, type QuoteSourceOptions } from './create-source';
 import type { QuoteSource } from '../core/ports-quotes';
+import { readFileSync } from 'node:fs';
+import { parseQuoteCsv } from './csv';
+import { withIntradayTail } from './intraday-path';
 import { DEFAULT_REPLAY_FILE, ReplaySource } from './replay-source';
 import { SyntheticSource } from './synthetic-source';
 
@@ -19,6 +22,7 @@ export interface DemoFeedOptions {
   readonly cadenceSeconds: number;
   /** Symbols of the replay; default: every symbol of the file. */
   readonly symbols?: readonly string[];
+  /** A file to replay as it is; default: data/stocks.csv with its last month made intraday (intraday-path.ts). */
   readonly replayFile?: string;
   readonly yahooLog?: QuoteSourceOptions['log'];
   /** Called when the replay is over and the follow-up source takes over. */
@@ -55,14 +59,17 @@ export const dayAfter = (timestamp: string | undefined): string => {
 export class DemoFeed {
   readonly source: ChainedSource;
   readonly symbols: readonly string[];
+  /** Every symbol the replay has prices for. */
+  readonly known: readonly string[];
   /** Ticks the replay holds for the symbols. */
   readonly total: number;
   private readonly replay: ReplaySource;
   private readonly tracked: TrackedReplay;
 
   constructor(options: DemoFeedOptions) {
-    this.replay = ReplaySource.fromFile(options.replayFile ?? DEFAULT_REPLAY_FILE);
-    this.symbols = options.symbols ?? this.replay.symbols();
+    this.replay = options.replayFile ? ReplaySource.fromFile(options.replayFile) : demoReplay(options.seed);
+    this.known = this.replay.symbols();
+    this.symbols = options.symbols ?? this.known;
     this.total = this.replay.remaining(this.symbols);
     this.tracked = new TrackedReplay(this.replay);
     const next =
@@ -97,4 +104,20 @@ export class DemoFeed {
   lastReplayed(): string | undefined {
     return this.tracked.last;
   }
+}
+
+/**
+ * The shipped monthly closes, each symbol's last month as synthetic trading-hour ticks between its
+ * last two real closes (source "synthetic-intraday"), so the first daily report has a day to show.
+ */
+export function demoReplay(seed = 1): ReplaySource {
+  const parsed = parseQuoteCsv(readFileSync(DEFAULT_REPLAY_FILE, 'utf8'), { source: 'replay', name: DEFAULT_REPLAY_FILE });
+  return new ReplaySource(
+    withIntradayTail(
+      parsed.rows.map((r) => r.tick),
+      seed,
+    ),
+    [],
+    { name: 'replay', label: `${DEFAULT_REPLAY_FILE} (last month intraday, synthetic)` },
+  );
 }

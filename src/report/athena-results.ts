@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AthenaResultSet } from '../core/ports-report';
 import type { AnomalyRow, CrossoverRow, SymbolDayRow } from '../core/report';
+import type { ChartPoint } from './svg-chart';
 import { StockpipeError } from '../core/errors';
 
 export class ReportResultError extends StockpipeError {
@@ -107,3 +108,15 @@ export const anomalyRows = (rs: AthenaResultSet): AnomalyRow[] =>
   typed(resultSetRows(rs, 'anomalies'), AnomalySchema, 'anomalies');
 export const crossoverRows = (rs: AthenaResultSet): CrossoverRow[] =>
   typed(resultSetRows(rs, 'signals'), CrossoverSchema, 'signals');
+
+const nullableNum = z.number({ error: 'must be a number or null' }).nullable();
+const ChartSchema = z.object({ symbol: str, timestamp: str, price: num, sma5: nullableNum, sma20: nullableNum });
+
+/** The chart query's rows by symbol, in time order. */
+export function chartRows(rs: AthenaResultSet): Map<string, ChartPoint[]> {
+  const bySymbol = new Map<string, ChartPoint[]>();
+  for (const { symbol, ...point } of typed(resultSetRows(rs, 'chart'), ChartSchema, 'chart')) {
+    bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), point]);
+  }
+  return bySymbol;
+}

@@ -7,6 +7,7 @@ import { logger, metrics, tracer, withPowertools } from '../shared/powertools';
 import { DynamoDbDayAlertReader } from '../adapters/aws/dynamodb-day-alert-reader';
 import { DynamoDbSkippedTickReader } from '../adapters/aws/dynamodb-skipped-tick-reader';
 import { makeReportHandler } from './report-task';
+import { presignedPageLink } from './page-link';
 
 /** The reconciliation as metrics (an alarm on ReconciliationDifferences > 0 watches the day) and a log line. */
 export const recordReport = (report: DailyReport): void => {
@@ -25,13 +26,14 @@ export const recordReport = (report: DailyReport): void => {
     });
 };
 
-const { dynamodb, documents } = createClients();
+const { dynamodb, documents, s3 } = createClients();
 tracer.captureAWSv3Client(dynamodb);
 
 export const handler = withPowertools(
   makeReportHandler({
     alerts: new DynamoDbDayAlertReader(documents, resourceFromEnv('alertTable')),
     skipped: new DynamoDbSkippedTickReader(documents, resourceFromEnv('signalStateTable')),
+    pageLink: presignedPageLink(s3),
     observe: recordReport,
   }),
 );

@@ -9,6 +9,7 @@ import { dayCumulativeSources } from '../core/volume';
 import { checkedDay } from './report-day';
 import { RESOURCE } from '../shared/names';
 import { crossoverSql } from './signals-query';
+import { chartSql } from './chart-query';
 
 export const SEED_QUERIES = {
   topPriceChanges: `SELECT symbol, price, previous_close,
@@ -31,7 +32,7 @@ ORDER BY symbol, hour;`,
 
 export type SeedQueryName = keyof typeof SEED_QUERIES;
 
-export type ReportQueryName = 'symbols' | 'anomalies' | 'signals';
+export type ReportQueryName = 'symbols' | 'anomalies' | 'signals' | 'chart';
 
 export interface ReportQuery {
   readonly name: ReportQueryName;
@@ -140,5 +141,7 @@ LIMIT ${REPORT_ANOMALY_LIMIT}`,
     // The history from the compacted table; the day itself from the raw one, which holds every tick
     // processed even when the last maintenance run has not compacted the day's latest yet.
     { name: 'signals', sql: crossoverSql({ table, recent: { table: rawTable, fromDay: day }, from: day, to: day }) },
+    // The charts of the HTML page: the day's prices with SMAs warmed up on the ticks before it.
+    { name: 'chart', sql: chartSql(day, table, rawTable) },
   ];
 }

@@ -1,5 +1,6 @@
 /** The daily report as a self-contained HTML page (inline CSS, no script) and as JSON. */
 import { wasSent, type DailyReport, type ReportAlert, type SymbolReport } from '../core/report';
+import { renderSvgChart, type ChartPoint } from './svg-chart';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -46,7 +47,22 @@ function reconciliationHtml(report: DailyReport): string {
 <table><thead><tr><th>Symbol</th><th>Side</th><th>Time (UTC)</th><th>Difference</th><th>What</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-export function renderReportHtml(report: DailyReport): string {
+/** One chart per symbol of the report: the day's prices with SMA-5/SMA-20 and its alerts. */
+function chartsHtml(report: DailyReport, charts: ReadonlyMap<string, readonly ChartPoint[]>): string {
+  const figures = report.symbols.map((s) => {
+    const svg = renderSvgChart({
+      symbol: s.symbol,
+      points: charts.get(s.symbol) ?? [],
+      markers: s.alerts.map((a) => ({ side: a.side, timestamp: a.timestamp, price: a.price, sent: wasSent(a) })),
+    });
+    return `<figure id="chart-${escapeHtml(s.symbol)}">${svg}</figure>`;
+  });
+  return `<h2>Charts</h2>
+<p class="note">Price, SMA-5 and SMA-20 of the day (the averages include the ticks before the day), New York market time; &#9650; BUY and &#9660; SELL at each alert (hollow: not sent).</p>
+${figures.join('\n')}`;
+}
+
+export function renderReportHtml(report: DailyReport, charts?: ReadonlyMap<string, readonly ChartPoint[]>): string {
   const t = report.totals;
   const anomalies = report.anomalies.length
     ? `<table><thead><tr><th>Symbol</th><th>Time (UTC)</th><th>Price</th><th>Previous close</th><th>Change</th></tr></thead><tbody>${report.anomalies
@@ -66,13 +82,14 @@ body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;paddin
 h1{font-size:1.5rem}table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.35rem .6rem;border-bottom:1px solid #dde2e8;text-align:right;vertical-align:top}
 th[scope=row],thead th:first-child{text-align:left}thead th{background:#f3f5f8}.up{color:#11783c}.down{color:#b3261e}.buy{color:#11783c;font-weight:600}.sell{color:#b3261e;font-weight:600}
 .pending{color:#8a5a00;font-style:italic}.difference{color:#b3261e;font-weight:600}.ok{color:#11783c}
-.totals{display:flex;gap:2rem;flex-wrap:wrap}.totals div{font-size:1.2rem}.totals small{display:block;color:#5b6673;font-size:.8rem}
+.totals{display:flex;gap:2rem;flex-wrap:wrap}figure{margin:.5rem 0 1rem}svg.chart{max-width:100%;height:auto;border:1px solid #dde2e8;border-radius:4px}.note{color:#5b6673;font-size:.85rem}.totals div{font-size:1.2rem}.totals small{display:block;color:#5b6673;font-size:.8rem}
 </style></head><body>
 <h1>stockpipe daily report &middot; ${escapeHtml(report.date)} (UTC)</h1>
 <div class="totals"><div>${int(t.symbols)}<small>symbols</small></div><div>${int(t.ticks)}<small>ticks</small></div><div>${t.buy}<small>BUY alerts sent</small></div><div>${t.sell}<small>SELL alerts sent</small></div>${t.pending > 0 ? `<div class="pending">${t.pending}<small>alerts pending (never sent)</small></div>` : ''}<div>${int(t.anomalies)}<small>anomalies (&gt; ${report.anomalyThresholdPercent}% vs previous close)</small></div>${(t.lateTicks ?? 0) + (t.duplicateTicks ?? 0) > 0 ? `<div class="pending">${t.lateTicks ?? 0} / ${t.duplicateTicks ?? 0}<small>ticks not folded: late / duplicate</small></div>` : ''}</div>
 <h2>Symbols</h2>
-<table><thead><tr><th>Symbol</th><th>Ticks</th><th>Open</th><th>High</th><th>Low</th><th>Close</th><th>Previous close</th><th>Change</th><th>Volume</th><th>Largest move</th><th>Anomalies</th><th title="ticks the analysis did not fold in order">Not folded</th><th>Alerts</th></tr></thead>
+<table class="symbols"><thead><tr><th>Symbol</th><th>Ticks</th><th>Open</th><th>High</th><th>Low</th><th>Close</th><th>Previous close</th><th>Change</th><th>Volume</th><th>Largest move</th><th>Anomalies</th><th title="ticks the analysis did not fold in order">Not folded</th><th>Alerts</th></tr></thead>
 <tbody>${report.symbols.map(symbolRow).join('\n')}</tbody></table>
+${charts ? chartsHtml(report, charts) : ''}
 ${reconciliationHtml(report)}
 <h2>Anomalies</h2>
 ${anomalies}

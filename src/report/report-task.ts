@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { buildDailyReport, reconcileDay, reconciliationLines, reportSummary, type DailyReport } from '../core/report';
 import { LAKE } from '../shared/names';
 import type { AthenaResultSet, DayAlertReader, SkippedTickReader } from '../core/ports-report';
-import { anomalyRows, crossoverRows, symbolDayRows } from './athena-results';
+import { anomalyRows, chartRows, crossoverRows, symbolDayRows } from './athena-results';
 import { checkedDay, dailyReportQueries, InvalidReportDate, type ReportQuery } from './queries';
 import { renderReportHtml, renderReportJson } from './render';
 import { StockpipeError } from '../core/errors';
@@ -74,6 +74,11 @@ export interface ReportTaskDeps {
   readonly table?: string;
   /** Where the reconciliation reads the day itself. @default the raw table's name */
   readonly rawTable?: string;
+  /**
+   * A link that opens the stored HTML page from the mail: a presigned URL on AWS, the file path
+   * locally. Without it the mail names the S3 location only.
+   */
+  readonly pageLink?: (bucket: string, key: string) => Promise<string>;
   /** Told about every report built (the Lambda records its metrics here). */
   readonly observe?: (report: DailyReport, built: BuiltReport) => void;
 }
@@ -131,6 +136,9 @@ export function makeReportHandler(deps: ReportTaskDeps) {
       return found.resultSet;
     };
     const symbolRows = symbolDayRows(result('symbols'));
+    // A run planned before the chart query existed has no chart result: the page has no charts then.
+    const chartResult = input.results.find((r) => r.name === 'chart');
+    const charts = chartResult ? chartRows(chartResult.resultSet) : undefined;
     const anomalies = anomalyRows(result('anomalies'));
     const crossovers = crossoverRows(result('signals'));
     const [alerts, skipped] = await Promise.all([deps.alerts.alertsOfDay(date), deps.skipped.skippedOn(date)]);
@@ -148,7 +156,7 @@ export function makeReportHandler(deps: ReportTaskDeps) {
       skipped,
     });
     const json = renderReportJson(report);
-    const html = renderReportHtml(report);
+    const html = renderReportHtml(report, charts);
     const bytes = Buffer.byteLength(json) + Buffer.byteLength(html);
     if (bytes > MAX_REPORT_BYTES) {
       throw new ReportTooLarge(
@@ -156,7 +164,12 @@ export function makeReportHandler(deps: ReportTaskDeps) {
       );
     }
     const s3 = (key: string) => `s3://${input.bucket}/${key}`;
-    const { subject, message } = reportSummary(report, { json: s3(input.keys.json), html: s3(input.keys.html) });
+    const page = deps.pageLink ? await deps.pageLink(input.bucket, input.keys.html) : undefined;
+    const { subject, message } = reportSummary(report, {
+      json: s3(input.keys.json),
+      html: s3(input.keys.html),
+      ...(page ? { page } : {}),
+    });
     const r = reconciliation;
     const built: BuiltReport = {
       date,

@@ -400,19 +400,18 @@ describe('the other operating commands on the deployed stack', () => {
     expect(readFileSync(out, 'utf8')).toBe('<html>report</html>');
   });
 
-  it('without a data dir the target is aws, and a missing stack says how to deploy it', async () => {
+  it('a missing stack says how to deploy it; without a data dir and without AWS options the target is local, not aws', async () => {
     mocks.cfn!.on(DescribeStacksCommand).rejects(awsError('ValidationError', 'Stack with id Prod does not exist'));
     const run = await cli(['status', '--region', REGION, '--stack', 'Prod'], { env: { XDG_CACHE_HOME: cacheHome } });
     expect(run).toEqual({
       code: 1,
       stdout: '',
-      stderr: `error: stack Prod not found in region ${REGION}; deploy it with npm run deploy or pass --stack (and --region)\n`,
+      stderr: `target: aws (because --region, --stack was given)\nerror: stack Prod not found in region ${REGION}; deploy it with npm run deploy or pass --stack (and --region)\n`,
     });
     const byDefault = await cli(['alerts', '--data-dir', join(cwdDir, 'none')], {
       env: { XDG_CACHE_HOME: cacheHome, AWS_REGION: REGION },
     });
-    expect(byDefault.stderr).toContain(
-      `no local data dir at ${join(cwdDir, 'none')}: operating the deployed stack (pass --target local`,
-    );
+    expect(byDefault.stderr).toContain(`target: local, but there is no data dir at ${join(cwdDir, 'none')} yet`);
+    expect(mocks.cfn!.commandCalls(DescribeStacksCommand)).toHaveLength(1);
   });
 });

@@ -20,9 +20,10 @@ describe('stockpipe start and the workflows', () => {
     const report = /^stockpipe daily report for (\d{4}-\d{2}-\d{2}) \(UTC\)$/m.exec(run.stdout);
     expect(report).not.toBeNull();
     const day = report![1]!;
-    // The report covers the last replayed day that had an alert, so it shows one.
-    expect(run.stdout).toMatch(/^2 symbols, 2 ticks, \d+ BUY and \d+ SELL alerts/m);
-    expect(run.stdout).not.toMatch(/^2 symbols, 2 ticks, 0 BUY and 0 SELL alerts/m);
+    // The report covers the last replayed day that had an alert, so it shows one; the replay's last
+    // month is intraday (8 synthetic trading-hour ticks a day), so the day has 8 ticks per symbol.
+    expect(run.stdout).toMatch(/^2 symbols, 16 ticks, \d+ BUY and \d+ SELL alerts/m);
+    expect(run.stdout).not.toMatch(/^2 symbols, 16 ticks, 0 BUY and 0 SELL alerts/m);
     // The day's alerts checked against the crossovers recomputed from the lake.
     expect(run.stdout).toMatch(
       /^Reconciliation: ([1-9]\d*) alerts sent = \1 crossovers recomputed from the lake, no difference\.$/m,

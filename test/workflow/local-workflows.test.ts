@@ -126,8 +126,12 @@ describe('both workflows run locally on data produced by the processing and anal
     expect(summary).toHaveLength(1);
     expect(summary[0]!.subject).toBe(`stockpipe daily report ${day}: 3 symbols, ${dayAlerts.length} alerts`);
     expect(summary[0]!.message).toContain(`s3://${lake.resources.rawBucket}/reports/dt=${day}/report.html`);
+    // The mail opens the stored page: locally its file.
+    expect(summary[0]!.message).toMatch(
+      new RegExp(`^Open the report page: .*reports/dt=${day}/report\\.html\\._S3rver_object$`, 'm'),
+    );
     const start = run.states.filter((s) => s.name === 'StartQuery');
-    expect(start).toHaveLength(3);
+    expect(start).toHaveLength(4);
     const lakeObjects = new S3LakeObjects(lake.clients.s3, lake.resources.rawBucket);
     expect((await readStoredReport(lakeObjects, day))?.report.totals).toEqual(report.totals);
     expect(await listStoredReports(lakeObjects)).toEqual([day]);

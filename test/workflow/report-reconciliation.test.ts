@@ -159,7 +159,7 @@ describe('the report workflow run locally: a difference notifies the ops topic',
     expect(run.output).toMatchObject({
       reconciliation: { recomputed: dayAlerts.length, matched: dayAlerts.length, missing: 0, extra: 0, differences: 0 },
     });
-    expect(run.states.filter((s) => s.name === 'StartQuery')).toHaveLength(3);
+    expect(run.states.filter((s) => s.name === 'StartQuery')).toHaveLength(4);
     expect(run.states.map((s) => s.name).slice(-2)).toEqual(['AnyDifferences', 'Done']);
     expect((await storedReport(day)).reconciliation?.differences).toBe(0);
     expect(opsMessages()).toEqual([]);

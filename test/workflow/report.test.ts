@@ -180,7 +180,7 @@ describe('report task', () => {
     const planned = (await handler({ action: 'plan', input: {}, startedAt: '2024-01-04T21:30:00.000Z' })) as ReportPlan;
     expect(planned.date).toBe('2024-01-04');
     expect(planned.keys).toEqual({ json: 'reports/dt=2024-01-04/report.json', html: 'reports/dt=2024-01-04/report.html' });
-    expect(planned.queries.map((q) => q.name)).toEqual(['symbols', 'anomalies', 'signals']);
+    expect(planned.queries.map((q) => q.name)).toEqual(['symbols', 'anomalies', 'signals', 'chart']);
     expect(((await handler({ action: 'plan', input: { date: '2023-12-29' } })) as ReportPlan).date).toBe('2023-12-29');
   });
 

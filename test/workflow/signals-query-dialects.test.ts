@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLakeDatabase } from '../../src/adapters/local/duckdb-athena';
+import { chartSql } from '../../src/report/chart-query';
 import { crossoverSql } from '../../src/report/signals-query';
 
 /** The Trino syntax errors of each text (test/support/trino-grammar.mts, in a process of its own). */
@@ -36,9 +37,12 @@ const VARIANTS: readonly Parameters<typeof crossoverSql>[0][] = [
 ];
 
 describe('the crossover query in both dialects', () => {
-  it('parses with Trino’s grammar in every variant', () => {
-    const errors = trinoErrors(VARIANTS.map((v) => crossoverSql(v)));
-    expect(errors).toEqual(VARIANTS.map(() => []));
+  it('parses with Trino’s grammar in every variant, and so does the report’s chart query', () => {
+    const errors = trinoErrors([
+      ...VARIANTS.map((v) => crossoverSql(v)),
+      chartSql('2024-01-04', 'stock_data_curated', 'stock_data_table'),
+    ]);
+    expect(errors).toEqual([...VARIANTS.map(() => []), []]);
   });
 
   it('runs unchanged on DuckDB in every variant', async () => {

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { openLakeDatabase, type QueryResult } from '../../adapters/local/duckdb-athena';
+import { LakeQueryError, openLakeDatabase, type QueryResult } from '../../adapters/local/duckdb-athena';
 import { RESOURCE } from '../../shared/names';
 import { layoutOf, outputFor, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, renderTable, type CliIo } from '../output';
@@ -44,7 +44,18 @@ export function registerQuery(program: Command, io: CliIo): void {
     }
     const database = await openLakeDatabase({ s3Dir: layout.lake, bucket: RESOURCE.rawBucket });
     try {
-      const result = await database.query(sql);
+      let result: QueryResult;
+      try {
+        result = await database.query(sql);
+      } catch (error) {
+        if (!(error instanceof LakeQueryError)) throw error;
+        // DuckDB's message spans lines (candidates, the SQL with a caret): its first line says it.
+        const first = error.message.split('\n')[0]!.trim();
+        throw new CliError(
+          `${first} (the tables are ${RESOURCE.rawTable}, raw ticks, and ${RESOURCE.curatedTable}, compacted)`,
+          1,
+        );
+      }
       out.result({ columns: result.columns, rows: result.rows }, () => {
         out.note(`${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`);
         return result.columns.length === 0 ? '' : renderQueryResult(result);

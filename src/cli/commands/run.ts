@@ -17,7 +17,8 @@ interface RunOptions extends CommonOptions {
   readonly symbols?: string[] | number;
   readonly samples?: number;
   readonly seed: number;
-  readonly untilDrained?: boolean;
+  /** commander's --no-wait: false leaves as soon as the source is done. */
+  readonly wait: boolean;
   readonly persist?: boolean;
 }
 
@@ -42,7 +43,7 @@ function symbolsFor(options: RunOptions, available: string[] | undefined): strin
 export function registerRun(program: Command, io: CliIo): void {
   const command = program
     .command('run')
-    .description('run the local pipeline on one quote source until the source is done, then print a summary')
+    .description('run the local pipeline on one quote source until its ticks are processed and analysed, then print a summary')
     .addOption(
       new Option('--source <source>', 'where ticks come from').choices(['replay', 'synthetic', 'yahoo', 'csv']).default('replay'),
     )
@@ -55,7 +56,12 @@ export function registerRun(program: Command, io: CliIo): void {
       positiveInteger('--samples'),
     )
     .option('--seed <n>', 'synthetic: seed of the random walk', positiveInteger('--seed'), 1)
-    .option('--until-drained', 'wait until every tick is processed and analysed before the summary')
+    .option(
+      '--no-wait',
+      'leave as soon as the source is done, with ticks possibly still in the stream (default: wait until every tick is processed and analysed)',
+    )
+    // Waiting is the default now; the old flag stays accepted so scripts keep working.
+    .addOption(new Option('--until-drained').hideHelp())
     .option('--persist', 'keep stream and tables on disk in the data dir (default: in memory, fresh each run)');
   withCommonOptions(command).action(async (options: RunOptions) => {
     const out = outputFor(io, options);
@@ -100,7 +106,7 @@ export function registerRun(program: Command, io: CliIo): void {
           }
           const result = await pipeline.produce({ ...(samples ? { samples } : {}), onSample: () => void taken++ });
           taken = result.samples;
-          if (options.untilDrained) {
+          if (options.wait) {
             // Waits as long as records move; 5 minutes without progress means something is stuck.
             try {
               await pipeline.drain(300_000);

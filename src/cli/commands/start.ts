@@ -8,11 +8,12 @@
 import { Option, type Command } from 'commander';
 import { reportSummary } from '../../core/report';
 import { LocalWorkflowRules, startLocalPipeline } from '../../local';
+import { DEFAULT_DASHBOARD_PORT, DashboardError, startDashboard, type DashboardServer } from '../../dashboard/open';
 import { DemoFeed } from '../../producer/demo-feed';
 import { DEFAULTS } from '../../shared/names';
-import { layoutOf, outputFor, positiveInteger, speed, symbolList, withCommonOptions, type CommonOptions } from '../options';
+import { layoutOf, outputFor, port, positiveInteger, speed, symbolList, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
-import { alertLine, logPrinter, rateMeter, statusLine, yahooLog } from '../pipeline-output';
+import { alertLine, logPrinter, useColour, rateMeter, statusLine, yahooLog } from '../pipeline-output';
 import { summarize } from '../summary';
 
 interface StartOptions extends CommonOptions {
@@ -21,6 +22,9 @@ interface StartOptions extends CommonOptions {
   readonly then: 'synthetic' | 'yahoo' | 'none';
   readonly seed: number;
   readonly persist?: boolean;
+  /** commander's --no-dashboard */
+  readonly dashboard: boolean;
+  readonly dashboardPort: number;
 }
 
 /** How long Ctrl-C may take: the acceptance is 5 s, with room for the process to exit. */
@@ -41,6 +45,13 @@ export function registerStart(program: Command, io: CliIo): void {
     )
     .option('--seed <n>', 'seed of the synthetic prices', positiveInteger('--seed'), 1)
     .option('--persist', 'keep stream and tables on disk in the data dir and resume them next time')
+    .option('--no-dashboard', 'do not start the dashboard web page')
+    .option(
+      '--dashboard-port <n>',
+      `the dashboard's port on 127.0.0.1 (another free one when it is taken; 0: any free port)`,
+      (v: string) => (v === '0' ? 0 : port(v)),
+      DEFAULT_DASHBOARD_PORT,
+    )
     .addHelpText(
       'after',
       '\nWith --json, stdout carries one JSON line per alert ({"type":"alert",...}), one for the daily report ({"type":"report",...})' +
@@ -62,6 +73,13 @@ export function registerStart(program: Command, io: CliIo): void {
         ),
     });
     const { source, symbols, total } = feed;
+    const unknown = symbols.filter((s) => !feed.known.includes(s));
+    if (unknown.length > 0) {
+      throw new CliError(
+        `--symbols: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the replay data; known symbols: ${feed.known.join(', ')} (for others: stockpipe replay --file prices.csv, or stockpipe run --source yahoo)`,
+        2,
+      );
+    }
 
     const startedAt = performance.now();
     const pipeline = await startLocalPipeline({
@@ -70,14 +88,22 @@ export function registerStart(program: Command, io: CliIo): void {
       command: 'start',
       producer: { source, symbols, cadenceSeconds },
       schedule: { speed: options.speed },
-      onAlert: (m) => out.event({ type: 'alert', ...m.alert, publishedAt: m.publishedAt }, alertLine(m)),
+      onAlert: (m) => out.event({ type: 'alert', ...m.alert, publishedAt: m.publishedAt }, alertLine(m, useColour(io))),
       onLog: logPrinter(out),
     });
     out.note(
-      `stockpipe: local pipeline up (data dir ${pipeline.layout.root}). Replaying monthly closes 2000-2010 of ${symbols.join(', ')} ` +
+      `stockpipe: local pipeline up (data dir ${pipeline.layout.root}). Replaying the real monthly closes 2000-2010 of ${symbols.join(', ')}, ` +
+        'the last month as synthetic trading-hour ticks (8 a day) ending on the real close, ' +
         `at ${options.speed}x real time, then ${options.then === 'none' ? 'idling' : `${options.then} prices`}. Alerts appear below; ` +
         'a daily report follows the replay. Ctrl-C stops.',
     );
+    const dashboard = options.dashboard ? await startStartDashboard(pipeline, options.dashboardPort) : undefined;
+    if (dashboard) {
+      out.event(
+        { type: 'dashboard', url: dashboard.url },
+        `dashboard: ${dashboard.url}  (price, SMA-5/SMA-20, BUY/SELL markers, alert log, health; live)`,
+      );
+    }
     const workflows = new LocalWorkflowRules({
       pipeline,
       out,
@@ -125,6 +151,7 @@ export function registerStart(program: Command, io: CliIo): void {
         'a workflow run was under way: it is cut short (the next maintenance run redoes what it missed; compaction is idempotent)',
       );
     }
+    await dashboard?.close();
     const stopped = pipeline.stop().then(() => true);
     const late = new Promise<false>((resolve) =>
       setTimeout(() => resolve(false), STOP_DEADLINE_MS - (Date.now() - stopAt)).unref(),
@@ -150,4 +177,30 @@ export function registerStart(program: Command, io: CliIo): void {
         `data stays in ${summary.dataDir} (stockpipe alerts, stockpipe query "SELECT ...")`,
     );
   });
+}
+
+/**
+ * The dashboard beside the pipeline, reading its data dir and its counters. The default port may be
+ * taken (another start, another program): then any free port, since the URL is printed anyway.
+ */
+async function startStartDashboard(
+  pipeline: Awaited<ReturnType<typeof startLocalPipeline>>,
+  port: number,
+): Promise<DashboardServer> {
+  const target = {
+    target: 'local' as const,
+    layout: pipeline.layout,
+    options: {
+      live: () => {
+        const c = pipeline.counters();
+        return { produced: c.produced, processed: c.processed, deadLettered: c.deadLettered };
+      },
+    },
+  };
+  try {
+    return await startDashboard(target, { port });
+  } catch (error) {
+    if (!(error instanceof DashboardError) || port === 0) throw error;
+    return startDashboard(target, { port: 0 });
+  }
 }

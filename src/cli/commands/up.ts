@@ -10,7 +10,7 @@ import { syntheticSymbols } from '../../producer/synthetic-source';
 import { DEFAULTS } from '../../shared/names';
 import { layoutOf, outputFor, port, speed, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
-import { alertLine, logPrinter, yahooLog } from '../pipeline-output';
+import { alertLine, logPrinter, useColour, yahooLog } from '../pipeline-output';
 
 /** The documented ports of `up --expose`; each can be changed with --<service>-port. */
 export const EXPOSED_PORTS: Readonly<Record<EmulatedService, number>> = {
@@ -121,7 +121,7 @@ export function registerUp(program: Command, io: CliIo): void {
         command: 'up',
         ports,
         ...(source ? { producer: { source, symbols }, schedule: { speed: options.speed } } : {}),
-        onAlert: (m) => out.event({ type: 'alert', ...m.alert, publishedAt: m.publishedAt }, alertLine(m)),
+        onAlert: (m) => out.event({ type: 'alert', ...m.alert, publishedAt: m.publishedAt }, alertLine(m, useColour(io))),
         onLog: logPrinter(out),
       });
     } catch (error) {

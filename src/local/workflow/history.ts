@@ -4,6 +4,7 @@
  * CLI's `runs list` and `runs show` read them through listLocalRuns and readLocalRun.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { dataDirLayout, readJsonFile, writeJsonFile } from '../data-dir';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
@@ -48,6 +49,8 @@ export interface LocalRun {
   readonly input: unknown;
   output?: unknown;
   error?: RunError;
+  /** The process that runs it (a local run executes inside the command that started it). */
+  readonly owner?: RunOwner;
   readonly startedAt: string;
   stoppedAt?: string;
   durationMs?: number;
@@ -59,6 +62,41 @@ export type LocalRunSummary = Pick<
   LocalRun,
   'executionId' | 'workflow' | 'status' | 'startedAt' | 'stoppedAt' | 'durationMs' | 'error'
 >;
+
+export interface RunOwner {
+  readonly pid: number;
+  readonly host: string;
+}
+
+export const runOwner = (): RunOwner => ({ pid: process.pid, host: hostname() });
+
+/** False when the owner ran on this host and its process is gone (killed, crashed); true when unknown. */
+export function ownerAlive(owner: RunOwner | undefined): boolean {
+  if (!owner || owner.host !== hostname()) return true;
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A run still RUNNING in its file whose process is gone never ends: it is reported ABORTED, with the
+ * reason, and the state that was under way fails with it (runs show). The file is left as it is.
+ */
+function withDeadOwner(run: LocalRun): LocalRun {
+  if (run.status !== 'RUNNING' || ownerAlive(run.owner)) return run;
+  return {
+    ...run,
+    status: 'ABORTED',
+    error: {
+      error: 'OwnerGone',
+      cause: `the process that ran it (pid ${run.owner!.pid} on ${run.owner!.host}) ended before the run did (killed or crashed); run it again`,
+    },
+  };
+}
 
 const RUN_FILE = /^(.+)\.json$/;
 
@@ -74,7 +112,7 @@ export function readLocalRun(dataDir: string, executionId: string): LocalRun {
     throw new Error(`run id ${JSON.stringify(executionId)} is not a run id; see \`stockpipe runs list\``);
   const run = readJsonFile<LocalRun>(runFile(dataDir, executionId));
   if (!run) throw new Error(`no run ${executionId} in ${dataDirLayout(dataDir).runs}; see \`stockpipe runs list\``);
-  return run;
+  return withDeadOwner(run);
 }
 
 export interface ListRunsOptions {

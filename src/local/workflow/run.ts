@@ -11,6 +11,7 @@ import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine, type StateM
 import { DynamoDbDayAlertReader } from '../../adapters/aws/dynamodb-day-alert-reader';
 import { DynamoDbSkippedTickReader } from '../../adapters/aws/dynamodb-skipped-tick-reader';
 import { makeReportHandler } from '../../report/report-task';
+import { localPageLink } from '../../report/page-link';
 import { makeCompactionHandler } from '../../compaction/compact-partition';
 import { makeFindPartitionsHandler } from '../../compaction/find-partitions';
 import { S3LakeObjects } from '../../adapters/aws/s3-lake-objects';
@@ -29,7 +30,7 @@ import {
 } from '../../shared/workflow-substitutions';
 import { dataDirLayout } from '../data-dir';
 import { LocalAthena } from './athena-local';
-import { recordEvent, saveLocalRun, type EngineEvent, type LocalRun } from './history';
+import { recordEvent, runOwner, saveLocalRun, type EngineEvent, type LocalRun } from './history';
 import { localTaskHandlers, type LocalFunction, type PublishedMessage } from './local-tasks';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -114,6 +115,7 @@ function localFunctions(env: LocalWorkflowEnv, catalogDir: string): Map<string, 
     report: makeReportHandler({
       alerts: new DynamoDbDayAlertReader(env.clients.documents, r.alertTable),
       skipped: new DynamoDbSkippedTickReader(env.clients.documents, r.signalStateTable),
+      pageLink: localPageLink(env.s3Dir),
       ...(env.now ? { now: env.now } : {}),
     }),
   };
@@ -163,6 +165,7 @@ export async function runWorkflowLocally(name: WorkflowName, input: unknown, env
     workflow: name,
     stateMachineName,
     status: 'RUNNING',
+    owner: runOwner(),
     input,
     startedAt: started.toISOString(),
     states: [],

@@ -13,7 +13,7 @@ import { readOutbox } from '../../adapters/local/outbox-notifier';
 import { OpsError, UsageError } from '../errors';
 import { purgeLocalDlq, listLocalDlq, replayLocalDlq, showLocalDlq } from './dlq';
 import { type DataDirLayout, LOCAL_RULES, maintenanceEveryMs, ruleState, runningPipeline } from '../../local';
-import { findRun, listRunsOf, localRunDetail, newestLakeDay, runOnSession } from './runs';
+import { findRun, listRunsOf, localRunDetail, newestLakeDay, runOnSession, uncompacted } from './runs';
 import { attachToPipeline, openLocalSession, type LocalSession } from './session';
 import { localStatus } from './status';
 import type {
@@ -176,6 +176,22 @@ export class LocalOperations implements Operations {
       throw new UsageError('--date is for the report workflow; maintenance compacts every partition not yet compacted');
     }
     const session = await this.anySession();
+    if (workflow === 'report') {
+      // The report reads the compacted table (the day's figures, the SMAs' history); a lake not yet
+      // compacted would report "0 symbols, 0 ticks" for a day that has data.
+      const behind = uncompacted(this.layout.lake, RESOURCE.rawBucket, (runInput.date as string | undefined) ?? '9999-12-31');
+      if (behind.length > 0) {
+        const maintenance = await runOnSession(session, 'maintenance', {});
+        this.note(
+          `${behind.length} partition${behind.length === 1 ? '' : 's'} the report reads ${behind.length === 1 ? 'was' : 'were'} not compacted yet (e.g. ${behind[0]}): ran the maintenance workflow first (${maintenance.executionId}: ${maintenance.status})`,
+        );
+        if (maintenance.status !== 'SUCCEEDED')
+          throw new OpsError(
+            'failed',
+            `the maintenance run before the report did not succeed (${maintenance.status}); see stockpipe runs show ${maintenance.executionId}`,
+          );
+      }
+    }
     if (workflow === 'report' && !session.tablesKept)
       this.note("the last run's tables were in memory: the report takes the day's alerts from the outbox");
     const run = await runOnSession(session, workflow, runInput);
@@ -209,7 +225,10 @@ export class LocalOperations implements Operations {
 
   /** The newest `limit` (default 1000) alerts of the outbox, in time order. */
   async listAlerts(filter: AlertFilter = {}): Promise<AlertRow[]> {
-    const messages = readOutbox(this.layout.outbox, filter);
+    // Market order, as on AWS (the outbox is in publish order: two shards publish side by side).
+    const messages = readOutbox(this.layout.outbox, filter).sort(
+      (a, b) => a.alert.timestamp.localeCompare(b.alert.timestamp) || a.alert.symbol.localeCompare(b.alert.symbol),
+    );
     return messages.slice(Math.max(0, messages.length - (filter.limit ?? 1000))).map((m) => ({
       symbol: m.alert.symbol,
       side: m.alert.side,

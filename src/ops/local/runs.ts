@@ -2,9 +2,10 @@
  * The workflows on the local target: runs recorded by the local runner (src/local/workflow/) read as
  * the operating commands' RunSummary and RunDetail, and a run started on a local session.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeReportHandler } from '../../report/report-task';
+import { localPageLink } from '../../report/page-link';
 import {
   listLocalRuns,
   type LocalRun,
@@ -125,6 +126,41 @@ export function newestLakeDay(lakeDir: string, bucket: string): string | undefin
   return newest;
 }
 
+const newestFile = (dir: string): number | undefined => {
+  if (!existsSync(dir)) return undefined;
+  let newest: number | undefined;
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith('._S3rver_object')) continue;
+    const t = statSync(join(dir, f)).mtimeMs;
+    if (newest === undefined || t > newest) newest = t;
+  }
+  return newest;
+};
+
+/**
+ * Raw partitions (`symbol=S/dt=D`, D up to `upTo`) that the compacted table does not hold yet: no
+ * curated files for them, or raw objects written after the newest of those.
+ */
+export function uncompacted(lakeDir: string, bucket: string, upTo: string): string[] {
+  const prefix = (p: string) => join(lakeDir, bucket, ...p.split('/').filter(Boolean));
+  const raw = prefix(LAKE.raw);
+  if (!existsSync(raw)) return [];
+  const behind: string[] = [];
+  for (const symbol of readdirSync(raw)
+    .filter((d) => d.startsWith('symbol='))
+    .sort()) {
+    for (const dt of readdirSync(join(raw, symbol)).sort()) {
+      const day = /^dt=(\d{4}-\d{2}-\d{2})$/.exec(dt)?.[1];
+      if (!day || day > upTo) continue;
+      const rawNewest = newestFile(join(raw, symbol, dt));
+      if (rawNewest === undefined) continue;
+      const curatedNewest = newestFile(join(prefix(LAKE.curated), symbol, dt));
+      if (curatedNewest === undefined || rawNewest > curatedNewest) behind.push(`${symbol}/${dt}`);
+    }
+  }
+  return behind;
+}
+
 /**
  * Runs a workflow to its end on a session and records it in the data dir. When the session's tables
  * are not the last run's (it kept them in memory), the report takes the day's alerts from the outbox.
@@ -142,6 +178,7 @@ export function runOnSession(session: LocalSession, workflow: WorkflowName, inpu
             report: makeReportHandler({
               alerts: new OutboxAlertReader(session.layout.outbox),
               skipped: new FileSkippedTickReader(stateFile(session.layout, SKIPPED_TICKS_FILE)),
+              pageLink: localPageLink(session.layout.lake),
             }),
           },
         }),
