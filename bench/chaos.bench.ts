@@ -18,6 +18,8 @@ import {
   readOnlyLakeRound,
   runArgs,
   runCli,
+  soakRound,
+  type SoakResult,
   type ChaosSize,
   type Comparison,
   type RoundResult,
@@ -68,6 +70,8 @@ export interface ChaosPlan {
   readonly size: ChaosSize;
   readonly killRounds: number;
   readonly faultRounds: boolean;
+  /** Ticks of the soak round (memory over a long run); 0 skips it. @default 0 */
+  readonly soakTicks?: number;
 }
 
 /** Runs the plan; `log` gets a line per round. */
@@ -105,16 +109,29 @@ export async function runChaos(plan: ChaosPlan, workDir: string, log: (line: str
     const afterMs = Math.round(base.ms * (0.2 + 0.5 * random()));
     record(await readOnlyLakeRound(size, freshDir(join(workDir, 'read-only')), baseline, afterMs), 'fault');
   }
-  return { baseline, baselineMs: base.ms, rounds, totals: totals(rounds) };
+  let soak: SoakResult | undefined;
+  if (plan.soakTicks) {
+    soak = await soakRound(plan.soakTicks, freshDir(join(workDir, 'soak')));
+    log(
+      `soak: ${soak.ticks} ticks in ${soak.seconds} s (${soak.ticksPerSecond}/s), RSS ${soak.rssStartMiB} MiB at start, ` +
+        `${soak.rssEndMiB} MiB at the end (max ${soak.rssMaxMiB}), drained ${soak.drained}`,
+    );
+  }
+  return { baseline, baselineMs: base.ms, rounds, totals: totals(rounds), soak };
 }
 
 export default async function chaos(context: BenchContext): Promise<BenchSection> {
   const size: ChaosSize = {
-    symbols: envNumber('CHAOS_SYMBOLS', context.quick ? 5 : 20),
-    samples: envNumber('CHAOS_SAMPLES', context.quick ? 100 : 500),
+    symbols: envNumber('CHAOS_SYMBOLS', context.quick ? 10 : 20),
+    samples: envNumber('CHAOS_SAMPLES', context.quick ? 200 : 500),
     seed: envNumber('CHAOS_SEED', 1),
   };
-  const plan: ChaosPlan = { size, killRounds: envNumber('CHAOS_ROUNDS', context.quick ? 3 : 20), faultRounds: true };
+  const plan: ChaosPlan = {
+    size,
+    killRounds: envNumber('CHAOS_ROUNDS', context.quick ? 3 : 20),
+    faultRounds: true,
+    soakTicks: envNumber('CHAOS_SOAK_TICKS', context.quick ? 0 : 500_000),
+  };
   const result = await runChaos(plan, context.workDir, context.log);
   const line = totalsLine(result.totals);
   context.log(line);
@@ -136,6 +153,14 @@ export default async function chaos(context: BenchContext): Promise<BenchSection
     '|---|---|---|---|---|---|---|---|',
     ...rows,
     ...(result.totals.skipped.length > 0 ? ['', `Skipped here: ${result.totals.skipped.join('; ')}.`] : []),
+    ...(result.soak
+      ? [
+          '',
+          `Soak: \`run --source synthetic --symbols 100 --persist\`, ${result.soak.ticks.toLocaleString('en-US')} ticks in ` +
+            `${result.soak.seconds} s (${result.soak.ticksPerSecond} ticks/s); resident memory ${result.soak.rssStartMiB} MiB ` +
+            `20 s in, ${result.soak.rssEndMiB} MiB at the end, ${result.soak.rssMaxMiB} MiB at most.`,
+        ]
+      : []),
   ].join('\n');
   const t = result.totals;
   if (t.clean < t.ran) process.exitCode = 1;
@@ -147,6 +172,7 @@ export default async function chaos(context: BenchContext): Promise<BenchSection
     title: 'Chaos: kill -9, a full disk and a read-only lake',
     markdown,
     figures: {
+      ...(result.soak ? { soakRssStartMiB: result.soak.rssStartMiB, soakRssEndMiB: result.soak.rssEndMiB } : {}),
       rounds: `${t.clean}/${t.ran}`,
       ticksLost: t.ticksLost,
       alertsMissing: t.alertsMissing,

@@ -70,7 +70,7 @@ export const runArgs = (size: ChaosSize, dataDir: string): string[] => [
 /** Runs the binary; with `killAfterMs`, kill -9s its whole process group after that long. */
 export function runCli(
   args: readonly string[],
-  options: { killAfterMs?: number; whileRunning?: () => void } = {},
+  options: { killAfterMs?: number; onRss?: (bytes: number, atMs: number) => void } = {},
 ): Promise<CliRun> {
   const started = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], {
@@ -94,10 +94,26 @@ export function runCli(
       }, options.killAfterMs),
     );
   }
+  if (options.onRss) {
+    const onRss = options.onRss;
+    const sample = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+        if (kb) onRss(Number(kb[1]) * 1024, Date.now() - started);
+      } catch {
+        // not on Linux, or the process has just ended
+      }
+    }, 2000);
+    timers.push(sample);
+  }
   return new Promise((resolvePromise, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) {
+        clearTimeout(t);
+        clearInterval(t);
+      }
       resolvePromise({ code, signal, stdout, stderr, ms: Date.now() - started });
     });
   });
@@ -210,7 +226,7 @@ const sh = (command: string, args: readonly string[]): { ok: boolean; error: str
 export async function fullDiskRound(size: ChaosSize, workDir: string, baseline: Outcome, bytes: number): Promise<RoundResult> {
   const mountPoint = join(workDir, 'small-disk');
   mkdirSync(mountPoint, { recursive: true });
-  const mounted = sh('mount', ['-t', 'tmpfs', '-o', `size=${Math.max(1, Math.round(bytes / 2 ** 20))}m`, 'tmpfs', mountPoint]);
+  const mounted = sh('mount', ['-t', 'tmpfs', '-o', `size=${Math.max(256, Math.round(bytes / 1024))}k`, 'tmpfs', mountPoint]);
   if (!mounted.ok) return { name: 'full disk', skipped: `cannot mount a tmpfs here (${mounted.error}); run as root`, notes: [] };
   const moved = join(workDir, 'moved');
   let full: CliRun;
@@ -224,7 +240,7 @@ export async function fullDiskRound(size: ChaosSize, workDir: string, baseline: 
     ? (JSON.parse(full.stdout) as { processed?: number; drained?: boolean })
     : undefined;
   const notes = [
-    `on a ${(bytes / 2 ** 20).toFixed(0)} MiB disk: exit ${full.code}${full.signal ? ` (${full.signal})` : ''}, ` +
+    `on a ${(bytes / 2 ** 20).toFixed(1)} MiB disk: exit ${full.code}${full.signal ? ` (${full.signal})` : ''}, ` +
       (summary ? `summary printed (processed ${summary.processed}, drained ${summary.drained})` : 'NO summary'),
     ...(crashed(full) ? ['CRASHED: ' + full.stderr.trim().split('\n').slice(-4).join(' | ')] : []),
   ];
@@ -276,3 +292,34 @@ export const freshDir = (path: string): string => {
   mkdirSync(path, { recursive: true });
   return path;
 };
+
+export interface SoakResult {
+  readonly ticks: number;
+  readonly seconds: number;
+  readonly ticksPerSecond: number;
+  readonly rssStartMiB: number;
+  readonly rssEndMiB: number;
+  readonly rssMaxMiB: number;
+  readonly drained: boolean;
+}
+
+/** A long persisted run (100 symbols), its resident memory sampled every 2 s from /proc. */
+export async function soakRound(ticks: number, dataDir: string): Promise<SoakResult> {
+  const size: ChaosSize = { symbols: 100, samples: Math.ceil(ticks / 100), seed: 11 };
+  const samples: { bytes: number; atMs: number }[] = [];
+  const run = await runCli(runArgs(size, dataDir), { onRss: (bytes, atMs) => samples.push({ bytes, atMs }) });
+  if (run.code !== 0) throw new Error(`the soak run exited ${run.code}: ${run.stderr.trim().slice(-400)}`);
+  const summary = JSON.parse(run.stdout) as { processed: number; drained: boolean };
+  const mib = (b: number | undefined) => Math.round((b ?? 0) / 2 ** 20);
+  // Start: once the pipeline is up and ticks flow (20 s in); end: the last sample.
+  const start = samples.find((s) => s.atMs >= 20_000) ?? samples[0];
+  return {
+    ticks: summary.processed,
+    seconds: Math.round(run.ms / 1000),
+    ticksPerSecond: Math.round(summary.processed / (run.ms / 1000)),
+    rssStartMiB: mib(start?.bytes),
+    rssEndMiB: mib(samples[samples.length - 1]?.bytes),
+    rssMaxMiB: mib(Math.max(0, ...samples.map((s) => s.bytes))),
+    drained: summary.drained,
+  };
+}

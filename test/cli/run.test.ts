@@ -1,3 +1,4 @@
+import { inMemoryNote } from '../../src/cli/commands/run';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertRow } from '../../src/cli/operations';
@@ -154,5 +155,16 @@ describe('stockpipe replay and the sources that fail', () => {
     } finally {
       globalThis.fetch = realFetch;
     }
+  });
+});
+
+describe('a long run in memory', () => {
+  it('says, above 100,000 ticks and without --persist, how much memory it holds and that --persist keeps it flat', () => {
+    expect(inMemoryNote(120_000, false)).toBe(
+      '120,000 ticks: without --persist the stream and tables are held in memory (about 7 kB a tick, 820 MB for this run); add --persist to keep them on disk, where memory stays flat',
+    );
+    expect(inMemoryNote(120_000, true)).toBeUndefined();
+    expect(inMemoryNote(100_000, false)).toBeUndefined();
+    expect(inMemoryNote(undefined, false)).toBeUndefined();
   });
 });

@@ -40,6 +40,19 @@ function symbolsFor(options: RunOptions, available: string[] | undefined): strin
   return options.source === 'synthetic' ? syntheticSymbols(5) : [...DEFAULTS.symbols];
 }
 
+/** Above this many ticks, a run in memory says that --persist keeps memory flat. */
+export const IN_MEMORY_TICKS_NOTE = 100_000;
+
+/** What a long run without --persist is told: the in-memory stand-ins keep every tick. */
+export function inMemoryNote(plannedTicks: number | undefined, persist: boolean): string | undefined {
+  if (persist || plannedTicks === undefined || plannedTicks <= IN_MEMORY_TICKS_NOTE) return undefined;
+  return (
+    `${plannedTicks.toLocaleString('en-US')} ticks: without --persist the stream and tables are held in memory ` +
+    `(about 7 kB a tick, ${Math.round((plannedTicks * 7) / 1024).toLocaleString('en-US')} MB for this run); ` +
+    'add --persist to keep them on disk, where memory stays flat'
+  );
+}
+
 export function registerRun(program: Command, io: CliIo): void {
   const command = program
     .command('run')
@@ -77,6 +90,9 @@ export function registerRun(program: Command, io: CliIo): void {
       options.samples ??
       (options.source === 'synthetic' || options.source === 'yahoo' ? DEFAULT_SAMPLES[options.source] : undefined);
 
+    const planned = samples !== undefined ? samples * symbols.length : undefined;
+    const note = inMemoryNote(planned, Boolean(options.persist));
+    if (note) out.warn(note);
     const startedAt = performance.now();
     const pipeline = await startLocalPipeline({
       dataDir: layoutOf(options).root,
