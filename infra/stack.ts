@@ -5,9 +5,10 @@
 import * as path from 'node:path';
 import { Aspects, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { RESOURCE } from '../src/shared/names';
+import { ENV, RESOURCE } from '../src/shared/names';
 import type { InfraConfig } from './config';
 import { IamAudit } from './iam-audit';
+import { acknowledgeKeyGrantWildcards } from './nag';
 import { Analysis } from './constructs/analysis';
 import { Analytics } from './constructs/analytics';
 import { Encryption } from './constructs/encryption';
@@ -98,6 +99,11 @@ export class StockpipeStack extends Stack {
       logRetention,
       removalPolicy,
     });
+    // A quote the tick schema refuses goes, with its reason, to the queue of refused records, alone:
+    // the sample goes on with the other symbols (src/producer/produce.ts).
+    this.processing.invalidRecords.grantSendMessages(this.ingestion.producer.function);
+    this.ingestion.producer.function.addEnvironment(ENV.invalidQueueUrl, this.processing.invalidRecords.queueUrl);
+    acknowledgeKeyGrantWildcards(this.ingestion.producer.function.role!, 'sending to the encrypted invalid-records queue');
     this.analysis = new Analysis(this, 'Analysis', {
       ...streamSettings,
       key,

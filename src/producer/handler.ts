@@ -4,6 +4,8 @@
  */
 import { DynamoDbLastPriceReader } from '../adapters/aws/dynamodb-last-price-reader';
 import { KinesisTickSink } from '../adapters/aws/kinesis-tick-sink';
+import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
+import { ENV } from '../shared/names';
 import { createClients } from '../shared/clients';
 import { resourceFromEnv, settingsFromEnv } from '../shared/config';
 import { logger, metrics, withPowertools } from '../shared/powertools';
@@ -17,7 +19,8 @@ export { makeProducerHandler, type ProducerDeps, type ProducerLogger, type Produ
 function depsFromEnv(): ProducerDeps {
   const settings = settingsFromEnv();
   const streamName = resourceFromEnv('streamName');
-  const { kinesis, documents } = createClients();
+  const { kinesis, documents, sqs } = createClients();
+  const invalidQueueUrl = process.env[ENV.invalidQueueUrl];
   const cadenceMs = settings.cadenceSeconds * 1000;
   // A synthetic walk in AWS starts at the current slot, so its market times follow the clock, and
   // from each symbol's last stored price, so a new container's walk continues the last one's.
@@ -30,6 +33,8 @@ function depsFromEnv(): ProducerDeps {
       ...(synthetic ? { lastPrices: new DynamoDbLastPriceReader(documents, resourceFromEnv('priceTable')) } : {}),
     }),
     sink: new KinesisTickSink(kinesis, { streamName }),
+    // Quotes the tick schema refuses, each with its reason (the stack sets the queue).
+    ...(invalidQueueUrl ? { invalidRecords: new SqsDeadLetterSink(sqs, invalidQueueUrl) } : {}),
     symbols: settings.symbols,
     cadenceSeconds: settings.cadenceSeconds,
   };

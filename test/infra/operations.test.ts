@@ -86,7 +86,7 @@ describe('least privilege', () => {
     Resource: key(),
   });
 
-  test('the producer may only write logs, trace and put records on the stream', () => {
+  test('the producer may only write logs, trace, put records on the stream and send refused quotes to the invalid-records queue', () => {
     const producer = stack.ingestion.producer;
     expect(statementsOf(producer)).toEqual([
       logs(producer),
@@ -95,6 +95,8 @@ describe('least privilege', () => {
         Action: ['kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'],
         Resource: arn(stack.ingestion.stream),
       },
+      sqsSend(stack.processing.invalidRecords),
+      kmsForSqs(),
     ]);
   });
 

@@ -125,7 +125,7 @@ describe('processing handler against kinesalite, dynalite, s3rver and sqslite', 
     const keys = await listKeys(aws.clients, aws.resources.rawBucket, 'raw/');
     expect(keys).toHaveLength(expected);
     expect(keys.length).toBeLessThan(validTicks.length / 5);
-    for (const key of keys) expect(key).toMatch(/^raw\/symbol=[A-Z.]+\/dt=2024-01-0[23]\/shardId-\d+-\d+\.ndjson$/);
+    for (const key of keys) expect(key).toMatch(/^raw\/symbol=[A-Z.]+\/dt=2024-01-0[23]\/shardId-\d+-\d+-[0-9a-f]{8}\.ndjson$/);
     const lines = (await Promise.all(keys.map((k) => readObject(aws.clients, aws.resources.rawBucket, k))))
       .flatMap((body) => body.trim().split('\n'))
       .map((l) => JSON.parse(l) as Tick);
