@@ -15,6 +15,7 @@ import kinesalite from 'kinesalite';
 import S3rver from 's3rver';
 import { makeObjectWritesFailSafe } from './s3-store-writes';
 import sqslite from 'sqslite';
+import { startSqsFrontDoor } from './sqs-json-protocol';
 import type { ServiceName } from '../../shared/clients';
 
 export type EmulatedService = Exclude<ServiceName, 'sns'>;
@@ -91,11 +92,14 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     });
 
     // sqslite builds queue URLs from the Host header and the SDK must call it `localhost`
-    // (its URLs with 127.0.0.1 are not matched); it keeps its queues in memory only.
+    // (its URLs with 127.0.0.1 are not matched); it keeps its queues in memory only. It speaks the
+    // query protocol alone: the front door on the SQS port also answers the JSON protocol.
     const sqs = sqslite({ logger: false });
-    const sqsAddress = await sqs.listen(ports.sqs ?? 0, host);
-    const sqsPort = Number(new URL(sqsAddress).port);
+    const sqsAddress = await sqs.listen(0, host);
     stops.push(() => sqs.close());
+    const sqsDoor = await startSqsFrontDoor(Number(new URL(sqsAddress).port), ports.sqs ?? 0, host);
+    stops.push(() => sqsDoor.close());
+    const sqsPort = sqsDoor.port;
 
     return {
       endpoints: {
