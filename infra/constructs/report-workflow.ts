@@ -76,6 +76,16 @@ export class ReportWorkflow extends Construct {
     report.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [props.alerts.tableArn] }));
     // One item per symbol: the day's late/duplicate counts of every symbol are one Scan.
     report.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [props.signalState.tableArn] }));
+    // The mail links to the stored page with a URL presigned by this role: S3 honours it only while the
+    // signer itself may read the page.
+    report.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE.reports}*`)] }),
+    );
+    acknowledgeWildcards(
+      report.role,
+      [`Resource::${lakeRef}/${LAKE.reports}*`],
+      'The report pages are objects under reports/, one per day: the presigned link of the mail is signed by this role, which may read that prefix only.',
+    );
 
     const sm = (this.stateMachine = workflowStateMachine(this, 'ReportWorkflow', {
       ...props,

@@ -107,4 +107,13 @@ describe('ReportWorkflow', () => {
       expect.objectContaining({ Action: 'dynamodb:Scan', Resource: t.arn(fx.stateTable()) }),
     ]);
   });
+
+  it('lets the function read the report pages it presigns the mail link for, and nothing else of the lake', () => {
+    const s3 = statementsOfRole(t, workflow.function.role).filter((s) =>
+      ([] as string[]).concat(s.Action).some((a) => a.startsWith('s3:')),
+    );
+    expect(s3).toHaveLength(1);
+    expect(s3[0]!.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(s3[0]!.Resource)).toMatch(/"\/reports\/\*"\]\]\}$/);
+  });
 });
