@@ -6,7 +6,7 @@
  * static, and the output says so.
  */
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
@@ -20,6 +20,9 @@ interface Args {
   readonly stack: string;
   readonly region: string;
 }
+
+// The CommonJS module object (the one the bundles require), not the frozen ESM namespace.
+const http = createRequire(__filename)('node:http') as typeof import('node:http');
 
 const S3_ACTIONS: Record<string, string> = {
   GET: 's3:GetObject',

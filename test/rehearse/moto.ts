@@ -33,14 +33,18 @@ export interface Moto {
   stop(): void;
 }
 
-export async function startMoto(bin: string, env: NodeJS.ProcessEnv = {}): Promise<Moto> {
+export async function startMoto(bin: string, log: string, env: NodeJS.ProcessEnv = {}): Promise<Moto> {
   const port = await freePort();
+  const out = fs.openSync(log, 'w');
   const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', out, 'pipe'],
     env: { ...process.env, ...env },
   });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+    fs.appendFileSync(log, d);
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = () => {
     if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGTERM');

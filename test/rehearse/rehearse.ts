@@ -96,13 +96,19 @@ async function deployStack(moto: Moto, template: TemplateLike): Promise<{ failur
   const cfn = new CloudFormationClient(clientConfig(moto.endpoint));
   // The template is over CloudFormation's 51,200-byte inline limit, as in a real deploy: upload it.
   await s3.send(new CreateBucketCommand({ Bucket: 'rehearsal-templates' }));
-  await s3.send(new PutObjectCommand({ Bucket: 'rehearsal-templates', Key: 'stack.json', Body: JSON.stringify(template) }));
+  // moto has no CDK bootstrap stack: drop the bootstrap-version parameter (an SSM lookup) and its rule.
+  const body = JSON.parse(JSON.stringify(template)) as TemplateLike & {
+    Parameters?: Record<string, unknown>;
+    Rules?: Record<string, unknown>;
+  };
+  delete body.Parameters?.BootstrapVersion;
+  delete body.Rules?.CheckBootstrapVersion;
+  await s3.send(new PutObjectCommand({ Bucket: 'rehearsal-templates', Key: 'stack.json', Body: JSON.stringify(body) }));
   await cfn.send(
     new CreateStackCommand({
       StackName: STACK,
-      TemplateURL: `${moto.endpoint}/rehearsal-templates/stack.json`,
+      TemplateURL: 'https://s3.amazonaws.com/rehearsal-templates/stack.json',
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-      Parameters: [{ ParameterKey: 'BootstrapVersion', ParameterValue: '30' }],
     }),
   );
   let status = '';
@@ -149,7 +155,8 @@ async function main(): Promise<number> {
   const outdir = path.join(ROOT, 'cdk.out');
   console.error('rehearsal: synthesizing the stack');
   const { template, assets } = synth(outdir, drop ? (t) => dropGrant(t, drop.roleId, drop.action) : undefined);
-  const moto = await startMoto(bin);
+  const motoLog = path.join(outdir, 'moto.log');
+  const moto = await startMoto(bin, motoLog);
   const failures: string[] = [];
   const parts: string[] = [];
   try {
@@ -168,6 +175,7 @@ async function main(): Promise<number> {
   } finally {
     moto.stop();
   }
+  if (failures.length) console.error(`rehearsal: moto's log is ${motoLog}`);
   for (const f of failures) console.error(`rehearsal FAILED: ${f}`);
   console.log(
     `rehearsal: ${parts.join(', ')}${failures.length ? ` - ${failures.length} failure(s)` : ''} (${Math.round((Date.now() - started) / 1000)} s)`,
