@@ -10,6 +10,13 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  type KinesisClientConfig,
+} from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { policyFailures, statementsOfRole, type TemplateLike } from './policy';
 
@@ -80,6 +87,39 @@ function record(into: Set<string>): () => void {
   };
 }
 
+/** The records moto's Kinesis holds, as the event an event source mapping would deliver. */
+async function kinesisEvent(cfg: KinesisClientConfig, physical: Map<string, string>, args: Args): Promise<unknown> {
+  const id = Object.entries(args.template.Resources).find(([, r]) => r.Type === 'AWS::Kinesis::Stream')?.[0];
+  const name = physical.get(id ?? '') ?? '';
+  const kinesis = new KinesisClient(cfg);
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: name }))).Shards ?? [];
+  const records: unknown[] = [];
+  for (const shard of shards) {
+    const it = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
+    for (const r of got.Records ?? []) {
+      records.push({
+        kinesis: {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: r.PartitionKey,
+          sequenceNumber: r.SequenceNumber,
+          data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
+          approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) / 1000,
+        },
+        eventSource: 'aws:kinesis',
+        eventID: `${shard.ShardId}:${r.SequenceNumber}`,
+        eventName: 'aws:kinesis:record',
+        eventSourceARN: `arn:aws:kinesis:${args.region}:123456789012:stream/${name}`,
+        awsRegion: args.region,
+      });
+    }
+  }
+  console.error(`rehearsal: Kinesis stream ${name} holds ${records.length} records for processing`);
+  return { Records: records };
+}
+
 export async function rehearseFunctions(args: Args): Promise<{ failures: string[]; lines: string[] }> {
   const cfg = {
     region: args.region,
@@ -109,8 +149,12 @@ export async function rehearseFunctions(args: Args): Promise<{ failures: string[
       const bundle = path.join(args.outdir, `asset.${String(code?.S3Key).replace(/\.zip$/, '')}`, 'index.js');
       if (!fs.existsSync(bundle)) throw new Error(`no bundle at ${bundle}`);
       if (!roleId) throw new Error('no role in the template');
+      // The producer's default source is Yahoo, which needs the network: use the synthetic source.
+      const source = label.includes('Producer') ? { STOCKPIPE_QUOTE_SOURCE: 'synthetic' } : {};
+      const event = label.includes('Processing') ? await kinesisEvent(cfg, physical, args) : {};
       const env = {
         ...conf.Environment?.Variables,
+        ...source,
         AWS_ENDPOINT_URL: args.endpoint,
         AWS_REGION: args.region,
         AWS_ACCESS_KEY_ID: 'x',
@@ -124,10 +168,11 @@ export async function rehearseFunctions(args: Args): Promise<{ failures: string[
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const mod = require(bundle) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
-        outcome = await mod.handler(
-          {},
-          { functionName: name, awsRequestId: 'rehearsal', getRemainingTimeInMillis: () => 60_000 },
-        );
+        outcome = await mod.handler(event, {
+          functionName: name,
+          awsRequestId: 'rehearsal',
+          getRemainingTimeInMillis: () => 60_000,
+        });
       } catch (error) {
         outcome = error;
       } finally {
@@ -137,7 +182,7 @@ export async function rehearseFunctions(args: Args): Promise<{ failures: string[
       const problems = policyFailures([{ fn: label, statements: statementsOfRole(args.template, roleId), sent: [...sent] }]);
       failures.push(...problems);
       console.error(
-        `rehearsal: ${label}: ran the bundle with an empty event (${outcome instanceof Error ? `threw ${outcome.message}` : 'returned'}); sent ${[...sent].join(' ') || 'nothing'}; IAM checked statically (moto enforces none here)`,
+        `rehearsal: ${label}: ran the bundle (${outcome instanceof Error ? `threw ${outcome.message}` : 'returned'}); sent ${[...sent].join(' ') || 'nothing'}; IAM checked statically (moto enforces none here)`,
       );
       if (problems.length === 0 && !(outcome instanceof Error)) passed++;
       else if (outcome instanceof Error) failures.push(`${label}: ${outcome.message}`);
