@@ -184,7 +184,10 @@ export async function rehearseFunctions(args: Args): Promise<{ failures: string[
       console.error(
         `rehearsal: ${label}: ran the bundle (${outcome instanceof Error ? `threw ${outcome.message}` : 'returned'}); sent ${[...sent].join(' ') || 'nothing'}; IAM checked statically (moto enforces none here)`,
       );
-      if (problems.length === 0 && !(outcome instanceof Error)) passed++;
+      const empty = label.includes('Processing') && (event as { Records: unknown[] }).Records.length === 0;
+      // A handler that returned on an empty batch proved nothing: not a pass.
+      if (empty) failures.push(`${label}: no Kinesis records to process (the producer put none)`);
+      else if (problems.length === 0 && !(outcome instanceof Error)) passed++;
       else if (outcome instanceof Error) failures.push(`${label}: ${outcome.message}`);
     } catch (error) {
       failures.push(`${label}: ${error instanceof Error ? error.message : String(error)}`);
