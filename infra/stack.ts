@@ -130,6 +130,7 @@ export class StockpipeStack extends Stack {
         Processing: this.processing.function.function,
         Analysis: this.analysis.function.function,
       },
+      sporadicErrorFunctions: ['Producer'],
       streamFunctions: {
         Processing: this.processing.function.function,
         Analysis: this.analysis.function.function,

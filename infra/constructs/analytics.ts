@@ -55,24 +55,31 @@ export class Analytics extends Construct {
   readonly curatedTable: glue.CfnTable;
   readonly workgroup: athena.CfnWorkGroup;
   readonly results: s3.Bucket;
-  readonly databaseName = RESOURCE.glueDatabase;
-  readonly workgroupName = RESOURCE.athenaWorkgroup;
+  /** Derived from the stack name: two stacks in one account do not collide. */
+  readonly databaseName: string;
+  readonly workgroupName: string;
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
     super(scope, id);
     useBucketPolicyForAccessLogs(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    // A create that rolls back deletes the catalog and the workgroup (nothing is in them yet), so the
+    // next deploy does not fail with AlreadyExists; an update or a delete keeps them.
+    const catalogRemoval = removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : removalPolicy;
     const catalogId = Stack.of(this).account;
+    const names = analyticsNames(Stack.of(this).stackName);
+    this.databaseName = names.database;
+    this.workgroupName = names.workgroup;
 
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId,
-      databaseInput: { name: RESOURCE.glueDatabase, description: 'stockpipe market data lake' },
+      databaseInput: { name: this.databaseName, description: 'stockpipe market data lake' },
     });
 
     const table = (tableId: string, name: string, prefix: string, format: 'json' | 'parquet') => {
       const t = new glue.CfnTable(this, tableId, {
         catalogId,
-        databaseName: RESOURCE.glueDatabase,
+        databaseName: this.databaseName,
         tableInput: {
           name,
           tableType: 'EXTERNAL_TABLE',
@@ -104,12 +111,12 @@ export class Analytics extends Construct {
         },
       });
       t.addResourceDependency(this.database);
-      t.applyRemovalPolicy(removalPolicy);
+      t.applyRemovalPolicy(catalogRemoval);
       return t;
     };
     this.rawTable = table('RawTable', RESOURCE.rawTable, LAKE.raw, 'json');
     this.curatedTable = table('CuratedTable', RESOURCE.curatedTable, LAKE.curated, 'parquet');
-    this.database.applyRemovalPolicy(removalPolicy);
+    this.database.applyRemovalPolicy(catalogRemoval);
 
     this.results = new s3.Bucket(this, 'Results', {
       ...secureBucketProps(removalPolicy),
@@ -119,7 +126,7 @@ export class Analytics extends Construct {
     });
 
     this.workgroup = new athena.CfnWorkGroup(this, 'Workgroup', {
-      name: RESOURCE.athenaWorkgroup,
+      name: this.workgroupName,
       description: 'stockpipe reports and ad-hoc queries over the lake',
       state: 'ENABLED',
       // Without it CloudFormation cannot delete a workgroup that has saved queries.
@@ -134,6 +141,20 @@ export class Analytics extends Construct {
         },
       },
     });
-    this.workgroup.applyRemovalPolicy(removalPolicy);
+    this.workgroup.applyRemovalPolicy(catalogRemoval);
   }
+}
+
+/**
+ * The Glue database and Athena workgroup names of a stack. Glue names are lower case with underscores
+ * (Athena cannot query a database with a hyphen unquoted); workgroups allow hyphens.
+ */
+export function analyticsNames(stackName: string): { readonly database: string; readonly workgroup: string } {
+  const bare = stackName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  // "default" is a database every account has, and the name should say whose it is: prefix unless it does.
+  const slug = bare.startsWith(RESOURCE.glueDatabase) ? bare : `${RESOURCE.glueDatabase}_${bare}`;
+  return { database: slug, workgroup: slug.replace(/_/g, '-') };
 }

@@ -114,6 +114,13 @@ export class ReportWorkflow extends Construct {
         resources: [workgroupArn],
       }),
     );
+    // AWS's policy for startQueryExecution.sync includes it: Athena resolves the catalog as the caller.
+    sm.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['athena:GetDataCatalog'],
+        resources: [stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })],
+      }),
+    );
     // Athena runs the query with the caller's permissions: the catalog, the compacted data, and the raw
     // data the reconciliation reads the day from (signals-query.ts).
     sm.addToRolePolicy(

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -113,7 +113,11 @@ export interface WorkflowStateMachineProps extends WorkflowCommonProps {
 export function workflowStateMachine(scope: Construct, id: string, props: WorkflowStateMachineProps): sfn.StateMachine {
   const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
   const { file } = WORKFLOWS[props.workflow];
+  // Under /aws/vendedlogs/ CloudWatch Logs needs no resource-policy entry per log group (that policy is
+  // limited to 5,120 characters). The stack's id segment keeps a retained group from blocking a redeploy.
+  const stackUuid = Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    logGroupName: Fn.join('', ['/aws/vendedlogs/states/', Aws.STACK_NAME, `-${id}-`, stackUuid]),
     retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     removalPolicy,
   });

@@ -70,8 +70,12 @@ export function createClients(config: ClientConfig = {}): AwsClients {
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
 
+  // A queue URL carries the real SQS host, and the SQS client follows it unless told not to: with an
+  // endpoint given (a stand-in, or AWS_ENDPOINT_URL for moto) every call must go to that endpoint.
+  const sqsEndpointGiven = Boolean(endpoints.sqs ?? process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL);
   const sqs = new SQSClient({
     ...base('sqs'),
+    ...(sqsEndpointGiven ? { useQueueUrlAsEndpoint: false } : {}),
     ...(config.sqsQueryProtocol
       ? {
           // Relies on SDK internals (the protocol override); test/integration/clients.test.ts fails

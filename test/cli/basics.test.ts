@@ -125,7 +125,9 @@ describe('stockpipe CLI basics', () => {
     expect(again.stdout).toBe('already disabled: ingest schedule (stockpipe-ingest-schedule, rate(1 minute)): DISABLED\n');
     expect(JSON.parse((await cli(['schedule', 'status', '--json', '--data-dir', dataDir])).stdout).state).toBe('DISABLED');
 
-    const enabled = await cli(['schedule', 'enable', '--json', '--data-dir', dataDir]);
+    // --yes is accepted in both directions, so a script can pass it to either.
+    const enabled = await cli(['schedule', 'enable', '--yes', '--json', '--data-dir', dataDir]);
+    expect(enabled.code).toBe(0);
     expect(JSON.parse(enabled.stdout)).toMatchObject({ state: 'ENABLED', previousState: 'DISABLED', changed: true });
   });
 

@@ -39,14 +39,17 @@ export function registerSchedule(program: Command, io: CliIo): void {
     }),
   );
 
-  scheduleCommand(group, 'enable', 'enable the rule (it fires at its next trigger)').action((options: ScheduleOptions) =>
-    withOperations(io, options, async (operations, out) => {
-      const change = await operations.setSchedule(options.rule, true);
-      out.result(change, () =>
-        change.changed ? `enabled: ${describeSchedule(change)}` : `already enabled: ${describeSchedule(change)}`,
-      );
-    }),
-  );
+  // Enabling needs no confirmation, but --yes is accepted so a script can pass it to both directions.
+  scheduleCommand(group, 'enable', 'enable the rule (it fires at its next trigger)')
+    .option('-y, --yes', 'accepted for symmetry with disable; enabling asks nothing')
+    .action((options: ScheduleOptions) =>
+      withOperations(io, options, async (operations, out) => {
+        const change = await operations.setSchedule(options.rule, true);
+        out.result(change, () =>
+          change.changed ? `enabled: ${describeSchedule(change)}` : `already enabled: ${describeSchedule(change)}`,
+        );
+      }),
+    );
 
   scheduleCommand(group, 'disable', 'disable the rule (for ingest: no ticks are produced until it is enabled)')
     .option('-y, --yes', 'do not ask for confirmation')

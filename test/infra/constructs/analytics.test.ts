@@ -15,9 +15,9 @@ describe('Analytics', () => {
       .sort();
 
   test('the raw table reads JSON under raw/ with the OpenX SerDe, ISO-8601 timestamps and symbol/dt partitions', () => {
-    t.template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: RESOURCE.glueDatabase } });
+    t.template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: analytics.databaseName } });
     t.template.hasResourceProperties('AWS::Glue::Table', {
-      DatabaseName: RESOURCE.glueDatabase,
+      DatabaseName: analytics.databaseName,
       TableInput: {
         Name: RESOURCE.rawTable,
         TableType: 'EXTERNAL_TABLE',
@@ -63,7 +63,7 @@ describe('Analytics', () => {
 
   test('the Athena workgroup enforces an SSE-encrypted result location and a 1 GiB scan cutoff', () => {
     t.template.hasResourceProperties('AWS::Athena::WorkGroup', {
-      Name: RESOURCE.athenaWorkgroup,
+      Name: analytics.workgroupName,
       WorkGroupConfiguration: {
         EnforceWorkGroupConfiguration: true,
         BytesScannedCutoffPerQuery: 1_073_741_824,

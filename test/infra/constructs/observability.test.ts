@@ -46,7 +46,7 @@ describe('Observability', () => {
     t.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     t.template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: opsAction(),
-      OKActions: opsAction(),
+      OKActions: Match.absent(),
       TreatMissingData: 'notBreaching',
     });
     t.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
