@@ -1,6 +1,15 @@
 /** How the operating commands print their results as text (with --json they print the objects). */
 import { formatDuration } from '../ops/time';
-import type { DlqMessage, ReplayResult, RunDetail, RunSummary, ScheduleStatus, StateRow, StatusReport } from '../ops/types';
+import type {
+  DlqMessage,
+  QueueOverview,
+  ReplayResult,
+  RunDetail,
+  RunSummary,
+  ScheduleStatus,
+  StateRow,
+  StatusReport,
+} from '../ops/types';
 import { renderTable } from './output';
 
 export const describeSchedule = (s: ScheduleStatus): string =>
@@ -132,3 +141,16 @@ export function renderReplay(r: ReplayResult): string {
   );
   return `${head}\n\n${table}`;
 }
+
+/** `dlq list` without `--queue`: one row per queue, an unreadable one with its error. */
+export const renderQueueOverview = (queues: readonly QueueOverview[]): string =>
+  renderTable<QueueOverview>(
+    [
+      { header: 'QUEUE', value: (q) => q.queue },
+      { header: 'VISIBLE', value: (q) => count(q.visible), align: 'right' },
+      { header: 'IN FLIGHT', value: (q) => count(q.inFlight), align: 'right' },
+      { header: 'URL', value: (q) => q.url ?? '-' },
+      { header: 'ERROR', value: (q) => q.error ?? '' },
+    ],
+    queues,
+  ) + `\nmessages of one queue: stockpipe dlq list --queue ${queues[0]?.queue ?? 'invalid'}`;

@@ -10,7 +10,8 @@ import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { listAlerts } from '../ops/aws/alerts';
 import { createOpsClients, type OpsClients } from '../ops/aws/clients';
 import { call, type AwsContext } from '../ops/aws/context';
-import { dlqDepths } from '../ops/aws/dlq';
+import { dlqOverview } from '../ops/aws/dlq';
+import { readableDepths } from '../ops/queue-overview';
 import { getReport } from '../ops/aws/report';
 import { listRuns } from '../ops/aws/runs';
 import { defaultCacheDir, discoverStack, stackOutput } from '../ops/aws/stack';
@@ -221,13 +222,17 @@ export class AwsDashboardData implements DashboardData {
 
   async health(): Promise<DashboardHealth> {
     const notes: string[] = [];
-    const perMinute = await this.minutes().catch((e: unknown) => {
-      notes.push(`per-minute counts: ${(e as Error).message}`);
-      return [] as MinuteCounts[];
-    });
+    const [perMinute, queues] = await Promise.all([
+      this.minutes().catch((e: unknown) => {
+        notes.push(`per-minute counts: ${(e as Error).message}`);
+        return [] as MinuteCounts[];
+      }),
+      dlqOverview(this.ctx),
+    ]);
+    const depths = readableDepths(queues, notes);
     return healthOf(
       {
-        dlq: () => dlqDepths(this.ctx),
+        dlq: () => Promise.resolve(depths),
         runs: () => listRuns(this.ctx, { limit: HEALTH_RUNS }),
         report: () => getReport(this.ctx, { format: 'json' }),
       },

@@ -8,6 +8,7 @@ import type {
   DlqMessage,
   PurgeResult,
   QueueName,
+  QueueOverview,
   ReplayResult,
   RuleName,
   RunDetail,
@@ -112,6 +113,8 @@ export interface Operations {
   /** The SMA-5/SMA-20 crossovers recomputed from the raw lake in SQL (DuckDB locally, Athena on AWS), by symbol then time. */
   recomputeSignals(filter?: SignalFilter): Promise<SignalRow[]>;
   subscribe(email: string, topic?: 'alerts' | 'ops'): Promise<SubscribeResult>;
+  /** Every dead-letter queue with its depth; a queue that cannot be read is a row with its error. */
+  dlqOverview(): Promise<QueueOverview[]>;
   listDlq(queue: QueueName, options?: DlqListOptions): Promise<DlqMessage[]>;
   showDlq(queue: QueueName, messageId: string): Promise<DlqMessage>;
   replayDlq(queue: QueueName, options?: ReplayOptions): Promise<ReplayResult>;

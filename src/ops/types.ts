@@ -112,6 +112,16 @@ export const QueueDepthSchema = z.object({
 });
 export type QueueDepth = z.infer<typeof QueueDepthSchema>;
 
+/** One row of `dlq list` without `--queue`: the depth, or why the queue could not be read. */
+export const QueueOverviewSchema = z.object({
+  queue: z.enum(QUEUE_NAMES),
+  url: z.string().nullable(),
+  visible: z.number().int().nonnegative().nullable(),
+  inFlight: z.number().int().nonnegative().nullable(),
+  error: z.string().nullable(),
+});
+export type QueueOverview = z.infer<typeof QueueOverviewSchema>;
+
 export const AnalysisHealthSchema = z.object({
   /** Ticks written after the fold had passed their timestamp, over the days the state keeps (40). */
   lateTicks: z.number().int().nonnegative(),

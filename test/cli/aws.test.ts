@@ -33,6 +33,7 @@ import { buildDailyReport, type DailyReport } from '../../src/core/report';
 import {
   AlertRowSchema,
   DlqMessageSchema,
+  QueueOverviewSchema,
   ReportGetResultSchema,
   RunDetailSchema,
   RunSummarySchema,
@@ -413,5 +414,74 @@ describe('the other operating commands on the deployed stack', () => {
     });
     expect(byDefault.stderr).toContain(`target: local, but there is no data dir at ${join(cwdDir, 'none')} yet`);
     expect(mocks.cfn!.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+  });
+});
+
+describe('dlq list without --queue on the deployed stack', () => {
+  const depth = (visible: number, inFlight: number) => ({
+    Attributes: { ApproximateNumberOfMessages: String(visible), ApproximateNumberOfMessagesNotVisible: String(inFlight) },
+  });
+
+  it('lists every queue with its depth from one GetQueueAttributes each, and an unreadable queue as a row with its error', async () => {
+    mocks.sqs!.on(GetQueueAttributesCommand, { QueueUrl: OUTPUTS.invalidQueue }).resolves(depth(3, 0));
+    mocks
+      .sqs!.on(GetQueueAttributesCommand, { QueueUrl: OUTPUTS.processingDlq })
+      .rejects(awsError('AccessDenied', 'not authorized to perform: sqs:getqueueattributes', 403));
+    mocks.sqs!.on(GetQueueAttributesCommand, { QueueUrl: OUTPUTS.analysisDlq }).resolves(depth(0, 2));
+
+    const rows = json(await aws(['dlq', 'list', '--json']), { parse: (v: unknown) => QueueOverviewSchema.array().parse(v) });
+    expect(mocks.sqs!.commandCalls(GetQueueAttributesCommand).map((c) => c.args[0].input)).toEqual(
+      [OUTPUTS.invalidQueue, OUTPUTS.processingDlq, OUTPUTS.analysisDlq].map((QueueUrl) => ({
+        QueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      })),
+    );
+    expect(rows.map((r) => [r.queue, r.visible, r.inFlight, r.url])).toEqual([
+      ['invalid', 3, 0, OUTPUTS.invalidQueue],
+      ['processing', null, null, OUTPUTS.processingDlq],
+      ['analysis', 0, 2, OUTPUTS.analysisDlq],
+    ]);
+    expect(rows[1]!.error).toContain('not authorized to perform: sqs:getqueueattributes');
+    expect(rows.filter((r) => r.error !== null)).toHaveLength(1);
+    expect(mocks.sqs!.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
+
+    const text = await aws(['dlq', 'list']);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toMatch(/^QUEUE +VISIBLE +IN FLIGHT +URL +ERROR/);
+    expect(lines[1]).toMatch(new RegExp(`^invalid +3 +0 +${OUTPUTS.invalidQueue}`));
+    expect(lines[2]).toMatch(new RegExp(`^processing +- +- +${OUTPUTS.processingDlq} +.*not authorized`));
+    expect(lines[3]).toMatch(new RegExp(`^analysis +0 +2 +${OUTPUTS.analysisDlq}`));
+    expect(text.stdout).toContain('messages of one queue: stockpipe dlq list --queue invalid');
+    expect(text.stderr).toContain('1 queue(s) could not be read');
+  });
+
+  it("fails with exit 1 when no queue can be read, still printing each one's reason", async () => {
+    mocks.sqs!.on(GetQueueAttributesCommand).rejects(awsError('AccessDenied', 'no sqs for you', 403));
+    const run = await aws(['dlq', 'list']);
+    expect(run.code).toBe(1);
+    expect(run.stdout.match(/no sqs for you/g)).toHaveLength(3);
+    expect(run.stderr).toContain(`error: no dead-letter queue of stack Stockpipe in ${REGION} could be read`);
+  });
+
+  it('status keeps the readable queues and warns once per unreadable one', async () => {
+    mocks
+      .eb!.on(DescribeRuleCommand)
+      .resolves({ Name: OUTPUTS.scheduleRule, State: 'ENABLED', ScheduleExpression: 'rate(1 minute)' });
+    mocks.cw!.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    mocks.sfn!.on(ListExecutionsCommand).resolves({ executions: [] });
+    mocks.ddb!.on(ScanCommand).resolves({ Items: [] });
+    mocks.sqs!.on(GetQueueAttributesCommand).resolves(depth(1, 0));
+    mocks
+      .sqs!.on(GetQueueAttributesCommand, { QueueUrl: OUTPUTS.analysisDlq })
+      .rejects(awsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.'));
+    const status = json(await aws(['status', '--json']), StatusReportSchema);
+    expect(status.dlq.map((q) => [q.queue, q.visible])).toEqual([
+      ['invalid', 1],
+      ['processing', 1],
+    ]);
+    expect(status.warnings.filter((w) => w.startsWith('dead-letter queue'))).toEqual([
+      expect.stringMatching(/^dead-letter queue analysis: .*The specified queue does not exist/),
+    ]);
   });
 });

@@ -185,7 +185,10 @@ describe('stockpipe CLI basics', () => {
     expect(run.stderr).toMatch(
       /^error: no local pipeline runs on .*: the dead-letter queues live in the running pipeline's memory/,
     );
-    const missing = await cli(['dlq', 'list', '--data-dir', dataDir]);
+    const overview = await cli(['dlq', 'list', '--data-dir', dataDir]);
+    expect(overview.code).toBe(1);
+    expect(overview.stderr).toMatch(/^error: no local pipeline runs on .*: the dead-letter queues live/);
+    const missing = await cli(['dlq', 'replay', '--data-dir', dataDir]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("error: required option '--queue <queue>' not specified");
   });

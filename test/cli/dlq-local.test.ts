@@ -14,6 +14,7 @@ import { startLocalPipeline, type LocalPipeline } from '../../src/local/runtime'
 import {
   DlqMessageSchema,
   PurgeResultSchema,
+  QueueOverviewSchema,
   ReplayResultSchema,
   StatusReportSchema,
   type DlqMessage,
@@ -77,6 +78,30 @@ describe('local dead-letter queues through the CLI', () => {
       ['invalid', 3],
       ['processing', 0],
       ['analysis', 0],
+    ]);
+
+    const overview = await dlq('list', '--json');
+    expect(overview.code).toBe(0);
+    expect(
+      QueueOverviewSchema.array()
+        .parse(JSON.parse(overview.stdout))
+        .map((q) => [q.queue, q.visible, q.error]),
+    ).toEqual([
+      ['invalid', 3, null],
+      ['processing', 0, null],
+      ['analysis', 0, null],
+    ]);
+    const table = await dlq('list');
+    expect(
+      table.stdout
+        .split('\n')
+        .slice(0, 4)
+        .map((line) => line.split(/ +/).slice(0, 3)),
+    ).toEqual([
+      ['QUEUE', 'VISIBLE', 'IN'],
+      ['invalid', '3', '0'],
+      ['processing', '0', '0'],
+      ['analysis', '0', '0'],
     ]);
   });
 

@@ -5,14 +5,15 @@ import { parseFixes } from '../../ops/fixes';
 import { QUEUE_NAMES, type QueueName } from '../../ops/types';
 import { positiveInteger, withCommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
-import { renderDlq, renderDlqMessage, renderReplay } from '../render-ops';
+import { renderDlq, renderDlqMessage, renderQueueOverview, renderReplay } from '../render-ops';
 import { withOperations, withTargetOption, type TargetOptions } from '../targets';
 
 interface QueueOptions extends TargetOptions {
   readonly queue: QueueName;
 }
 
-interface ListOptions extends QueueOptions {
+interface ListOptions extends TargetOptions {
+  readonly queue?: QueueName;
   readonly max: number;
 }
 
@@ -31,11 +32,15 @@ Queues:
   processing  batches of the Kinesis stream that failed every retry (shard and sequence range)
   analysis    batches of the DynamoDB stream that failed every retry, and price items the analysis refused`;
 
-function queueCommand(group: Command, name: string, description: string): Command {
+function queueCommand(group: Command, name: string, description: string, queueRequired = true): Command {
+  const queue = new Option(
+    '--queue <queue>',
+    queueRequired ? 'which dead-letter queue' : "list this queue's messages (without it: every queue with its depth)",
+  ).choices(QUEUE_NAMES);
   const command = group
     .command(name)
     .description(description)
-    .addOption(new Option('--queue <queue>', 'which dead-letter queue').choices(QUEUE_NAMES).makeOptionMandatory());
+    .addOption(queueRequired ? queue.makeOptionMandatory() : queue);
   return withTargetOption(withCommonOptions(command));
 }
 
@@ -45,14 +50,30 @@ export function registerDlq(program: Command, io: CliIo): void {
     .description('inspect, replay or purge the dead-letter queues')
     .addHelpText('after', QUEUES_HELP);
 
-  queueCommand(group, 'list', 'list the messages with their reason and age (they stay in the queue)')
-    .option('--max <n>', 'at most this many', positiveInteger('--max'), 100)
+  queueCommand(
+    group,
+    'list',
+    'every queue with its depth; with --queue, its messages with their reason and age (they stay in the queue)',
+    false,
+  )
+    .option('--max <n>', 'at most this many messages (with --queue)', positiveInteger('--max'), 100)
     .action((options: ListOptions) =>
       withOperations(io, options, async (operations, out) => {
-        const messages = await operations.listDlq(options.queue, { max: options.max });
+        if (!options.queue) {
+          const queues = await operations.dlqOverview();
+          out.result(queues, () => renderQueueOverview(queues));
+          const unreadable = queues.filter((q) => q.error !== null);
+          if (unreadable.length === queues.length) {
+            throw new CliError(`no dead-letter queue of ${operations.where} could be read`, 1);
+          }
+          if (unreadable.length > 0) out.note(`${unreadable.length} queue(s) could not be read: see ERROR`);
+          return;
+        }
+        const queue = options.queue;
+        const messages = await operations.listDlq(queue, { max: options.max });
         out.result(messages, () => {
           if (messages.length === 0) {
-            out.note(`the ${options.queue} queue of ${operations.where} is empty`);
+            out.note(`the ${queue} queue of ${operations.where} is empty`);
             return '';
           }
           return renderDlq(messages);

@@ -4,7 +4,8 @@ import { OpsError, UsageError } from '../errors';
 import type { DlqListOptions, ReplayOptions } from '../operations';
 import type { ReplayChannels } from '../replay';
 import { replayQueue, type ReplayQueue } from '../replay-queue';
-import { QUEUE_NAMES, type DlqMessage, type PurgeResult, type QueueName, type ReplayResult } from '../types';
+import { overviewOfQueues } from '../queue-overview';
+import { QUEUE_NAMES, type DlqMessage, type PurgeResult, type QueueName, type QueueOverview, type ReplayResult } from '../types';
 import { invokeAnalysisFunction } from './analysis-invoke';
 import type { AwsContext } from './context';
 import { deleteMessages, purgeQueue, queueDepth, receiveAll, release, type ReceivedMessage } from './queue';
@@ -81,13 +82,13 @@ export async function purgeDlq(ctx: AwsContext, queue: QueueName, confirmed: boo
   return { queue, url, purged: depth.visible + depth.inFlight };
 }
 
-export async function dlqDepths(
-  ctx: AwsContext,
-): Promise<{ queue: QueueName; url: string; visible: number; inFlight: number }[]> {
-  return Promise.all(
-    QUEUE_NAMES.map(async (queue) => {
+/** Every queue of the stack with its depth, each read on its own (src/ops/queue-overview.ts). */
+export function dlqOverview(ctx: AwsContext): Promise<QueueOverview[]> {
+  return overviewOfQueues(
+    async (queue) => {
       const url = queueUrlOf(ctx, queue);
-      return { queue, url, ...(await queueDepth(ctx, url)) };
-    }),
+      return { url, ...(await queueDepth(ctx, url)) };
+    },
+    (queue) => queueUrlOf(ctx, queue),
   );
 }

@@ -22,7 +22,7 @@ import type { QueueName, RuleName } from '../types';
 import { listAlerts } from './alerts';
 import { createOpsClients, type OpsClients } from './clients';
 import type { AwsContext } from './context';
-import { listDlq, purgeDlq, replayDlq, showDlqMessage } from './dlq';
+import { dlqOverview, listDlq, purgeDlq, replayDlq, showDlqMessage } from './dlq';
 import { getReport } from './report';
 import { listRuns, showRun, startWorkflow, waitForRun } from './runs';
 import { describeSchedule, setSchedule } from './schedule';
@@ -162,6 +162,9 @@ export class AwsOperations implements Operations {
   }
   subscribe(email: string, topic: 'alerts' | 'ops' = 'alerts') {
     return this.run((ctx) => subscribeEmail(ctx, email, topic));
+  }
+  dlqOverview() {
+    return this.run((ctx) => dlqOverview(ctx));
   }
   listDlq(queue: QueueName, options: DlqListOptions = {}) {
     return this.run((ctx) => listDlq(ctx, queue, options));

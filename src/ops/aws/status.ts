@@ -11,7 +11,8 @@ import { analysisHealth } from '../../adapters/aws/analysis-health';
 import { OpsError } from '../errors';
 import { WORKFLOW_NAMES, type QueueDepth, type RunSummary, type StatusReport, type StreamStatus } from '../types';
 import { call, type AwsContext } from './context';
-import { dlqDepths } from './dlq';
+import { readableDepths } from '../queue-overview';
+import { dlqOverview } from './dlq';
 import { lastRun } from './runs';
 import { describeSchedule } from './schedule';
 import { WORKFLOW_OUTPUTS, stackOutput } from './stack';
@@ -112,7 +113,7 @@ export async function awsStatus(ctx: AwsContext): Promise<StatusReport> {
       ctx.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName })),
     ).catch((e: unknown) => warn(warnings, 'stream', e)),
     lastHourMetrics(ctx, streamName).catch((e: unknown) => warn(warnings, 'metrics', e)),
-    dlqDepths(ctx).catch((e: unknown) => warn(warnings, 'dead-letter queues', e)),
+    dlqOverview(ctx).then((overview) => readableDepths(overview, warnings)),
     call(ctx, 'read the signal-state and alert tables', () =>
       analysisHealth(
         ctx.clients.documents,

@@ -16,7 +16,8 @@ import { OpsError, UsageError } from '../errors';
 import type { DlqListOptions, ReplayOptions } from '../operations';
 import type { ReplayChannels } from '../replay';
 import { replayQueue, type ReplayQueue } from '../replay-queue';
-import type { DlqMessage, PurgeResult, QueueName, ReplayResult } from '../types';
+import { overviewOfQueues } from '../queue-overview';
+import type { DlqMessage, PurgeResult, QueueName, QueueOverview, ReplayResult } from '../types';
 import { deleteEach, localQueueDepth, purgeLocalQueue, putBack, receiveEach, type LocalQueueMessage } from './local-queue';
 import type { LocalSession } from './session';
 
@@ -60,6 +61,17 @@ function channels(session: LocalSession): ReplayChannels {
       }
     },
   };
+}
+
+/** Every queue of the running pipeline with its depth, each read on its own. */
+export function localDlqOverview(session: LocalSession): Promise<QueueOverview[]> {
+  return overviewOfQueues(
+    async (queue) => {
+      const url = urlOf(session, queue);
+      return { url, ...(await localQueueDepth(session.clients.sqs, url)) };
+    },
+    (queue) => urlOf(session, queue),
+  );
 }
 
 /** Every message, read and put back (sqslite cannot make a message visible again: see local-queue.ts). */

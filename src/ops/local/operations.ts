@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readOutbox } from '../../adapters/local/outbox-notifier';
 import { OpsError, UsageError } from '../errors';
-import { purgeLocalDlq, listLocalDlq, replayLocalDlq, showLocalDlq } from './dlq';
+import { localDlqOverview, purgeLocalDlq, listLocalDlq, replayLocalDlq, showLocalDlq } from './dlq';
 import { type DataDirLayout, LOCAL_RULES, maintenanceEveryMs, ruleState, runningPipeline } from '../../local';
 import { findRun, listRunsOf, localRunDetail, newestLakeDay, runOnSession, uncompacted } from './runs';
 import { attachToPipeline, openLocalSession, type LocalSession } from './session';
@@ -258,6 +258,10 @@ export class LocalOperations implements Operations {
     throw new UsageError(
       `the local target sends no mail: its alerts go to the outbox ${join(this.layout.outbox, 'alerts-<date>.jsonl')} (stockpipe alerts lists them); subscribe to the deployed stack's topic with --target aws`,
     );
+  }
+
+  async dlqOverview() {
+    return localDlqOverview(await this.attached('the dead-letter queues'));
   }
 
   async listDlq(queue: QueueName, options: DlqListOptions = {}) {

@@ -20,9 +20,9 @@ import {
   type StatusReport,
   type StreamStatus,
 } from '../types';
-import { localQueueDepth } from './local-queue';
 import { listRunsOf } from './runs';
-import { LOCAL_QUEUES } from './dlq';
+import { localDlqOverview } from './dlq';
+import { readableDepths } from '../queue-overview';
 import type { LocalSession } from './session';
 
 const OBJECT_SUFFIX = '._S3rver_object';
@@ -91,17 +91,7 @@ export async function localStatus(args: {
     } catch (error) {
       warnings.push(`stream: ${(error as Error).message}`);
     }
-    try {
-      dlq = await Promise.all(
-        LOCAL_QUEUES.map(async ({ queue, url }) => ({
-          queue,
-          url: url(session.resources),
-          ...(await localQueueDepth(session.clients.sqs, url(session.resources))),
-        })),
-      );
-    } catch (error) {
-      warnings.push(`dead-letter queues: ${(error as Error).message}`);
-    }
+    dlq = readableDepths(await localDlqOverview(session), warnings);
     try {
       analysis = await analysisHealth(
         session.clients.documents,
