@@ -14,7 +14,7 @@
   const full = format({ year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   const marks = {
     [TickMarkType.Year]: format({ year: 'numeric' }),
-    [TickMarkType.Month]: format({ month: 'short', year: '2-digit' }),
+    [TickMarkType.Month]: format({ month: 'short', year: 'numeric' }),
     [TickMarkType.DayOfMonth]: format({ month: 'short', day: 'numeric' }),
     [TickMarkType.Time]: format({ hour: '2-digit', minute: '2-digit' }),
     [TickMarkType.TimeWithSeconds]: format({ hour: '2-digit', minute: '2-digit', second: '2-digit' }),
@@ -43,6 +43,7 @@
     timeScale: {
       borderColor: css('--line'),
       timeVisible: true,
+      secondsVisible: false,
       // Room right of the newest tick, so its marker is not under the price labels.
       rightOffset: 8,
       tickMarkFormatter: (time, type) => (marks[type] || marks[TickMarkType.DayOfMonth]).format(new Date(time * 1000)),
@@ -104,7 +105,11 @@
         text: a.side,
       })),
     );
-    if (previous === -1) chart.timeScale().fitContent();
+    // Fit, with a few empty bars left of the first tick so its time label is not cut by the edge.
+    if (previous === -1 && points.length > 0) {
+      const margin = Math.max(3, Math.ceil(points.length * 0.03));
+      chart.timeScale().setVisibleLogicalRange({ from: -margin, to: points.length - 1 + 8 });
+    }
     state.series = series;
     const lastPoint = series.points[series.points.length - 1];
     $('last').textContent = lastPoint
