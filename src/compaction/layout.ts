@@ -1,6 +1,6 @@
 /** Where compaction reads and writes in the lake bucket, and what a partition name may be. */
 import { z } from 'zod';
-import { partitionPath, type Partition } from '../core/lake';
+import { decodePartitionValue, partitionPath, type Partition } from '../core/lake';
 import { TickSchema } from '../core/tick';
 import { LAKE } from '../shared/names';
 import { StockpipeError } from '../core/errors';
@@ -17,7 +17,7 @@ const PARTITION_KEY = /^(raw|curated)\/symbol=([^/]+)\/dt=([^/]+)\/[^/]+$/;
 export function partitionOfKey(key: string): (Partition & { zone: 'raw' | 'curated' }) | undefined {
   const m = PARTITION_KEY.exec(key);
   if (!m) return undefined;
-  return { zone: m[1] as 'raw' | 'curated', symbol: m[2]!, dt: m[3]! };
+  return { zone: m[1] as 'raw' | 'curated', symbol: decodePartitionValue(m[2]!), dt: m[3]! };
 }
 
 const isCalendarDay = (s: string): boolean => {

@@ -10,7 +10,22 @@ export interface Partition {
 
 export const partitionOf = (tick: Tick): Partition => ({ symbol: tick.symbol, dt: tradingDay(tick.timestamp) });
 
-export const partitionPath = (prefix: string, p: Partition): string => `${prefix}symbol=${p.symbol}/dt=${p.dt}/`;
+/**
+ * Hive's escaping of a partition value in a path (its FileUtils.escapePathName): "=" in EURUSD=X or
+ * "^" in ^GSPC become %3D and %5E, which Athena, Glue and DuckDB's Hive partitioning decode back.
+ */
+const HIVE_UNSAFE = /["#%'*/:=?\\{[\]^]/g; // control characters too, but a symbol never has one
+
+export const encodePartitionValue = (value: string): string =>
+  value.replace(HIVE_UNSAFE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+
+export const decodePartitionValue = (segment: string): string =>
+  segment.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+/** The folder of a symbol's partitions: `symbol=<encoded symbol>`. */
+export const symbolFolder = (symbol: string): string => `symbol=${encodePartitionValue(symbol)}`;
+
+export const partitionPath = (prefix: string, p: Partition): string => `${prefix}${symbolFolder(p.symbol)}/dt=${p.dt}/`;
 
 /**
  * The raw object of one batch and partition. The name comes from the shard and the batch's first

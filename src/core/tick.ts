@@ -24,14 +24,6 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\
 const SYMBOL_SHAPE = /^(?=.{1,15}$)\^?[A-Z0-9][A-Z0-9.=-]*$/;
 export const SYMBOL_SHAPE_MESSAGE =
   'must be 1-15 characters of A-Z, 0-9, ".", "-" or "=", starting with a letter or digit, or with "^" before one (an index such as ^GSPC)';
-/**
- * Yahoo writes currencies and futures with "=" (EURUSD=X, GC=F), and the symbol field admits them
- * (a query may name one), but a tick is refused: the lake partitions by symbol, and a second "=" in
- * raw/symbol=EURUSD=X/dt=... breaks its Hive partitioning (DuckDB refuses every query of the lake
- * with "Hive partition mismatch"). Until partition paths encode the symbol, such a tick stays out.
- */
-export const SYMBOL_EQUALS_MESSAGE =
-  'must not contain "=" (yet): the lake partitions by symbol (raw/symbol=<symbol>/dt=<day>/), and a second "=" in that path breaks its Hive partitioning';
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
 const ISO_UTC_MESSAGE = 'must be an ISO-8601 UTC timestamp like 2024-01-02T15:04:05Z';
 const MONTHS = [
@@ -128,8 +120,7 @@ export const TickSchema = z
       .min(1, { message: 'must not be empty' })
       .max(32, { message: 'must be at most 32 characters' }),
   })
-  .refine((t) => t.high >= t.low, { path: ['high'], message: 'must be greater than or equal to low' })
-  .refine((t) => typeof t.symbol !== 'string' || !t.symbol.includes('='), { path: ['symbol'], message: SYMBOL_EQUALS_MESSAGE });
+  .refine((t) => t.high >= t.low, { path: ['high'], message: 'must be greater than or equal to low' });
 
 /** A validated quote at the quote's market time (not the time it was sent). */
 export type Tick = z.infer<typeof TickSchema>;

@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readOutbox } from '../adapters/local/outbox-notifier';
+import { decodePartitionValue, symbolFolder } from '../core/lake';
 import type { DataDirLayout } from '../local';
 import { LocalOperations } from '../ops/local/operations';
 import { LAKE, RESOURCE } from '../shared/names';
@@ -92,7 +93,7 @@ export class LocalDashboardData implements DashboardData {
     const raw = this.rawDir;
     if (!existsSync(raw)) return [];
     const out: RawObject[] = [];
-    const folders = symbol ? [`symbol=${symbol}`] : readdirSync(raw).filter((d) => d.startsWith('symbol='));
+    const folders = symbol ? [symbolFolder(symbol)] : readdirSync(raw).filter((d) => d.startsWith('symbol='));
     for (const folder of folders) {
       const dir = join(raw, folder);
       if (!existsSync(dir)) continue;
@@ -161,7 +162,7 @@ export class LocalDashboardData implements DashboardData {
     const alerts = this.allAlerts();
     const bySymbol = new Map<string, PricePoint[]>();
     for (const object of this.rawObjects()) {
-      const symbol = /symbol=([^/\\]+)/.exec(object.path)![1]!;
+      const symbol = decodePartitionValue(/symbol=([^/\\]+)/.exec(object.path)![1]!);
       const list = bySymbol.get(symbol) ?? [];
       list.push(...this.ticksOf(object));
       bySymbol.set(symbol, list);

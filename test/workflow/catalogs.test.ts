@@ -48,6 +48,24 @@ describe('GlueCatalog (aws-sdk-client-mock: the exact requests)', () => {
     ]);
   });
 
+  it('registers a symbol with "=" or "^" under its Hive-escaped location, with its real name as the value', async () => {
+    glue.on(BatchCreatePartitionCommand).resolves({ Errors: [] });
+    await new GlueCatalog(new GlueClient({}), 'stockpipe').addPartitions('stock_data_curated', [
+      { symbol: 'EURUSD=X', dt: '2024-01-02' },
+      { symbol: '^GSPC', dt: '2024-01-02' },
+    ]);
+    expect(glue.commandCalls(BatchCreatePartitionCommand)[0]!.args[0].input.PartitionInputList).toEqual([
+      {
+        Values: ['EURUSD=X', '2024-01-02'],
+        StorageDescriptor: { ...descriptor, Location: 's3://lake/curated/symbol=EURUSD%3DX/dt=2024-01-02/' },
+      },
+      {
+        Values: ['^GSPC', '2024-01-02'],
+        StorageDescriptor: { ...descriptor, Location: 's3://lake/curated/symbol=%5EGSPC/dt=2024-01-02/' },
+      },
+    ]);
+  });
+
   it('counts an already existing partition as registered and sends at most 100 per call', async () => {
     glue.on(BatchCreatePartitionCommand).callsFake((input: { PartitionInputList: { Values: string[] }[] }) => ({
       Errors: input.PartitionInputList.filter((p) => p.Values[1] === '2024-01-01').map((p) => ({

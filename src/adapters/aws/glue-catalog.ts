@@ -10,7 +10,7 @@ import {
   type GlueClient,
   type StorageDescriptor,
 } from '@aws-sdk/client-glue';
-import type { Partition } from '../../core/lake';
+import { partitionPath, type Partition } from '../../core/lake';
 import { PartitionRegistrationError, type PartitionCatalog, type RegistrationOutcome } from '../../core/ports-lake';
 
 /** BatchCreatePartition accepts at most 100 partitions per call. */
@@ -62,7 +62,7 @@ export class GlueCatalog implements PartitionCatalog {
           TableName: table,
           PartitionInputList: chunk.map((p) => ({
             Values: valuesOf(p),
-            StorageDescriptor: { ...descriptor, Location: `${base}symbol=${p.symbol}/dt=${p.dt}/` },
+            StorageDescriptor: { ...descriptor, Location: partitionPath(base, p) },
           })),
         }),
       );
