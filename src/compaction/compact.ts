@@ -28,12 +28,13 @@ export interface CompactedPartition {
   readonly rows: readonly Tick[];
   readonly linesRead: number;
   readonly skipped: readonly SkippedLine[];
-  /** Lines that repeated a timestamp already seen (a redelivered batch): the later one is kept. */
+  /** Lines that repeated a timestamp already seen (a batch archived again on retry): the first is kept. */
   readonly duplicates: number;
 }
 
 export function compactPartition(partition: Partition, objects: readonly RawObject[]): CompactedPartition {
-  // Keys in order, so that "the later one wins" means the same thing on every run.
+  // Keys in order (shard, then first sequence number: arrival order), so that the first archived wins,
+  // as it does in the price table (src/core/first-wins.ts).
   const ordered = [...objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const byTimestamp = new Map<string, Tick>();
   const skipped: SkippedLine[] = [];
@@ -70,7 +71,10 @@ export function compactPartition(partition: Partition, objects: readonly RawObje
         });
         return;
       }
-      if (byTimestamp.has(tick.timestamp)) duplicates++;
+      if (byTimestamp.has(tick.timestamp)) {
+        duplicates++;
+        return;
+      }
       byTimestamp.set(tick.timestamp, tick);
     });
   }

@@ -22,7 +22,7 @@ const tick = (timestamp: string, price: number, extra: Record<string, unknown> =
 describe('compactPartition (pure)', () => {
   const p = { symbol: 'MSFT', dt: '2024-01-02' };
 
-  it('sorts by timestamp, keeps one row per timestamp (the later object wins) and reports every skipped line', () => {
+  it('sorts by timestamp, keeps one row per timestamp (the first archived wins, as in the price table) and reports every skipped line', () => {
     const result = compactPartition(p, [
       {
         key: 'raw/symbol=MSFT/dt=2024-01-02/b.ndjson',
@@ -40,7 +40,7 @@ describe('compactPartition (pure)', () => {
       },
     ]);
     expect(result.rows.map((r) => [r.timestamp, r.price])).toEqual([
-      ['2024-01-02T14:00:00.000Z', 9],
+      ['2024-01-02T14:00:00.000Z', 1],
       ['2024-01-02T15:00:00.000Z', 2],
     ]);
     expect(result.linesRead).toBe(7);

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLakeDatabase, TRINO_COMPATIBLE_SETTINGS } from '../../src/adapters/local/duckdb-athena';
 import { LocalAthena } from '../../src/local/workflow/athena-local';
+import { SEED_QUERIES } from '../../src/report/queries';
 import { FIXTURE_BUCKET, fixtureS3Dir } from './fixture-lake';
 
 describe('the lake database (DuckDB standing in for Athena)', () => {
@@ -25,6 +26,43 @@ describe('the lake database (DuckDB standing in for Athena)', () => {
         'dt',
       ]);
       expect((await db.query('SELECT COUNT(*) AS n FROM stock_data_curated')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      db.close();
+      rmSync(s3Dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers each symbol + timestamp of the raw table once, the first archived, however often a retried batch archived it', async () => {
+    const s3Dir = mkdtempSync(join(tmpdir(), 'stockpipe-redelivered-'));
+    const tickAt = (minute: number, volume: number) =>
+      JSON.stringify({
+        symbol: 'MSFT',
+        timestamp: `2024-01-02T14:${String(minute).padStart(2, '0')}:00.000Z`,
+        price: 370 + minute,
+        open: 370,
+        high: 400,
+        low: 360,
+        previous_close: 368.5,
+        volume,
+        source: 'yahoo',
+      });
+    const archive = (name: string, minutes: readonly number[]) => {
+      const dir = join(s3Dir, 'lake', 'raw', 'symbol=MSFT', 'dt=2024-01-02');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}.ndjson._S3rver_object`), minutes.map((m) => tickAt(m, 1000 * (m + 1))).join('\n') + '\n');
+    };
+    // The batch from sequence 100 was archived, then retried from 101 after a failed table write, then from 100 again.
+    archive('shardId-000000000000-00000000000000000100', [0, 1, 2]);
+    archive('shardId-000000000000-00000000000000000101', [1, 2, 3]);
+    archive('shardId-000000000000-00000000000000000100-retry', [0, 1, 2]);
+    const db = await openLakeDatabase({ s3Dir, bucket: 'lake' });
+    try {
+      expect((await db.query('SELECT COUNT(*) AS n FROM stock_data_table')).rows).toEqual([{ n: 4 }]);
+      // The seed query's average over the four distinct ticks (a plain fold over them), not over the nine archived lines.
+      const distinctVolumes = [0, 1, 2, 3].map((m) => 1000 * (m + 1));
+      expect((await db.query(SEED_QUERIES.averageVolume)).rows).toEqual([
+        { symbol: 'MSFT', avg_volume: distinctVolumes.reduce((a, b) => a + b, 0) / distinctVolumes.length },
+      ]);
     } finally {
       db.close();
       rmSync(s3Dir, { recursive: true, force: true });

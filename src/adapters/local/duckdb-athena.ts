@@ -43,7 +43,8 @@ const HIVE_TYPES = "hive_partitioning = true, hive_types = {'symbol': 'VARCHAR',
 interface TableSource {
   readonly name: string;
   readonly glob: string;
-  readonly reader: (glob: string) => string;
+  /** The view's query over the files of `glob`. */
+  readonly view: (glob: string) => string;
 }
 
 const emptyView = (name: string): string =>
@@ -109,13 +110,18 @@ export async function openLakeDatabase(options: LakeDatabaseOptions): Promise<La
     {
       name: tables.raw,
       glob: localPartitionGlob(options.s3Dir, options.bucket, LAKE.raw, '.ndjson'),
-      reader: (glob) =>
-        `read_ndjson(${quoteLiteral(glob)}, ${HIVE_TYPES}, columns = {${TICK_COLUMNS.map(([c, t]) => `${quoteLiteral(c)}: ${quoteLiteral(t)}`).join(', ')}})`,
+      // At least once: a batch archived and then retried (the table write failed, or the process was
+      // killed before the checkpoint) is archived again under its new first sequence number. Readers
+      // get each symbol + timestamp once, the first archived (object names sort in arrival order).
+      view: (glob) =>
+        `SELECT ${SELECT_LIST} FROM read_ndjson(${quoteLiteral(glob)}, ${HIVE_TYPES}, filename = true, columns = {${TICK_COLUMNS.map(([c, t]) => `${quoteLiteral(c)}: ${quoteLiteral(t)}`).join(', ')}}) ` +
+        // dt is implied by the timestamp; naming it lets a `dt = ...` filter prune files below the window.
+        `QUALIFY row_number() OVER (PARTITION BY symbol, dt, "timestamp" ORDER BY filename) = 1`,
     },
     {
       name: tables.curated,
       glob: localPartitionGlob(options.s3Dir, options.bucket, LAKE.curated, '.parquet'),
-      reader: (glob) => `read_parquet(${quoteLiteral(glob)}, ${HIVE_TYPES})`,
+      view: (glob) => `SELECT ${SELECT_LIST} FROM read_parquet(${quoteLiteral(glob)}, ${HIVE_TYPES})`,
     },
   ];
 
@@ -141,9 +147,7 @@ export async function openLakeDatabase(options: LakeDatabaseOptions): Promise<La
       const present = Number(count.getRowsJS()[0]?.[0] ?? 0) > 0;
       if (hasFiles.get(source.name) === present) continue;
       await connection.run(
-        present
-          ? `CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS SELECT ${SELECT_LIST} FROM ${source.reader(source.glob)}`
-          : emptyView(source.name),
+        present ? `CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS ${source.view(source.glob)}` : emptyView(source.name),
       );
       hasFiles.set(source.name, present);
     }
