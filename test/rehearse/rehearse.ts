@@ -23,6 +23,20 @@ const STACK = 'Stockpipe';
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
+/**
+ * The deployment rehearsed. The default source (Yahoo) needs the network: the stack is synthesized
+ * with the synthetic source, as `-c stockpipe:quoteSource=synthetic` deploys it, so the producer gets
+ * the environment and grants that source needs. One sample a minute (cadence 60) lets the rehearsal
+ * replay scheduled runs without waiting between samples; four symbols make a crossover likely.
+ */
+export const REHEARSAL_CONTEXT: Readonly<Record<string, string>> = {
+  quoteSource: 'synthetic',
+  cadenceSeconds: '60',
+  symbols: 'AAPL,MSFT,AMZN,NVDA',
+};
+/** Scheduled producer runs replayed: more than SMA-20 needs per symbol, and room for a crossover. */
+const PRODUCER_RUNS = 60;
+
 /** Types moto's CloudFormation accepts without creating anything, each with why that is acceptable here. */
 export const NOT_MODELLED: Readonly<Record<string, string>> = {
   'AWS::Glue::Database': 'moto CloudFormation has no Glue model; the catalog names are asserted in test/infra',
@@ -45,7 +59,8 @@ const clientConfig = (endpoint: string) => ({
 });
 
 function synth(outdir: string, template?: (t: TemplateLike) => TemplateLike): { template: TemplateLike; assets: AssetManifest } {
-  execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir], {
+  const context = Object.entries(REHEARSAL_CONTEXT).flatMap(([k, v]) => ['-c', `stockpipe:${k}=${v}`]);
+  execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir, ...context], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, CDK_DEFAULT_ACCOUNT: ACCOUNT, CDK_DEFAULT_REGION: REGION },
@@ -167,7 +182,15 @@ async function main(): Promise<number> {
     failures.push(...stack.failures);
     parts.push(stack.line);
     const { rehearseFunctions } = await import('./functions');
-    const fns = await rehearseFunctions({ endpoint: moto.endpoint, outdir, template, stack: STACK, region: REGION });
+    const fns = await rehearseFunctions({
+      endpoint: moto.endpoint,
+      outdir,
+      template,
+      stack: STACK,
+      region: REGION,
+      account: ACCOUNT,
+      producerRuns: PRODUCER_RUNS,
+    });
     failures.push(...fns.failures);
     parts.push(...fns.lines);
   } catch (error) {
