@@ -156,7 +156,9 @@ async function runProducer(p: Pipeline): Promise<void> {
       return fail(p, producer.label, `run ${k + 1}: ${(error as Error).message}`);
     }
   }
-  log(`producer: ${p.args.producerRuns} scheduled runs, a minute apart over the last ${p.args.producerRuns} minutes: ${ticks} ticks`);
+  log(
+    `producer: ${p.args.producerRuns} scheduled runs, a minute apart over the last ${p.args.producerRuns} minutes: ${ticks} ticks`,
+  );
   if (ticks === 0) fail(p, producer.label, 'put no ticks');
   else pass(p, producer.label);
 }
@@ -170,7 +172,9 @@ async function runProcessing(p: Pipeline): Promise<void> {
   const records: ReturnType<typeof kinesisEventRecord>[] = [];
   for (const shard of (await kinesis.send(new ListShardsCommand({ StreamName: name }))).Shards ?? []) {
     let iterator = (
-      await kinesis.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))
+      await kinesis.send(
+        new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      )
     ).ShardIterator;
     while (iterator) {
       const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
@@ -256,7 +260,14 @@ async function priceStreamRecords(p: Pipeline): Promise<Record<string, unknown>[
   );
   const keys = (described.KeySchema ?? []).map((k) => k.AttributeName!);
   const viewType = described.StreamSpecification?.StreamViewType ?? 'NEW_AND_OLD_IMAGES';
-  return dynamodbInsertRecords(byKeys(items, ['timestamp', ...keys]), keys, streamArn, p.args.region, viewType, Date.now() / 1000);
+  return dynamodbInsertRecords(
+    byKeys(items, ['timestamp', ...keys]),
+    keys,
+    streamArn,
+    p.args.region,
+    viewType,
+    Date.now() / 1000,
+  );
 }
 
 async function runAnalysis(p: Pipeline): Promise<void> {

@@ -127,7 +127,10 @@ function taskHandler(resource: string, state: string, c: TaskContext): Handler {
       return async (input) => {
         const p = params(input);
         const f = byArn.get(String(p.FunctionName));
-        if (!f) throw Object.assign(new Error(`Function not found: ${String(p.FunctionName)}`), { name: 'Lambda.ResourceNotFoundException' });
+        if (!f)
+          throw Object.assign(new Error(`Function not found: ${String(p.FunctionName)}`), {
+            name: 'Lambda.ResourceNotFoundException',
+          });
         try {
           const payload = await c.a.runner.invoke(f, p.Payload ?? {});
           return { ExecutedVersion: '$LATEST', Payload: payload ?? null, StatusCode: 200 };
@@ -141,7 +144,12 @@ function taskHandler(resource: string, state: string, c: TaskContext): Handler {
         const p = params(input);
         const body = typeof p.Body === 'string' ? p.Body : JSON.stringify(p.Body);
         const out = await s3Of(c.a).send(
-          new PutObjectCommand({ Bucket: String(p.Bucket), Key: String(p.Key), Body: body, ContentType: p.ContentType as string }),
+          new PutObjectCommand({
+            Bucket: String(p.Bucket),
+            Key: String(p.Key),
+            Body: body,
+            ContentType: p.ContentType as string,
+          }),
         );
         return { ETag: out.ETag ?? '' };
       };
@@ -214,7 +222,9 @@ export async function rehearseWorkflows(a: WorkflowArgs): Promise<Map<string, st
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-lake-'));
   try {
     const copied = await mirrorLake(a, bucket, dir);
-    log(`report workflow: Athena tasks on DuckDB over the ${copied} lake objects copied out of moto (moto's Athena returns no results)`);
+    log(
+      `report workflow: Athena tasks on DuckDB over the ${copied} lake objects copied out of moto (moto's Athena returns no results)`,
+    );
     const db = await openLakeDatabase({ s3Dir: dir, bucket });
     try {
       const out = (await runDefinition(report, {}, { a, failed, athena: new LocalAthena(db) })) as {
@@ -224,7 +234,9 @@ export async function rehearseWorkflows(a: WorkflowArgs): Promise<Map<string, st
       };
       const stored = await s3Of(a).send(new GetObjectCommand({ Bucket: bucket, Key: out.keys.json }));
       const json = JSON.parse(await stored.Body!.transformToString()) as { totals?: unknown };
-      log(`report workflow: report of ${out.date} stored at s3://${bucket}/${out.keys.json}, totals ${JSON.stringify(json.totals)}`);
+      log(
+        `report workflow: report of ${out.date} stored at s3://${bucket}/${out.keys.json}, totals ${JSON.stringify(json.totals)}`,
+      );
       record(['WorkflowReportFunction'], undefined);
     } finally {
       db.close();
