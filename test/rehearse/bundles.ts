@@ -100,7 +100,15 @@ export interface InvokeOptions {
 export class BundleRunner {
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly base: Readonly<Record<string, string>>) {
+  /**
+   * @param base environment on top of each function's own (the endpoint, region, dummy credentials)
+   * @param logFile where the functions' stdout (their log lines and metrics) goes, to keep the
+   *   rehearsal's own output readable
+   */
+  constructor(
+    private readonly base: Readonly<Record<string, string>>,
+    private readonly logFile?: string,
+  ) {
     installRecorder();
   }
 
@@ -121,6 +129,14 @@ export class BundleRunner {
       Date.now = () => realNow() + offset;
     }
     fn.invocations++;
+    const write = process.stdout.write.bind(process.stdout);
+    const logFile = this.logFile;
+    if (logFile) {
+      process.stdout.write = ((chunk: string | Uint8Array) => {
+        fs.appendFileSync(logFile, chunk);
+        return true;
+      }) as typeof process.stdout.write;
+    }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(fn.bundle) as { handler: Handler };
@@ -132,6 +148,7 @@ export class BundleRunner {
       };
       return await recording.run(fn.sent, () => mod.handler(event, context));
     } finally {
+      process.stdout.write = write;
       Date.now = realNow;
       process.env = saved;
     }

@@ -6,6 +6,7 @@
  * and the two workflows' definitions run on the local ASL runner with their Lambda tasks on the
  * bundles. Every function's role is then checked against the IAM actions its bundle sent.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
@@ -16,7 +17,13 @@ import {
   GetRecordsCommand as GetStreamRecordsCommand,
   GetShardIteratorCommand as GetStreamShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  PutRecordCommand,
+} from '@aws-sdk/client-kinesis';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -163,12 +170,30 @@ async function runProducer(p: Pipeline): Promise<void> {
   else pass(p, producer.label);
 }
 
+/** A tick as the producer writes it, but with a price processing refuses. */
+const INVALID_TICK = {
+  symbol: 'AAPL',
+  price: -1,
+  open: 1,
+  high: 1,
+  low: 1,
+  previous_close: 1,
+  volume: 1,
+  source: 'synthetic',
+};
+
 async function runProcessing(p: Pipeline): Promise<void> {
   const processing = fn(p, 'ProcessingProcessorFunction');
   const streamId = idOf(p.args.template, 'AWS::Kinesis::Stream', 'IngestionStream');
   const name = p.deployed.physical.get(streamId)!;
   const streamArn = String(resolveValue({ 'Fn::GetAtt': [streamId, 'Arn'] }, p.deployed));
   const kinesis = new KinesisClient(motoClientConfig(p.args.endpoint, p.args.region));
+  // One record the tick schema refuses (a negative price), so processing dead-letters it to the
+  // invalid-records queue, where the CLI stage lists it and replays it fixed.
+  const refused = { ...INVALID_TICK, timestamp: new Date(Math.floor(Date.now() / 60_000) * 60_000 - 30_000).toISOString() };
+  await kinesis.send(
+    new PutRecordCommand({ StreamName: name, PartitionKey: refused.symbol, Data: Buffer.from(JSON.stringify(refused)) }),
+  );
   const records: ReturnType<typeof kinesisEventRecord>[] = [];
   for (const shard of (await kinesis.send(new ListShardsCommand({ StreamName: name }))).Shards ?? []) {
     let iterator = (
@@ -194,6 +219,15 @@ async function runProcessing(p: Pipeline): Promise<void> {
       return fail(p, processing.label, (error as Error).message);
     }
   }
+  const sqs = new SQSClient({ ...motoClientConfig(p.args.endpoint, p.args.region), useQueueUrlAsEndpoint: false });
+  const invalidQueue = processing.environment.STOCKPIPE_INVALID_QUEUE_URL;
+  const depth = invalidQueue
+    ? (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: invalidQueue, AttributeNames: ['ApproximateNumberOfMessages'] })))
+        .Attributes?.ApproximateNumberOfMessages
+    : undefined;
+  log(`processing: the invalid-records queue holds ${depth ?? 'no'} dead letter(s) (1 record with a negative price was put)`);
+  if (depth !== '1')
+    return fail(p, processing.label, `the refused record did not reach the invalid-records queue (${depth ?? 'no queue'})`);
   pass(p, processing.label);
 }
 
@@ -298,13 +332,17 @@ export interface FunctionsStage extends StageResult {
 export async function rehearseFunctions(args: FunctionsArgs): Promise<FunctionsStage> {
   const deployed = await deployedStack(args);
   const fns = await bundledFunctions(args, deployed);
-  const runner = new BundleRunner({
-    AWS_ENDPOINT_URL: args.endpoint,
-    AWS_REGION: args.region,
-    AWS_DEFAULT_REGION: args.region,
-    AWS_ACCESS_KEY_ID: 'x',
-    AWS_SECRET_ACCESS_KEY: 'x',
-  });
+  const runner = new BundleRunner(
+    {
+      AWS_ENDPOINT_URL: args.endpoint,
+      AWS_REGION: args.region,
+      AWS_DEFAULT_REGION: args.region,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+    },
+    path.join(args.outdir, 'functions.log'),
+  );
+  fs.rmSync(path.join(args.outdir, 'functions.log'), { force: true });
   const p: Pipeline = { args, deployed, runner, fns, outcome: new Map() };
   const stages: [string, () => Promise<void>][] = [
     ['producer', () => runProducer(p)],

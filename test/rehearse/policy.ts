@@ -30,6 +30,9 @@ const ACTION_OF: Readonly<Record<string, string>> = {
   'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
 };
 
+/** The IAM action that authorizes an API call recorded as `<service>:<operation>`. */
+export const actionOfCall = (call: string): string => ACTION_OF[call] ?? call;
+
 /** `DynamoDBClient` + `PutItemCommand` -> `dynamodb:PutItem`. */
 export function iamAction(clientName: string, commandName: string): string {
   const service = clientName
@@ -81,7 +84,7 @@ export function allows(statements: readonly Statement[], action: string): boolea
 
 /** The actions among `sent` that no statement allows, sorted and unique. */
 export function missingActions(statements: readonly Statement[], sent: Iterable<string>): string[] {
-  return [...new Set(sent)].filter((a) => !allows(statements, a)).sort();
+  return [...new Set([...sent].map(actionOfCall))].filter((a) => !allows(statements, a)).sort();
 }
 
 /**

@@ -193,8 +193,12 @@ async function main(): Promise<number> {
     });
     failures.push(...fns.failures);
     parts.push(...fns.lines);
+    const { rehearseCli } = await import('./cli');
+    const cli = await rehearseCli({ root: ROOT, endpoint: moto.endpoint, stack: STACK, region: REGION, deployed: fns.deployed });
+    failures.push(...cli.failures);
+    parts.push(...cli.lines);
   } catch (error) {
-    failures.push(`aborted: ${error instanceof Error ? error.message : String(error)}`);
+    failures.push(`aborted: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
     moto.stop();
   }
