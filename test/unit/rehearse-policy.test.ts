@@ -2,6 +2,7 @@ import {
   allows,
   dropGrant,
   iamAction,
+  missingActions,
   parseDropGrant,
   policyFailures,
   statementsOfRole,
@@ -62,6 +63,12 @@ describe('rehearsal policy check', () => {
       'processing: role does not allow dynamodb:BatchWriteItem',
     ]);
     expect(statementsOfRole(template, 'ProcessingRole')).toHaveLength(3);
+  });
+
+  test('a recorded call is checked as the IAM action that authorizes it', () => {
+    const statements = [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }];
+    expect(missingActions(statements, ['sqs:SendMessageBatch', 'sqs:SendMessage'])).toEqual([]);
+    expect(missingActions(statements, ['sqs:DeleteMessageBatch'])).toEqual(['sqs:DeleteMessage']);
   });
 
   test('dropping a grant the role never had is an error, not a silent pass', () => {
