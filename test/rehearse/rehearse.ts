@@ -39,8 +39,8 @@ const PRODUCER_RUNS = 60;
 
 /** Types moto's CloudFormation accepts without creating anything, each with why that is acceptable here. */
 export const NOT_MODELLED: Readonly<Record<string, string>> = {
-  'AWS::Glue::Database': 'moto CloudFormation has no Glue model; the catalog names are asserted in test/infra',
-  'AWS::Glue::Table': 'no Glue model in moto CloudFormation; columns and SerDe are asserted in test/infra',
+  'AWS::Glue::Database': "no Glue model in moto CloudFormation; the rehearsal creates it through moto's Glue API",
+  'AWS::Glue::Table': "no Glue model in moto CloudFormation; created through moto's Glue API, SerDe asserted in test/infra",
   'AWS::Athena::WorkGroup': 'no Athena model in moto CloudFormation; queries run on DuckDB locally',
   'AWS::CloudWatch::Alarm': 'no alarm model in moto CloudFormation; alarm properties asserted in test/infra',
   'AWS::CloudWatch::Dashboard': 'no dashboard model in moto CloudFormation',
@@ -202,6 +202,8 @@ async function main(): Promise<number> {
   } finally {
     moto.stop();
   }
+  const notModelled = [...new Set(Object.values(template.Resources).map((r) => r.Type))].filter((t) => t in NOT_MODELLED);
+  console.error(`rehearsal: not modelled by moto: ${notModelled.map((t) => `${t} (${NOT_MODELLED[t]})`).join('; ')}`);
   if (failures.length) console.error(`rehearsal: moto's log is ${motoLog}`);
   for (const f of failures) console.error(`rehearsal FAILED: ${f}`);
   console.log(
