@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { callOfRequest, type RecordedCall } from './policy';
 
 // The CommonJS module object (the one the bundles require), not the frozen ESM namespace.
 const http = createRequire(__filename)('node:http') as typeof import('node:http');
@@ -43,8 +44,13 @@ export function actionOfRequest(
   return `${iamService}:${method}`;
 }
 
-/** The actions of the invocation whose async context a request is sent from. */
-const recording = new AsyncLocalStorage<Set<string>>();
+interface Recording {
+  readonly fn: BundledFunction;
+  readonly account: string;
+}
+
+/** The function of the invocation whose async context a request is sent from. */
+const recording = new AsyncLocalStorage<Recording>();
 let installed = false;
 
 /** Patches http.request once: a request sent outside an invocation (the harness's own) is not recorded. */
@@ -56,6 +62,7 @@ function installRecorder(): void {
     const req = original.apply(this, args);
     const into = recording.getStore();
     if (!into) return req;
+    const region = /Credential=[^/]+\/\d+\/([^/]+)\//;
     const chunks: Buffer[] = [];
     const write = req.write.bind(req);
     const end = req.end.bind(req);
@@ -66,8 +73,14 @@ function installRecorder(): void {
     req.end = ((chunk?: unknown, ...rest: unknown[]) => {
       if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk as string));
       const headers = Object.fromEntries(Object.entries(req.getHeaders()).map(([k, v]) => [k.toLowerCase(), String(v)]));
-      const action = actionOfRequest(req.method, req.path, headers, Buffer.concat(chunks).toString('utf8'));
-      if (action) into.add(action);
+      const body = Buffer.concat(chunks).toString('utf8');
+      const action = actionOfRequest(req.method, req.path, headers, body);
+      if (action) {
+        into.fn.sent.add(action);
+        const scope = { region: region.exec(headers.authorization ?? '')?.[1] ?? '', account: into.account };
+        const call = callOfRequest(action, req.path, body, scope);
+        into.fn.calls.set(JSON.stringify(call), call);
+      }
       return (end as (...a: unknown[]) => typeof req)(chunk, ...rest);
     }) as typeof req.end;
     return req;
@@ -89,6 +102,8 @@ export interface BundledFunction {
   readonly environment: Readonly<Record<string, string>>;
   /** Every IAM action its invocations sent so far. */
   readonly sent: Set<string>;
+  /** The same calls with the resources they act on, unique. */
+  readonly calls: Map<string, RecordedCall>;
   invocations: number;
 }
 
@@ -101,11 +116,13 @@ export class BundleRunner {
   private queue: Promise<unknown> = Promise.resolve();
 
   /**
+   * @param account the account id of the ARNs the recorded calls act on
    * @param base environment on top of each function's own (the endpoint, region, dummy credentials)
    * @param logFile where the functions' stdout (their log lines and metrics) goes, to keep the
    *   rehearsal's own output readable
    */
   constructor(
+    private readonly account: string,
     private readonly base: Readonly<Record<string, string>>,
     private readonly logFile?: string,
   ) {
@@ -146,7 +163,7 @@ export class BundleRunner {
         awsRequestId: `rehearsal-${fn.invocations}`,
         getRemainingTimeInMillis: () => 60_000,
       };
-      return await recording.run(fn.sent, () => mod.handler(event, context));
+      return await recording.run({ fn, account: this.account }, () => mod.handler(event, context));
     } finally {
       process.stdout.write = write;
       Date.now = realNow;

@@ -3,7 +3,7 @@
  * CloudFormation gave each resource. Covers the intrinsics the stack's function environments, state
  * machine substitutions and Glue inputs use. Pure: the physical ids are passed in.
  */
-import type { TemplateLike } from './policy';
+import type { ResolvedStatement, Statement, TemplateLike } from './policy';
 
 export interface Deployed {
   readonly template: TemplateLike;
@@ -11,6 +11,8 @@ export interface Deployed {
   readonly physical: ReadonlyMap<string, string>;
   readonly region: string;
   readonly account: string;
+  /** Other attributes, as `<logical id>.<attribute>` (e.g. a table's StreamArn), asked of moto. */
+  readonly attributes?: ReadonlyMap<string, string>;
 }
 
 /** `Fn::GetAtt [id, Arn]` for the resource types the stack's substitutions and policies read. */
@@ -29,6 +31,10 @@ function arnOf(d: Deployed, id: string): string {
       return `arn:aws:kinesis:${d.region}:${d.account}:stream/${name}`;
     case 'AWS::DynamoDB::Table':
       return `arn:aws:dynamodb:${d.region}:${d.account}:table/${name}`;
+    case 'AWS::KMS::Key':
+      return name.startsWith('arn:') ? name : `arn:aws:kms:${d.region}:${d.account}:key/${name}`;
+    case 'AWS::Events::Rule':
+      return name.startsWith('arn:') ? name : `arn:aws:events:${d.region}:${d.account}:rule/${name}`;
     case 'AWS::Logs::LogGroup':
       return `arn:aws:logs:${d.region}:${d.account}:log-group:${name}:*`;
     case 'AWS::IAM::Role':
@@ -65,8 +71,10 @@ export function resolveValue(value: unknown, d: Deployed): unknown {
     }
     if (key === 'Fn::GetAtt') {
       const [id, attribute] = arg as [string, string];
-      if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${id}.${attribute}: only Arn is resolved by the rehearsal`);
-      return arnOf(d, id);
+      if (attribute === 'Arn') return arnOf(d, id);
+      const known = d.attributes?.get(`${id}.${attribute}`);
+      if (known === undefined) throw new Error(`Fn::GetAtt ${id}.${attribute}: not resolved by the rehearsal`);
+      return known;
     }
     if (key === 'Fn::Join') {
       const [sep, parts] = arg as [string, unknown[]];
@@ -99,3 +107,15 @@ export function idOf(template: TemplateLike, type: string, prefix: string): stri
 
 /** A logical id without CDK's 8-character hash suffix. */
 export const labelOf = (logicalId: string): string => logicalId.replace(/[0-9A-F]{8}$/, '');
+
+/** A role's statements with their resources and conditions resolved to what IAM compares. */
+export function resolvedStatements(statements: readonly Statement[], d: Deployed): ResolvedStatement[] {
+  return statements.map((s) => ({
+    Effect: s.Effect ?? 'Allow',
+    Action: ([] as string[]).concat((s.Action as string | string[] | undefined) ?? []),
+    Resource: ([] as unknown[]).concat(s.Resource ?? []).map((r) => String(resolveValue(r, d))),
+    ...((s as { Condition?: unknown }).Condition
+      ? { Condition: resolveValue((s as { Condition?: unknown }).Condition, d) as ResolvedStatement['Condition'] }
+      : {}),
+  }));
+}
