@@ -23,10 +23,24 @@ const STACK = 'Stockpipe';
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
+/**
+ * The deployment rehearsed. The default source (Yahoo) needs the network: the stack is synthesized
+ * with the synthetic source, as `-c stockpipe:quoteSource=synthetic` deploys it, so the producer gets
+ * the environment and grants that source needs. One sample a minute (cadence 60) lets the rehearsal
+ * replay scheduled runs without waiting between samples; four symbols make a crossover likely.
+ */
+export const REHEARSAL_CONTEXT: Readonly<Record<string, string>> = {
+  quoteSource: 'synthetic',
+  cadenceSeconds: '60',
+  symbols: 'AAPL,MSFT,AMZN,NVDA',
+};
+/** Scheduled producer runs replayed: more than SMA-20 needs per symbol, and room for a crossover. */
+const PRODUCER_RUNS = 60;
+
 /** Types moto's CloudFormation accepts without creating anything, each with why that is acceptable here. */
 export const NOT_MODELLED: Readonly<Record<string, string>> = {
-  'AWS::Glue::Database': 'moto CloudFormation has no Glue model; the catalog names are asserted in test/infra',
-  'AWS::Glue::Table': 'no Glue model in moto CloudFormation; columns and SerDe are asserted in test/infra',
+  'AWS::Glue::Database': "no Glue model in moto CloudFormation; the rehearsal creates it through moto's Glue API",
+  'AWS::Glue::Table': "no Glue model in moto CloudFormation; created through moto's Glue API, SerDe asserted in test/infra",
   'AWS::Athena::WorkGroup': 'no Athena model in moto CloudFormation; queries run on DuckDB locally',
   'AWS::CloudWatch::Alarm': 'no alarm model in moto CloudFormation; alarm properties asserted in test/infra',
   'AWS::CloudWatch::Dashboard': 'no dashboard model in moto CloudFormation',
@@ -45,7 +59,8 @@ const clientConfig = (endpoint: string) => ({
 });
 
 function synth(outdir: string, template?: (t: TemplateLike) => TemplateLike): { template: TemplateLike; assets: AssetManifest } {
-  execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir], {
+  const context = Object.entries(REHEARSAL_CONTEXT).flatMap(([k, v]) => ['-c', `stockpipe:${k}=${v}`]);
+  execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir, ...context], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, CDK_DEFAULT_ACCOUNT: ACCOUNT, CDK_DEFAULT_REGION: REGION },
@@ -167,14 +182,28 @@ async function main(): Promise<number> {
     failures.push(...stack.failures);
     parts.push(stack.line);
     const { rehearseFunctions } = await import('./functions');
-    const fns = await rehearseFunctions({ endpoint: moto.endpoint, outdir, template, stack: STACK, region: REGION });
+    const fns = await rehearseFunctions({
+      endpoint: moto.endpoint,
+      outdir,
+      template,
+      stack: STACK,
+      region: REGION,
+      account: ACCOUNT,
+      producerRuns: PRODUCER_RUNS,
+    });
     failures.push(...fns.failures);
     parts.push(...fns.lines);
+    const { rehearseCli } = await import('./cli');
+    const cli = await rehearseCli({ root: ROOT, endpoint: moto.endpoint, stack: STACK, region: REGION, deployed: fns.deployed });
+    failures.push(...cli.failures);
+    parts.push(...cli.lines);
   } catch (error) {
-    failures.push(`aborted: ${error instanceof Error ? error.message : String(error)}`);
+    failures.push(`aborted: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
     moto.stop();
   }
+  const notModelled = [...new Set(Object.values(template.Resources).map((r) => r.Type))].filter((t) => t in NOT_MODELLED);
+  console.error(`rehearsal: not modelled by moto: ${notModelled.map((t) => `${t} (${NOT_MODELLED[t]})`).join('; ')}`);
   if (failures.length) console.error(`rehearsal: moto's log is ${motoLog}`);
   for (const f of failures) console.error(`rehearsal FAILED: ${f}`);
   console.log(

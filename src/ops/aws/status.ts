@@ -68,6 +68,25 @@ interface Metrics {
   iteratorAge: number | null;
 }
 
+/**
+ * The last hour from the datapoints of `statusMetricQueries`, by query id. No datapoint is unknown
+ * (null), not 0: CloudWatch answers a metric that was never published (a stack that never ran, a
+ * namespace or dimension that does not match) exactly as it answers an idle hour.
+ */
+export function lastHourFromValues(values: ReadonlyMap<string, readonly number[]>): Metrics {
+  const sum = (id: string) => {
+    const points = values.get(id) ?? [];
+    return points.length > 0 ? points.reduce((a, b) => a + b, 0) : null;
+  };
+  const age = values.get('iteratorAge') ?? [];
+  return {
+    ticksIn: sum('ticksIn'),
+    ticksProcessed: sum('ticksProcessed'),
+    alerts: sum('alerts'),
+    iteratorAge: age.length > 0 ? Math.max(...age.slice(0, 15)) : null,
+  };
+}
+
 async function lastHourMetrics(ctx: AwsContext, streamName: string): Promise<Metrics> {
   const end = ctx.now();
   const start = new Date(end.getTime() - 3_600_000);
@@ -88,15 +107,7 @@ async function lastHourMetrics(ctx: AwsContext, streamName: string): Promise<Met
     for (const r of out.MetricDataResults ?? []) if (r.Id) values.set(r.Id, [...(values.get(r.Id) ?? []), ...(r.Values ?? [])]);
     nextToken = out.NextToken;
   } while (nextToken);
-  // No datapoint in the hour means nothing happened: 0, not unknown (the metric exists once data flowed).
-  const sum = (id: string) => (values.get(id) ?? []).reduce((a, b) => a + b, 0);
-  const age = values.get('iteratorAge') ?? [];
-  return {
-    ticksIn: sum('ticksIn'),
-    ticksProcessed: sum('ticksProcessed'),
-    alerts: sum('alerts'),
-    iteratorAge: age.length > 0 ? Math.max(...age.slice(0, 15)) : null,
-  };
+  return lastHourFromValues(values);
 }
 
 const warn = (warnings: string[], part: string, error: unknown): null => {
