@@ -18,6 +18,8 @@ export const describeSchedule = (s: ScheduleStatus): string =>
 
 const ms = (n: number | null): string => (n === null ? '-' : formatDuration(n));
 const count = (n: number | null): string => (n === null ? '-' : String(n));
+/** A metric with no datapoints is not zero: say so. */
+const metric = (n: number | null): string => (n === null ? 'unknown' : String(n));
 const clip = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
 export const runLine = (r: RunSummary): string => `${r.status} ${r.startedAt} ${ms(r.durationMs)} (${r.id})`;
@@ -28,7 +30,7 @@ export function renderStatus(s: StatusReport): string {
     `target      ${s.target} (${s.where})`,
     `schedule    ${describeSchedule(s.schedule)}`,
     `stream      ${stream.name} ${stream.status}${stream.openShards !== null ? `, ${stream.openShards} shard(s)` : ''}${stream.retentionHours !== null ? `, retention ${stream.retentionHours} h` : ''}${stream.iteratorAgeMs !== null ? `, iterator age ${ms(stream.iteratorAgeMs)}` : ''}`,
-    `last hour   ticks in ${count(s.lastHour.ticksIn)}, processed ${count(s.lastHour.ticksProcessed)}, alerts ${count(s.lastHour.alerts)}`,
+    `last hour   ticks in ${metric(s.lastHour.ticksIn)}, processed ${metric(s.lastHour.ticksProcessed)}, alerts ${metric(s.lastHour.alerts)}`,
     `DLQ         ${s.dlq.length === 0 ? '-' : s.dlq.map((q) => `${q.queue} ${q.visible}${q.inFlight > 0 ? ` (+${q.inFlight} in flight)` : ''}`).join(', ')}`,
     `analysis    ${
       s.analysis

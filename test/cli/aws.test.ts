@@ -480,6 +480,7 @@ describe('dlq list without --queue on the deployed stack', () => {
       ['invalid', 1],
       ['processing', 1],
     ]);
+    expect((await aws(['status'])).stdout).toContain('last hour   ticks in unknown, processed unknown, alerts unknown');
     expect(status.warnings.filter((w) => w.startsWith('dead-letter queue'))).toEqual([
       expect.stringMatching(/^dead-letter queue analysis: .*The specified queue does not exist/),
     ]);

@@ -131,7 +131,7 @@ export function registerStart(program: Command, io: CliIo): void {
     const rateOf = rateMeter();
     const ticker = setInterval(() => {
       const c = pipeline.counters();
-      const rate = rateOf(c.produced);
+      const rate = rateOf(c.processed);
       const where = feed.replaying ? `replay ${Math.floor((feed.replayed() / Math.max(1, total)) * 100)}%` : source.name;
       out.progress(statusLine(c, `${where} | ${rate.toFixed(0)} ticks/s | maintenance runs ${workflows.maintenanceRuns}`));
       if (!replayDone && feed.replayExhausted()) {
