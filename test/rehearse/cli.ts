@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { motoClientConfig, type StageResult } from './functions';
+import { readWholeStream } from './kinesis-read';
 import { idOf, type Deployed } from './template-values';
 
 export interface CliArgs {
@@ -60,21 +61,7 @@ interface Step {
 async function kinesisRecordCount(a: CliArgs): Promise<number> {
   const kinesis = new KinesisClient(motoClientConfig(a.endpoint, a.region));
   const name = a.deployed.physical.get(idOf(a.deployed.template, 'AWS::Kinesis::Stream', 'IngestionStream'))!;
-  let n = 0;
-  for (const shard of (await kinesis.send(new ListShardsCommand({ StreamName: name }))).Shards ?? []) {
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      if (!got.Records?.length) break;
-      n += got.Records.length;
-      iterator = got.NextShardIterator;
-    }
-  }
-  return n;
+  return (await readWholeStream(kinesis, name)).length;
 }
 
 const exitedOk = (r: CliRun): string | undefined =>

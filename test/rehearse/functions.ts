@@ -17,13 +17,7 @@ import {
   GetRecordsCommand as GetStreamRecordsCommand,
   GetShardIteratorCommand as GetStreamShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  ListShardsCommand,
-  PutRecordCommand,
-} from '@aws-sdk/client-kinesis';
+import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -37,6 +31,7 @@ import { BundleRunner, type BundledFunction } from './bundles';
 import { batches, byKeys, dynamodbInsertRecords, kinesisEventRecord, passesFilters, type Image } from './events';
 import { deniedCalls, statementsOfRole, type TemplateLike } from './policy';
 import { idOf, idsOfType, labelOf, resolvedStatements, resolveValue, type Deployed } from './template-values';
+import { readWholeStream } from './kinesis-read';
 import { rehearseWorkflows } from './workflows';
 
 export interface FunctionsArgs {
@@ -202,20 +197,9 @@ async function runProcessing(p: Pipeline): Promise<void> {
   await kinesis.send(
     new PutRecordCommand({ StreamName: name, PartitionKey: refused.symbol, Data: Buffer.from(JSON.stringify(refused)) }),
   );
-  const records: ReturnType<typeof kinesisEventRecord>[] = [];
-  for (const shard of (await kinesis.send(new ListShardsCommand({ StreamName: name }))).Shards ?? []) {
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      for (const r of got.Records ?? []) records.push(kinesisEventRecord(r, shard.ShardId!, streamArn, p.args.region));
-      if (!got.Records?.length) break;
-      iterator = got.NextShardIterator;
-    }
-  }
+  const records = (await readWholeStream(kinesis, name)).map(({ shardId, record }) =>
+    kinesisEventRecord(record, shardId, streamArn, p.args.region),
+  );
   log(`Kinesis stream ${name} holds ${records.length} records (GetShardIterator TRIM_HORIZON + GetRecords on moto)`);
   if (records.length === 0) return fail(p, processing.label, 'no Kinesis records to process (the producer put none)');
   const { batchSize } = mappingOf(p.args.template, processing.logicalId);
