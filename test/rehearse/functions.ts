@@ -140,6 +140,31 @@ const pass = (p: Pipeline, label: string) => {
   if (!p.outcome.has(label)) p.outcome.set(label, undefined);
 };
 
+/**
+ * Invokes the function on the records in batches of the mapping's size, as Lambda delivers them; the
+ * first batch that throws or reports a failed record fails the function's stage. True when all passed.
+ */
+async function invokeInBatches(
+  p: Pipeline,
+  f: BundledFunction,
+  records: readonly unknown[],
+  batchSize: number,
+): Promise<boolean> {
+  for (const batch of batches(records, batchSize)) {
+    try {
+      const failed = failuresOf(await p.runner.invoke(f, { Records: batch }));
+      if (failed) {
+        fail(p, f.label, `reported ${failed} of ${batch.length} records as failed`);
+        return false;
+      }
+    } catch (error) {
+      fail(p, f.label, (error as Error).message);
+      return false;
+    }
+  }
+  return true;
+}
+
 async function runProducer(p: Pipeline): Promise<void> {
   const producer = fn(p, 'IngestionProducerFunction');
   const rule = idOf(p.args.template, 'AWS::Events::Rule', 'IngestionSchedule');
@@ -203,14 +228,7 @@ async function runProcessing(p: Pipeline): Promise<void> {
   log(`Kinesis stream ${name} holds ${records.length} records (GetShardIterator TRIM_HORIZON + GetRecords on moto)`);
   if (records.length === 0) return fail(p, processing.label, 'no Kinesis records to process (the producer put none)');
   const { batchSize } = mappingOf(p.args.template, processing.logicalId);
-  for (const batch of batches(records, batchSize)) {
-    try {
-      const failed = failuresOf(await p.runner.invoke(processing, { Records: batch }));
-      if (failed) return fail(p, processing.label, `reported ${failed} of ${batch.length} records as failed`);
-    } catch (error) {
-      return fail(p, processing.label, (error as Error).message);
-    }
-  }
+  if (!(await invokeInBatches(p, processing, records, batchSize))) return;
   const sqs = new SQSClient({ ...motoClientConfig(p.args.endpoint, p.args.region), useQueueUrlAsEndpoint: false });
   const invalidQueue = processing.environment.STOCKPIPE_INVALID_QUEUE_URL;
   const depth = invalidQueue
@@ -303,14 +321,7 @@ async function runAnalysis(p: Pipeline): Promise<void> {
   const { batchSize, filters } = mappingOf(p.args.template, analysis.logicalId);
   const records = all.filter((r) => passesFilters(r, filters));
   if (records.length === 0) return fail(p, analysis.label, 'no price-table stream records to analyse');
-  for (const batch of batches(records, batchSize)) {
-    try {
-      const failed = failuresOf(await p.runner.invoke(analysis, { Records: batch }));
-      if (failed) return fail(p, analysis.label, `reported ${failed} of ${batch.length} records as failed`);
-    } catch (error) {
-      return fail(p, analysis.label, (error as Error).message);
-    }
-  }
+  if (!(await invokeInBatches(p, analysis, records, batchSize))) return;
   const alerts = await receiveAll(p, queueUrl);
   log(`analysis: ${alerts.length} alert(s) reached the alert topic (received by its SQS subscriber)`);
   if (alerts.length === 0) return fail(p, analysis.label, 'no crossover alert reached the alert topic');
