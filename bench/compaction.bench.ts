@@ -6,11 +6,11 @@
 import { join } from 'node:path';
 import { openLakeDatabase } from '../src/adapters/local/duckdb-athena';
 import { S3RawArchive } from '../src/adapters/aws/s3-raw-archive';
-import { compactPartition } from '../src/compaction/compact';
+import { compactDay } from '../src/compaction/compact';
 import { makeCompactionHandler } from '../src/compaction/compact-partition';
 import { S3LakeObjects } from '../src/adapters/aws/s3-lake-objects';
 import { mapLimit } from '../src/compaction/map-limit';
-import { rawPartitionPrefix } from '../src/compaction/layout';
+import { rawDayPrefix } from '../src/core/lake';
 import { ticksToParquet } from '../src/compaction/parquet';
 import type { Tick } from '../src/core/tick';
 import { startEmulators } from '../src/local/emulators/emulators';
@@ -84,18 +84,17 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
 
     const lake = new S3LakeObjects(clients.s3, bucket);
     const compact = makeCompactionHandler({ lake });
-    const partitions = [...new Set(ticks.map((t) => t.symbol))].map((symbol) => ({ symbol, dt: DAY }));
     let started = performance.now();
-    let rows = 0;
-    for (const p of partitions) rows += (await compact(p)).rows;
+    const rows = (await compact({ dt: DAY })).rows;
     const throughputS3 = rows / ((performance.now() - started) / 1000);
 
     // The same work without S3: parse, validate, deduplicate, sort and encode only.
-    const bodies = await mapLimit(partitions, 1, async (p) =>
-      mapLimit(await lake.list(rawPartitionPrefix(p)), 16, async (o) => ({ key: o.key, body: await lake.getText(o.key) })),
-    );
+    const bodies = await mapLimit(await lake.list(rawDayPrefix(DAY)), 16, async (o) => ({
+      key: o.key,
+      body: await lake.getText(o.key),
+    }));
     started = performance.now();
-    partitions.forEach((p, i) => ticksToParquet(p, compactPartition(p, bodies[i]!).rows));
+    for (const [symbol, dayRows] of compactDay(DAY, bodies).symbols) ticksToParquet({ symbol, dt: DAY }, dayRows);
     const throughputCpu = rows / ((performance.now() - started) / 1000);
 
     const rawBytes = (await lake.list('raw/')).reduce((n, o) => n + o.size, 0);

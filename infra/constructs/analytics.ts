@@ -1,6 +1,6 @@
 /**
- * Analytics: the Glue catalog over the lake (raw JSON and compacted Parquet, both Hive-partitioned by
- * symbol and dt) and the Athena workgroup that queries it, with an enforced, encrypted result
+ * Analytics: the Glue catalog over the lake (raw JSON partitioned by dt, with symbol a column; compacted
+ * Parquet partitioned by symbol and dt) and the Athena workgroup that queries it, with an enforced, encrypted result
  * location and a cutoff on the bytes one query may scan.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -12,8 +12,9 @@ import { LAKE, RESOURCE } from '../../src/shared/names';
 import { secureBucketProps, useBucketPolicyForAccessLogs } from './raw-storage';
 
 /**
- * Columns of both tables. `symbol` is absent on purpose: it is a partition key, and Athena rejects a
- * table whose partition key repeats a column ("Table descriptor contains duplicate columns").
+ * Columns of both tables. `symbol` is absent on purpose: it is a partition key of the curated table,
+ * and Athena rejects a table whose partition key repeats a column ("Table descriptor contains
+ * duplicate columns"); the raw table adds it as its last column (RAW_COLUMNS).
  */
 export const TICK_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
   { name: 'timestamp', type: 'timestamp', comment: 'market time of the quote, UTC' },
@@ -26,10 +27,14 @@ export const TICK_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
   { name: 'source', type: 'string' },
 ];
 
-export const PARTITION_KEYS: readonly glue.CfnTable.ColumnProperty[] = [
-  { name: 'symbol', type: 'string' },
-  { name: 'dt', type: 'string', comment: 'trading day, yyyy-MM-dd' },
-];
+const DAY_KEY: glue.CfnTable.ColumnProperty = { name: 'dt', type: 'string', comment: 'trading day, yyyy-MM-dd' };
+
+/** The raw zone holds one object per batch and day, every symbol in it: partitioned by day only. */
+export const RAW_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [...TICK_COLUMNS, { name: 'symbol', type: 'string' }];
+export const RAW_PARTITION_KEYS: readonly glue.CfnTable.ColumnProperty[] = [DAY_KEY];
+
+/** One Parquet object per symbol and day: `symbol = ...` prunes to that symbol's files. */
+export const PARTITION_KEYS: readonly glue.CfnTable.ColumnProperty[] = [{ name: 'symbol', type: 'string' }, DAY_KEY];
 
 /**
  * Ticks carry ISO-8601 UTC timestamps ending in Z (`2024-01-02T15:04:05.000Z`); Joda patterns for the
@@ -84,9 +89,9 @@ export class Analytics extends Construct {
           name,
           tableType: 'EXTERNAL_TABLE',
           parameters: { classification: format, EXTERNAL: 'TRUE' },
-          partitionKeys: [...PARTITION_KEYS],
+          partitionKeys: [...(format === 'json' ? RAW_PARTITION_KEYS : PARTITION_KEYS)],
           storageDescriptor: {
-            columns: [...TICK_COLUMNS],
+            columns: [...(format === 'json' ? RAW_COLUMNS : TICK_COLUMNS)],
             location: props.lake.s3UrlForObject(prefix),
             ...(format === 'json'
               ? {

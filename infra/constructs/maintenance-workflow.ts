@@ -58,10 +58,11 @@ export class MaintenanceWorkflow extends Construct {
         [ENV.rawBucket]: lake.bucketName,
         [ENV.glueDatabase]: database,
       }),
-      compaction: fn('compaction', 'stockpipe: compacts one raw partition to Parquet', 1024, {
+      compaction: fn('compaction', 'stockpipe: compacts one raw day to Parquet, per symbol', 1024, {
         [ENV.rawBucket]: lake.bucketName,
       }),
       registerPartitions: fn('registerPartitions', 'stockpipe: registers partitions in the Glue catalog', 256, {
+        [ENV.rawBucket]: lake.bucketName,
         [ENV.glueDatabase]: database,
       }),
     };
@@ -98,6 +99,10 @@ export class MaintenanceWorkflow extends Construct {
         resources: [lake.arnForObjects(`${LAKE.curated}*`), lake.arnForObjects(`${MAINTENANCE_PREFIX}rejected/*`)],
       }),
     );
+    // The registrar reads the days' manifests (the symbols of each day) that compaction wrote.
+    registerPartitions.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE.curatedManifests}*`)] }),
+    );
     registerPartitions.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['glue:GetTable', 'glue:BatchCreatePartition'],
@@ -108,6 +113,7 @@ export class MaintenanceWorkflow extends Construct {
     const wildcardReason =
       'Scoped to one prefix of the lake bucket: the objects under it are named by partition and batch, so they cannot be listed one by one.';
     acknowledgeWildcards(findPartitions.role, [`Resource::${lakeRef}/${LAKE.curated}*`], wildcardReason);
+    acknowledgeWildcards(registerPartitions.role, [`Resource::${lakeRef}/${LAKE.curatedManifests}*`], wildcardReason);
     acknowledgeWildcards(
       compaction.role,
       [

@@ -1,15 +1,17 @@
 /**
- * The pure core of compaction: the raw NDJSON objects of one partition in, the partition's ticks out,
- * validated, deduplicated by symbol + timestamp and sorted by timestamp, plus every line that was
+ * The pure core of compaction: the raw NDJSON objects of one day in, each symbol's ticks of that day
+ * out, validated, deduplicated by symbol + timestamp and sorted by timestamp, plus every line that was
  * skipped and why. No I/O here.
  */
 import { tradingDay } from '../core/enrich';
-import type { Partition } from '../core/lake';
 import { parseTick, type Tick } from '../core/tick';
+import { objectName } from './layout';
 
 export interface RawObject {
   readonly key: string;
   readonly body: string;
+  /** The symbol of its folder, for an object of the old per-symbol layout (`raw/symbol=<S>/dt=<D>/`). */
+  readonly legacySymbol?: string;
 }
 
 /** A line that did not become a row: where it was and why. */
@@ -22,21 +24,24 @@ export interface SkippedLine {
   readonly reason: string;
 }
 
-export interface CompactedPartition {
-  readonly partition: Partition;
-  /** Sorted by timestamp, one per timestamp. */
-  readonly rows: readonly Tick[];
+export interface CompactedDay {
+  readonly dt: string;
+  /** Each symbol's rows, sorted by timestamp, one per timestamp; symbols in code-point order. */
+  readonly symbols: ReadonlyMap<string, readonly Tick[]>;
+  readonly rows: number;
   readonly linesRead: number;
   readonly skipped: readonly SkippedLine[];
-  /** Lines that repeated a timestamp already seen (a batch archived again on retry): the first is kept. */
+  /** Lines that repeated a symbol + timestamp already seen (a batch archived again on retry): the first is kept. */
   readonly duplicates: number;
 }
 
-export function compactPartition(partition: Partition, objects: readonly RawObject[]): CompactedPartition {
-  // Keys in order (shard, then first sequence number: arrival order), so that the first archived wins,
-  // as it does in the price table (src/core/first-wins.ts).
-  const ordered = [...objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const byTimestamp = new Map<string, Tick>();
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function compactDay(dt: string, objects: readonly RawObject[]): CompactedDay {
+  // Object names (shard, then first sequence number) in order are arrival order, in either layout, so
+  // that the first archived wins, as it does in the price table (src/core/first-wins.ts).
+  const ordered = [...objects].sort((a, b) => byString(objectName(a.key), objectName(b.key)) || byString(a.key, b.key));
+  const bySymbol = new Map<string, Map<string, Tick>>();
   const skipped: SkippedLine[] = [];
   let linesRead = 0;
   let duplicates = 0;
@@ -53,32 +58,40 @@ export function compactPartition(partition: Partition, objects: readonly RawObje
         return;
       }
       const tick = parsed.value;
-      if (tick.symbol !== partition.symbol) {
+      if (object.legacySymbol !== undefined && tick.symbol !== object.legacySymbol) {
         skipped.push({
           ...at,
           field: 'symbol',
           value: JSON.stringify(tick.symbol),
-          reason: `belongs to partition symbol=${tick.symbol}, not symbol=${partition.symbol}`,
+          reason: `belongs to partition symbol=${tick.symbol}, not symbol=${object.legacySymbol}`,
         });
         return;
       }
-      if (tradingDay(tick.timestamp) !== partition.dt) {
+      if (tradingDay(tick.timestamp) !== dt) {
         skipped.push({
           ...at,
           field: 'timestamp',
           value: JSON.stringify(tick.timestamp),
-          reason: `belongs to partition dt=${tradingDay(tick.timestamp)}, not dt=${partition.dt}`,
+          reason: `belongs to partition dt=${tradingDay(tick.timestamp)}, not dt=${dt}`,
         });
         return;
       }
-      if (byTimestamp.has(tick.timestamp)) {
+      let ticks = bySymbol.get(tick.symbol);
+      if (!ticks) bySymbol.set(tick.symbol, (ticks = new Map()));
+      if (ticks.has(tick.timestamp)) {
         duplicates++;
         return;
       }
-      byTimestamp.set(tick.timestamp, tick);
+      ticks.set(tick.timestamp, tick);
     });
   }
 
-  const rows = [...byTimestamp.values()].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
-  return { partition, rows, linesRead, skipped, duplicates };
+  const symbols = new Map<string, Tick[]>();
+  let rows = 0;
+  for (const symbol of [...bySymbol.keys()].sort(byString)) {
+    const ticks = [...bySymbol.get(symbol)!.values()].sort((a, b) => byString(a.timestamp, b.timestamp));
+    symbols.set(symbol, ticks);
+    rows += ticks.length;
+  }
+  return { dt, symbols, rows, linesRead, skipped, duplicates };
 }

@@ -1,4 +1,4 @@
-/** The compaction Lambda: one raw partition to Parquet (a task of the lake-maintenance workflow). */
+/** The compaction Lambda: one raw day to Parquet, per symbol (a task of the lake-maintenance workflow). */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createClients } from '../shared/clients';
 import { logger, metrics, tracer, withPowertools } from '../shared/powertools';
@@ -12,7 +12,6 @@ export const recordCompaction = (r: CompactionResult): void => {
   metrics.addMetric('ParquetBytes', MetricUnit.Bytes, r.bytes);
   if (r.skipped > 0)
     logger.warn('invalid lines skipped', {
-      symbol: r.symbol,
       dt: r.dt,
       skipped: r.skipped,
       sample: r.skippedSample,

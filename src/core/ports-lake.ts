@@ -1,6 +1,6 @@
 /** The lake as the maintenance and report workflows see it: its objects and its table catalog. */
 import { StockpipeError } from './errors';
-import type { Partition } from './lake';
+import { encodePartitionValue, type TablePartition } from './lake';
 
 export interface LakeObject {
   readonly key: string;
@@ -26,25 +26,28 @@ export interface LakeObjects {
 }
 
 export interface RegistrationOutcome {
-  readonly created: readonly Partition[];
+  readonly created: readonly TablePartition[];
   /** Already registered: not an error, so that registering is idempotent. */
-  readonly existing: readonly Partition[];
+  readonly existing: readonly TablePartition[];
 }
 
 /** The table catalog (Glue in AWS, a local file offline). */
 export interface PartitionCatalog {
-  listPartitions(table: string): Promise<Partition[]>;
-  addPartitions(table: string, partitions: readonly Partition[]): Promise<RegistrationOutcome>;
+  /** The table's partitions: `{ dt }` for the raw table, `{ symbol, dt }` for the curated table. */
+  listPartitions(table: string): Promise<TablePartition[]>;
+  addPartitions(table: string, partitions: readonly TablePartition[]): Promise<RegistrationOutcome>;
 }
 
-export const partitionId = (p: Partition): string => `symbol=${p.symbol}/dt=${p.dt}`;
+/** `symbol=<S>/dt=<D>`, or `dt=<D>`: the partition's folder under its table's location. */
+export const partitionId = (p: TablePartition): string =>
+  p.symbol === undefined ? `dt=${p.dt}` : `symbol=${encodePartitionValue(p.symbol)}/dt=${p.dt}`;
 
 /** Partitions that failed to register for a reason other than already existing. */
 export class PartitionRegistrationError extends StockpipeError {
   override readonly name = 'PartitionRegistrationError';
   constructor(
     readonly table: string,
-    readonly failures: readonly { partition: Partition; code: string; message: string }[],
+    readonly failures: readonly { partition: TablePartition; code: string; message: string }[],
   ) {
     super(
       `${failures.length} partition(s) of table ${table} could not be registered: ` +

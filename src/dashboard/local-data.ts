@@ -1,6 +1,6 @@
 /**
  * The dashboard's data on the local target, read from the data dir whether or not a pipeline runs:
- * ticks from the raw lake (s3rver's files, one NDJSON object per batch and partition), alerts from
+ * ticks from the raw lake (s3rver's files, one NDJSON object per batch and day), alerts from
  * the outbox, runs, queues and the stored report through the local operating commands. Inside
  * `stockpipe start` it also gets the pipeline's counters, so ticks in and dead-lettered per minute
  * are known; on its own it counts processed ticks per minute from the lake objects' write times.
@@ -8,7 +8,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readOutbox } from '../adapters/local/outbox-notifier';
-import { decodePartitionValue, symbolFolder } from '../core/lake';
 import type { DataDirLayout } from '../local';
 import { LocalOperations } from '../ops/local/operations';
 import { LAKE, RESOURCE } from '../shared/names';
@@ -49,8 +48,12 @@ interface RawObject {
   readonly size: number;
 }
 
+interface SymbolPoint extends PricePoint {
+  readonly symbol: string;
+}
+
 interface CachedObject extends RawObject {
-  readonly ticks: readonly PricePoint[];
+  readonly ticks: readonly SymbolPoint[];
 }
 
 export class LocalDashboardData implements DashboardData {
@@ -88,32 +91,32 @@ export class LocalDashboardData implements DashboardData {
     return join(this.layout.lake, RESOURCE.rawBucket, ...LAKE.raw.split('/').filter(Boolean));
   }
 
-  /** The raw objects of one symbol (or all), by partition folder. */
-  private rawObjects(symbol?: string): RawObject[] {
+  /** The raw objects: `dt=<D>/` folders, and `symbol=<S>/dt=<D>/` of a lake in the older layout. */
+  private rawObjects(): RawObject[] {
     const raw = this.rawDir;
     if (!existsSync(raw)) return [];
+    const dayDirs: string[] = [];
+    const list = (dir: string): string[] => {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return []; // a run that starts clears the lake under us
+      }
+    };
+    for (const entry of list(raw)) {
+      if (entry.startsWith('dt=')) dayDirs.push(join(raw, entry));
+      else if (entry.startsWith('symbol=')) for (const day of list(join(raw, entry))) dayDirs.push(join(raw, entry, day));
+    }
     const out: RawObject[] = [];
-    const folders = symbol ? [symbolFolder(symbol)] : readdirSync(raw).filter((d) => d.startsWith('symbol='));
-    for (const folder of folders) {
-      const dir = join(raw, folder);
-      if (!existsSync(dir)) continue;
-      for (const day of readdirSync(dir)) {
-        const dayDir = join(dir, day);
-        let names: string[];
+    for (const dayDir of dayDirs) {
+      for (const name of list(dayDir)) {
+        if (!name.endsWith(OBJECT_SUFFIX)) continue;
+        const path = join(dayDir, name);
         try {
-          names = readdirSync(dayDir);
+          const st = statSync(path);
+          out.push({ path, mtimeMs: st.mtimeMs, size: st.size });
         } catch {
-          continue; // a run that starts clears the lake under us
-        }
-        for (const name of names) {
-          if (!name.endsWith(OBJECT_SUFFIX)) continue;
-          const path = join(dayDir, name);
-          try {
-            const st = statSync(path);
-            out.push({ path, mtimeMs: st.mtimeMs, size: st.size });
-          } catch {
-            // removed between the listing and the stat
-          }
+          // removed between the listing and the stat
         }
       }
     }
@@ -121,7 +124,7 @@ export class LocalDashboardData implements DashboardData {
   }
 
   /** An object's ticks, read once per version of the file. */
-  private ticksOf(object: RawObject): readonly PricePoint[] {
+  private ticksOf(object: RawObject): readonly SymbolPoint[] {
     const cached = this.cache.get(object.path);
     if (cached && cached.mtimeMs === object.mtimeMs && cached.size === object.size) return cached.ticks;
     let text: string;
@@ -130,13 +133,13 @@ export class LocalDashboardData implements DashboardData {
     } catch {
       return [];
     }
-    const ticks: PricePoint[] = [];
+    const ticks: SymbolPoint[] = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       try {
-        const t = JSON.parse(line) as { timestamp?: unknown; price?: unknown };
-        if (typeof t.timestamp === 'string' && typeof t.price === 'number')
-          ticks.push({ timestamp: t.timestamp, price: t.price });
+        const t = JSON.parse(line) as { symbol?: unknown; timestamp?: unknown; price?: unknown };
+        if (typeof t.symbol === 'string' && typeof t.timestamp === 'string' && typeof t.price === 'number')
+          ticks.push({ symbol: t.symbol, timestamp: t.timestamp, price: t.price });
       } catch {
         // the processing function writes whole objects; a partial one is being written right now
       }
@@ -162,10 +165,11 @@ export class LocalDashboardData implements DashboardData {
     const alerts = this.allAlerts();
     const bySymbol = new Map<string, PricePoint[]>();
     for (const object of this.rawObjects()) {
-      const symbol = decodePartitionValue(/symbol=([^/\\]+)/.exec(object.path)![1]!);
-      const list = bySymbol.get(symbol) ?? [];
-      list.push(...this.ticksOf(object));
-      bySymbol.set(symbol, list);
+      for (const tick of this.ticksOf(object)) {
+        const list = bySymbol.get(tick.symbol);
+        if (list) list.push(tick);
+        else bySymbol.set(tick.symbol, [tick]);
+      }
     }
     for (const a of alerts) if (!bySymbol.has(a.symbol)) bySymbol.set(a.symbol, []);
     return orderSymbols(
@@ -183,7 +187,7 @@ export class LocalDashboardData implements DashboardData {
   }
 
   async series(symbol: string): Promise<SymbolSeries> {
-    const ticks = this.rawObjects(symbol).flatMap((o) => this.ticksOf(o));
+    const ticks = this.rawObjects().flatMap((o) => this.ticksOf(o).filter((t) => t.symbol === symbol));
     return symbolSeries(symbol, ticks, this.allAlerts());
   }
 

@@ -1,14 +1,14 @@
 /**
  * Processing of one Kinesis batch: validate and enrich each tick, archive the raw ticks (one object per
- * partition), write processed items, dead-letter invalid records with their reason. A record that hit
+ * trading day the batch touches, every symbol in it), write processed items, dead-letter invalid records with their reason. A record that hit
  * a transient failure is reported in batchItemFailures so the event-source mapping retries from it;
  * an invalid record is dead-lettered and never fails the batch.
  */
 import { createHash } from 'node:crypto';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { enrich, type EnrichedTick } from '../core/enrich';
+import { enrich, tradingDay, type EnrichedTick } from '../core/enrich';
 import { splitFirstWins } from '../core/first-wins';
-import { partitionOf, rawObjectKey, toNdjson } from '../core/lake';
+import { rawObjectKey, toNdjson } from '../core/lake';
 import { PartialBatch } from '../core/partial-batch';
 import { priceKey, PriceWriteError, type DeadLetter, type DeadLetterSink, type PriceStore, type RawArchive } from '../core/ports';
 import { checkNotAhead, DEFAULT_MAX_AHEAD_MS, describeRejection, parseTick, type Tick } from '../core/tick';
@@ -139,11 +139,15 @@ export function makeProcessingHandler(deps: ProcessingDeps) {
       .update(fresh.map((v) => v.record.kinesis.sequenceNumber).join(','))
       .digest('hex')
       .slice(0, 8);
+    // One object per day, not per symbol: a batch is one PUT (two when it spans midnight).
     const partitions = new Map<string, ValidRecord[]>();
     for (const v of fresh) {
-      const p = partitionOf(v.tick);
-      const key = first ? rawObjectKey(p, shardOf(first), `${first.kinesis.sequenceNumber}-${digest}`) : '';
-      partitions.set(key, [...(partitions.get(key) ?? []), v]);
+      const key = first
+        ? rawObjectKey(tradingDay(v.tick.timestamp), shardOf(first), `${first.kinesis.sequenceNumber}-${digest}`)
+        : '';
+      const group = partitions.get(key);
+      if (group) group.push(v);
+      else partitions.set(key, [v]);
     }
 
     let objectsWritten = 0;

@@ -78,6 +78,8 @@ export const PRICE_STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES' as const;
 export const LAKE = {
   raw: 'raw/',
   curated: 'curated/',
+  /** A day's compaction manifest: outside every partition's folder, so no table reads it. */
+  curatedManifests: 'curated/_manifests/',
   reports: 'reports/',
 } as const;
 

@@ -35,7 +35,7 @@ describe('workflows in the stack', () => {
 
   it('read the lake of the raw storage, and each of the four functions has its own role', () => {
     t.template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: 'stockpipe: compacts one raw partition to Parquet',
+      Description: 'stockpipe: compacts one raw day to Parquet, per symbol',
       MemorySize: 1024,
       Timeout: 240,
       Environment: { Variables: Match.objectLike({ STOCKPIPE_RAW_BUCKET: { Ref: t.id(stack.rawStorage.bucket) } }) },

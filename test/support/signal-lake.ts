@@ -1,6 +1,6 @@
 /**
  * Real price series written as the local lake holds raw ticks (one NDJSON object per batch and
- * partition, `raw/symbol=<S>/dt=<D>/<shard>-<seq>.ndjson`, stored the way s3rver keeps objects), and a
+ * day, `raw/dt=<D>/<shard>-<seq>.ndjson`, stored the way s3rver keeps objects), and a
  * plain reference crossover fold written apart from both core/signals.ts and the SQL.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -72,13 +72,13 @@ export const tickOfPoint = (p: PricePoint, options: { previousClose?: number; so
 const tickLine = (p: PricePoint): string => JSON.stringify(tickOfPoint(p));
 
 /**
- * Writes the points as raw lake objects under `<s3Dir>/<bucket>`: one object per partition and
- * `batch` (the points of a partition in the order given, so a duplicate lands in its own object).
+ * Writes the points as raw lake objects under `<s3Dir>/<bucket>`: one object per day and `batch`
+ * (every symbol of the day in it, in the order given, so a duplicate lands in its own object).
  */
 export function writeRawLake(s3Dir: string, bucket: string, points: readonly PricePoint[], batch = 0): void {
   const partitions = new Map<string, PricePoint[]>();
   for (const p of points) {
-    const key = `${LAKE.raw}symbol=${p.symbol}/dt=${p.timestamp.slice(0, 10)}/shardId-000000000000-${String(batch).padStart(4, '0')}.ndjson`;
+    const key = `${LAKE.raw}dt=${p.timestamp.slice(0, 10)}/shardId-000000000000-${String(batch).padStart(4, '0')}.ndjson`;
     partitions.set(key, [...(partitions.get(key) ?? []), p]);
   }
   for (const [key, rows] of partitions) {

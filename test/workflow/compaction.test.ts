@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { openLakeDatabase, type LakeDatabase } from '../../src/adapters/local/duckdb-athena';
-import { compactPartition } from '../../src/compaction/compact';
+import { compactDay } from '../../src/compaction/compact';
 import { makeCompactionHandler, rejectedLinesKey, type CompactionResult } from '../../src/compaction/compact-partition';
 import { S3LakeObjects } from '../../src/adapters/aws/s3-lake-objects';
 import { startEmulatedLake, type EmulatedLake } from './emulated-lake';
@@ -19,17 +19,20 @@ const tick = (timestamp: string, price: number, extra: Record<string, unknown> =
     ...extra,
   });
 
-describe('compactPartition (pure)', () => {
-  const p = { symbol: 'MSFT', dt: '2024-01-02' };
-
-  it('sorts by timestamp, keeps one row per timestamp (the first archived wins, as in the price table) and reports every skipped line', () => {
-    const result = compactPartition(p, [
+describe('compactDay (pure)', () => {
+  it('splits a day by symbol, sorts by timestamp, keeps one row per symbol + timestamp (the first archived wins) and reports every skipped line', () => {
+    const result = compactDay('2024-01-02', [
       {
-        key: 'raw/symbol=MSFT/dt=2024-01-02/b.ndjson',
-        body: [tick('2024-01-02T15:00:00.000Z', 2), tick('2024-01-02T14:00:00.000Z', 9)].join('\n') + '\n',
+        key: 'raw/dt=2024-01-02/shardId-000000000000-2-bb.ndjson',
+        body:
+          [
+            tick('2024-01-02T15:00:00.000Z', 2),
+            tick('2024-01-02T14:00:00.000Z', 9),
+            tick('2024-01-02T14:00:00.000Z', 8, { symbol: 'AAPL' }),
+          ].join('\n') + '\n',
       },
       {
-        key: 'raw/symbol=MSFT/dt=2024-01-02/a.ndjson',
+        key: 'raw/dt=2024-01-02/shardId-000000000000-1-aa.ndjson',
         body: [
           tick('2024-01-02T14:00:00.000Z', 1),
           '{not json',
@@ -38,22 +41,35 @@ describe('compactPartition (pure)', () => {
           tick('2024-01-02T17:00:00.000Z', 5, { symbol: 'AAPL' }),
         ].join('\n'),
       },
+      // The older per-symbol layout: its folder names the symbol, and a line of another symbol is refused.
+      {
+        key: 'raw/symbol=MSFT/dt=2024-01-02/shardId-000000000000-0.ndjson',
+        body: [tick('2024-01-02T13:00:00.000Z', 7), tick('2024-01-02T13:30:00.000Z', 6, { symbol: 'IBM' })].join('\n'),
+        legacySymbol: 'MSFT',
+      },
     ]);
-    expect(result.rows.map((r) => [r.timestamp, r.price])).toEqual([
+    expect([...result.symbols.keys()]).toEqual(['AAPL', 'MSFT']);
+    expect(result.symbols.get('MSFT')!.map((r) => [r.timestamp, r.price])).toEqual([
+      ['2024-01-02T13:00:00.000Z', 7],
       ['2024-01-02T14:00:00.000Z', 1],
       ['2024-01-02T15:00:00.000Z', 2],
     ]);
-    expect(result.linesRead).toBe(7);
-    expect(result.duplicates).toBe(1);
-    expect(result.skipped).toHaveLength(4);
-    expect(result.skipped.map((s) => [s.key.slice(-8), s.line, s.field])).toEqual([
-      ['a.ndjson', 2, '(record)'],
-      ['a.ndjson', 3, 'price'],
-      ['a.ndjson', 4, 'timestamp'],
-      ['a.ndjson', 5, 'symbol'],
+    expect(result.symbols.get('AAPL')!.map((r) => [r.timestamp, r.price])).toEqual([
+      ['2024-01-02T14:00:00.000Z', 8],
+      ['2024-01-02T17:00:00.000Z', 5],
     ]);
-    expect(result.skipped[1]!.reason).toBe('must be greater than 0');
-    expect(result.skipped[2]!.reason).toBe('belongs to partition dt=2024-01-03, not dt=2024-01-02');
+    expect(result.rows).toBe(5);
+    expect(result.linesRead).toBe(10);
+    expect(result.duplicates).toBe(1);
+    expect(result.skipped.map((s) => [s.key, s.line, s.field])).toEqual([
+      ['raw/symbol=MSFT/dt=2024-01-02/shardId-000000000000-0.ndjson', 2, 'symbol'],
+      ['raw/dt=2024-01-02/shardId-000000000000-1-aa.ndjson', 2, '(record)'],
+      ['raw/dt=2024-01-02/shardId-000000000000-1-aa.ndjson', 3, 'price'],
+      ['raw/dt=2024-01-02/shardId-000000000000-1-aa.ndjson', 4, 'timestamp'],
+    ]);
+    expect(result.skipped[0]!.reason).toBe('belongs to partition symbol=IBM, not symbol=MSFT');
+    expect(result.skipped[2]!.reason).toBe('must be greater than 0');
+    expect(result.skipped[3]!.reason).toBe('belongs to partition dt=2024-01-03, not dt=2024-01-02');
   });
 });
 
@@ -72,12 +88,16 @@ describe('compaction task against s3rver, read back by DuckDB', () => {
     lake = await startEmulatedLake();
     compact = makeCompactionHandler({ lake: new S3LakeObjects(lake.clients.s3, lake.resources.rawBucket) });
     await put(
-      'raw/symbol=MSFT/dt=2024-01-02/shardId-000000000000-1.ndjson',
-      [tick('2024-01-02T14:31:00.000Z', 371.25), tick('2024-01-02T14:30:00.000Z', 370.5)].join('\n') + '\n',
+      'raw/dt=2024-01-02/shardId-000000000000-1-aa.ndjson',
+      [
+        tick('2024-01-02T14:31:00.000Z', 371.25),
+        tick('2024-01-02T14:30:00.000Z', 370.5),
+        tick('2024-01-02T14:30:00.000Z', 190, { symbol: 'AAPL' }),
+      ].join('\n') + '\n',
     );
     // A redelivered batch (same tick again) and a line that is not a tick.
     await put(
-      'raw/symbol=MSFT/dt=2024-01-02/shardId-000000000000-2.ndjson',
+      'raw/dt=2024-01-02/shardId-000000000000-2-bb.ndjson',
       [
         tick('2024-01-02T14:30:00.000Z', 370.5),
         '{"symbol":"MSFT","price":"n/a"}',
@@ -91,32 +111,44 @@ describe('compaction task against s3rver, read back by DuckDB', () => {
     await lake.stop();
   });
 
-  it('writes curated/symbol=MSFT/dt=2024-01-02/part-0000.parquet with three deduplicated rows and one skipped line', async () => {
-    const result = await compact({ symbol: 'MSFT', dt: '2024-01-02' });
+  it('writes one Parquet object per symbol of the day, then the day manifest: deduplicated rows and one skipped line', async () => {
+    const result = await compact({ dt: '2024-01-02' });
     expect(result).toMatchObject({
-      key: 'curated/symbol=MSFT/dt=2024-01-02/part-0000.parquet',
-      rows: 3,
-      linesRead: 5,
+      dt: '2024-01-02',
+      symbols: 2,
+      rows: 4,
+      linesRead: 6,
       skipped: 1,
       duplicates: 1,
       sourceObjects: 2,
-      rejectedKey: 'maintenance/rejected/symbol=MSFT/dt=2024-01-02.json',
+      rejectedKey: 'maintenance/rejected/dt=2024-01-02.json',
     });
     expect(result.skippedSample).toEqual([
       {
-        key: 'raw/symbol=MSFT/dt=2024-01-02/shardId-000000000000-2.ndjson',
+        key: 'raw/dt=2024-01-02/shardId-000000000000-2-bb.ndjson',
         line: 2,
         field: 'timestamp',
         value: '<missing>',
         reason: 'is required',
       },
     ]);
-    const rejected = JSON.parse((await getBytes(rejectedLinesKey({ symbol: 'MSFT', dt: '2024-01-02' }))).toString('utf8'));
+    const rejected = JSON.parse((await getBytes(rejectedLinesKey('2024-01-02'))).toString('utf8'));
     expect(rejected.skipped).toHaveLength(1);
+    const curated = await new S3LakeObjects(lake.clients.s3, lake.resources.rawBucket).list('curated/');
+    expect(curated.map((o) => o.key)).toEqual([
+      'curated/_manifests/dt=2024-01-02.json',
+      'curated/symbol=AAPL/dt=2024-01-02/part-0000.parquet',
+      'curated/symbol=MSFT/dt=2024-01-02/part-0000.parquet',
+    ]);
+    expect(JSON.parse((await getBytes('curated/_manifests/dt=2024-01-02.json')).toString('utf8'))).toEqual({
+      dt: '2024-01-02',
+      sourceObjects: 2,
+      symbols: ['AAPL', 'MSFT'],
+    });
   });
 
   it('DuckDB reads the Parquet back: typed schema, sorted rows, exact values', async () => {
-    const { columns, rows } = await db.query('SELECT * FROM stock_data_curated');
+    const { columns, rows } = await db.query("SELECT * FROM stock_data_curated WHERE symbol = 'MSFT'");
     expect(columns).toEqual([
       { name: 'symbol', type: 'VARCHAR' },
       { name: 'timestamp', type: 'TIMESTAMP' },
@@ -167,10 +199,10 @@ describe('compaction task against s3rver, read back by DuckDB', () => {
   it('re-running the partition rewrites an identical object: no duplicate rows', async () => {
     const key = 'curated/symbol=MSFT/dt=2024-01-02/part-0000.parquet';
     const before = await getBytes(key);
-    await compact({ symbol: 'MSFT', dt: '2024-01-02' });
+    await compact({ dt: '2024-01-02' });
     expect((await getBytes(key)).equals(before)).toBe(true);
     const { rows } = await db.query('SELECT COUNT(*) AS n FROM stock_data_curated');
-    expect(rows).toEqual([{ n: 3 }]);
+    expect(rows).toEqual([{ n: 4 }]);
   });
 
   it('lists more than one page of objects from s3rver (whose ListObjectsV2 paging fails on OpenSSL 3)', async () => {
@@ -180,12 +212,34 @@ describe('compaction task against s3rver, read back by DuckDB', () => {
     expect(listed.map((o) => o.key)).toEqual(keys);
   });
 
-  it('refuses a partition name that is not one, naming field, value and reason', async () => {
-    await expect(compact({ symbol: 'MSFT', dt: '2024-02-30' })).rejects.toThrow(
+  it('reads a day of the older per-symbol layout too, when the finder says it has one', async () => {
+    await put(
+      'raw/symbol=IBM/dt=2024-01-04/shardId-000000000000-7.ndjson',
+      tick('2024-01-04T14:30:00.000Z', 160, { symbol: 'IBM' }) + '\n',
+    );
+    await put(
+      'raw/dt=2024-01-04/shardId-000000000000-8-cc.ndjson',
+      tick('2024-01-04T14:31:00.000Z', 161, { symbol: 'IBM' }) + '\n',
+    );
+    expect((await compact({ dt: '2024-01-04' })).rows).toBe(1);
+    expect(await compact({ dt: '2024-01-04', legacy: true })).toMatchObject({ rows: 2, symbols: 1, sourceObjects: 2 });
+    const { rows } = await db.query("SELECT price FROM stock_data_curated WHERE dt = '2024-01-04' ORDER BY timestamp");
+    expect(rows).toEqual([{ price: 160 }, { price: 161 }]);
+    // The raw table answers both layouts locally, the symbol from the folder or from the line.
+    const raw = await db.query("SELECT symbol, price FROM stock_data_table WHERE dt = '2024-01-04' ORDER BY timestamp");
+    expect(raw.rows).toEqual([
+      { symbol: 'IBM', price: 160 },
+      { symbol: 'IBM', price: 161 },
+    ]);
+  });
+
+  it('refuses a day that is not one, naming field, value and reason', async () => {
+    await expect(compact({ dt: '2024-02-30' })).rejects.toThrow(
       'compaction input dt="2024-02-30": must be a calendar day written YYYY-MM-DD',
     );
-    await expect(compact({ symbol: 'MSFT', dt: '2024-01-05' })).rejects.toThrow(
-      'no raw object under raw/symbol=MSFT/dt=2024-01-05/',
+    await expect(compact({ dt: '2024-01-02', legacy: 'yes' })).rejects.toThrow(
+      'compaction input legacy="yes": must be true or false',
     );
+    await expect(compact({ dt: '2024-01-05' })).rejects.toThrow('no raw object under raw/dt=2024-01-05/');
   });
 });

@@ -1,4 +1,4 @@
-import type { Partition } from '../../src/core/lake';
+import type { TablePartition } from '../../src/core/lake';
 import type { LakeObject, LakeObjects, PartitionCatalog } from '../../src/core/ports-lake';
 import { SOURCE_FINGERPRINT, sourceFingerprint } from '../../src/compaction/fingerprint';
 import { makeFindPartitionsHandler } from '../../src/compaction/find-partitions';
@@ -20,45 +20,64 @@ class MemoryLake implements LakeObjects {
   }
 }
 
-const catalogOf = (raw: Partition[], curated: Partition[]): PartitionCatalog => ({
+const catalogOf = (raw: TablePartition[], curated: TablePartition[]): PartitionCatalog => ({
   listPartitions: async (table) => (table === 'stock_data_table' ? raw : curated),
   addPartitions: async () => ({ created: [], existing: [] }),
 });
 
 describe('find-partitions', () => {
-  const A = { symbol: 'A', dt: '2024-01-02' };
-  const B = { symbol: 'B', dt: '2024-01-01' };
-  const C = { symbol: 'C', dt: '2024-01-03' };
-  const D = { symbol: 'D', dt: '2024-01-04' };
+  const day = (dt: string) => ({ dt });
 
-  it('picks new, changed and unregistered partitions, oldest day first, and leaves up-to-date ones alone', async () => {
+  it('picks new, changed and unregistered days, oldest first, and leaves up-to-date ones alone', async () => {
     const lake = new MemoryLake();
-    // A: compacted after its raw data, registered: up to date.
-    lake.add('raw/symbol=A/dt=2024-01-02/s-1.ndjson', '2024-01-02T10:00:00.000Z');
+    const manifest = (dt: string, at: string, fingerprint: string) =>
+      lake.add(`curated/_manifests/dt=${dt}.json`, at, '"m"', { [SOURCE_FINGERPRINT]: fingerprint });
+    // 01-02: compacted after its raw data, registered: up to date.
+    lake.add('raw/dt=2024-01-02/s-1.ndjson', '2024-01-02T10:00:00.000Z');
     lake.add('curated/symbol=A/dt=2024-01-02/part-0000.parquet', '2024-01-02T11:00:00.000Z');
-    // B: never compacted.
+    manifest('2024-01-02', '2024-01-02T11:00:00.000Z', 'any');
+    // 01-01: never compacted; one object of it is in the older per-symbol layout.
+    lake.add('raw/dt=2024-01-01/s-2.ndjson', '2024-01-01T10:00:00.000Z');
     lake.add('raw/symbol=B/dt=2024-01-01/s-1.ndjson', '2024-01-01T10:00:00.000Z');
-    // C: raw rewritten in the same second as the compaction, with other content: the fingerprint differs.
-    lake.add('raw/symbol=C/dt=2024-01-03/s-1.ndjson', '2024-01-03T10:00:00.000Z', '"new"');
-    lake.add('curated/symbol=C/dt=2024-01-03/part-0000.parquet', '2024-01-03T10:00:00.000Z', '"p"', {
-      [SOURCE_FINGERPRINT]: 'old',
-    });
-    // D: compacted, identical content re-delivered, but the curated table misses it.
-    lake.add('raw/symbol=D/dt=2024-01-04/s-1.ndjson', '2024-01-04T10:00:00.000Z');
-    const dRaw = (await lake.list('raw/symbol=D/'))!;
-    lake.add('curated/symbol=D/dt=2024-01-04/part-0000.parquet', '2024-01-04T10:00:00.000Z', '"p"', {
-      [SOURCE_FINGERPRINT]: sourceFingerprint(dRaw),
-    });
+    // 01-03: raw rewritten in the same second as the compaction, with other content: the fingerprint differs.
+    lake.add('raw/dt=2024-01-03/s-1.ndjson', '2024-01-03T10:00:00.000Z', '"new"');
+    lake.add('curated/symbol=C/dt=2024-01-03/part-0000.parquet', '2024-01-03T10:00:00.000Z');
+    manifest('2024-01-03', '2024-01-03T10:00:00.000Z', 'old');
+    // 01-04: compacted, identical content re-delivered, but the curated table misses its symbol D.
+    lake.add('raw/dt=2024-01-04/s-1.ndjson', '2024-01-04T10:00:00.000Z');
+    lake.add('curated/symbol=D/dt=2024-01-04/part-0000.parquet', '2024-01-04T10:00:00.000Z');
+    manifest('2024-01-04', '2024-01-04T10:00:00.000Z', sourceFingerprint(await lake.list('raw/dt=2024-01-04/')));
+    // 01-05: a failed run wrote a Parquet object but no manifest: compacted again.
+    lake.add('raw/dt=2024-01-05/s-1.ndjson', '2024-01-05T10:00:00.000Z');
+    lake.add('curated/symbol=E/dt=2024-01-05/part-0000.parquet', '2024-01-05T11:00:00.000Z');
 
-    const find = makeFindPartitionsHandler({ lake, catalog: catalogOf([A, B, C, D], [A, B, C]) });
+    const raw = ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05'].map(day);
+    const curated = [
+      { symbol: 'A', dt: '2024-01-02' },
+      { symbol: 'C', dt: '2024-01-03' },
+    ];
+    const find = makeFindPartitionsHandler({ lake, catalog: catalogOf(raw, curated) });
     expect(await find({})).toEqual({
-      partitions: [B, C, D],
-      count: 3,
-      total: 4,
-      reasons: { new: 1, changed: 1, unregistered: 1 },
+      partitions: [{ dt: '2024-01-01', legacy: true }, day('2024-01-03'), day('2024-01-04'), day('2024-01-05')],
+      count: 4,
+      total: 5,
+      reasons: { new: 2, changed: 1, unregistered: 1 },
       remaining: 0,
     });
-    expect(await find({ maxPartitions: 2 })).toMatchObject({ partitions: [B, C], count: 2, remaining: 1 });
+    expect(await find({ maxPartitions: 2 })).toMatchObject({
+      partitions: [{ dt: '2024-01-01', legacy: true }, day('2024-01-03')],
+      count: 2,
+      remaining: 2,
+    });
+  });
+
+  it('asks for a day whose raw objects are all in the catalog but not its raw-table partition', async () => {
+    const lake = new MemoryLake();
+    lake.add('raw/dt=2024-01-02/s-1.ndjson', '2024-01-02T10:00:00.000Z');
+    lake.add('curated/symbol=A/dt=2024-01-02/part-0000.parquet', '2024-01-02T11:00:00.000Z');
+    lake.add('curated/_manifests/dt=2024-01-02.json', '2024-01-02T11:00:00.000Z');
+    const find = makeFindPartitionsHandler({ lake, catalog: catalogOf([], [{ symbol: 'A', dt: '2024-01-02' }]) });
+    expect(await find({})).toMatchObject({ partitions: [day('2024-01-02')], reasons: { new: 0, changed: 0, unregistered: 1 } });
   });
 
   it('refuses a maxPartitions that is not a positive whole number', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { paginateQuery, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { readLocalPartitions } from '../../src/adapters/local/glue-catalog';
+import { partitionId } from '../../src/core/ports-lake';
 import { S3LakeObjects } from '../../src/adapters/aws/s3-lake-objects';
 import { listStoredReports, readStoredReport } from '../../src/report/stored-report';
 import type { DailyReport } from '../../src/core/report';
@@ -57,29 +58,36 @@ describe('both workflows run locally on data produced by the processing and anal
     expect(new Set(data.alerts.map((a) => a.side))).toEqual(new Set(['BUY', 'SELL']));
   });
 
-  it('maintenance compacts every raw partition to Parquet and registers both tables in the local catalog', async () => {
+  it('maintenance compacts every raw day to Parquet per symbol and registers both tables in the local catalog', async () => {
     const run = await runWorkflowLocally('maintenance', {}, env);
     expect(run.error).toBeUndefined();
     expect(run.status).toBe('SUCCEEDED');
     const partitions = SYMBOLS.flatMap((symbol) => DAYS.map((dt) => `symbol=${symbol}/dt=${dt}`)).sort();
-    expect(await listKeys('curated/')).toEqual(partitions.map((p) => `curated/${p}/part-0000.parquet`));
+    expect(await listKeys('curated/')).toEqual([
+      ...DAYS.map((dt) => `curated/_manifests/dt=${dt}.json`),
+      ...partitions.map((p) => `curated/${p}/part-0000.parquet`),
+    ]);
     const catalogDir = dataDirLayout(env.dataDir).catalog;
-    for (const table of [RESOURCE.rawTable, RESOURCE.curatedTable]) {
-      const registered = readLocalPartitions(catalogDir, RESOURCE.glueDatabase, table);
-      expect(registered.map((p) => `symbol=${p.symbol}/dt=${p.dt}`).sort()).toEqual(partitions);
-    }
-    expect(run.output).toMatchObject({ partitions: 6, remaining: 0, reasons: { new: 6, changed: 0, unregistered: 0 } });
+    const registered = (table: string) =>
+      readLocalPartitions(catalogDir, RESOURCE.glueDatabase, table).map((p) => partitionId(p));
+    expect(registered(RESOURCE.rawTable).sort()).toEqual(DAYS.map((dt) => `dt=${dt}`));
+    expect(registered(RESOURCE.curatedTable).sort()).toEqual(partitions);
+    expect(run.output).toMatchObject({
+      partitions: DAYS.length,
+      remaining: 0,
+      reasons: { new: DAYS.length, changed: 0, unregistered: 0 },
+    });
     expect((run.output as { compacted: { rows: number }[] }).compacted.reduce((n, c) => n + c.rows, 0)).toBe(data.ticks.length);
     expect(await listKeys('maintenance/runs/')).toHaveLength(1);
-    // Six compactions, each a state of its own Map iteration.
-    expect(run.states.filter((s) => s.name === 'CompactPartition' && s.status === 'SUCCEEDED')).toHaveLength(6);
+    // One compaction per day, each a state of its own Map iteration.
+    expect(run.states.filter((s) => s.name === 'CompactPartition' && s.status === 'SUCCEEDED')).toHaveLength(DAYS.length);
     expect(readLocalRun(env.dataDir, run.executionId).status).toBe('SUCCEEDED');
   });
 
   it('a second maintenance run finds nothing to do', async () => {
     const run = await runWorkflowLocally('maintenance', {}, env);
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.output).toMatchObject({ count: 0, total: 6, remaining: 0 });
+    expect(run.output).toMatchObject({ count: 0, total: DAYS.length, remaining: 0 });
     expect(run.states.map((s) => s.name)).toEqual(['FindPartitions', 'AnyPartitions', 'NothingToDo']);
   });
 

@@ -10,7 +10,7 @@ import {
   type GlueClient,
   type StorageDescriptor,
 } from '@aws-sdk/client-glue';
-import { partitionPath, type Partition } from '../../core/lake';
+import { partitionPath, type TablePartition } from '../../core/lake';
 import { PartitionRegistrationError, type PartitionCatalog, type RegistrationOutcome } from '../../core/ports-lake';
 
 /** BatchCreatePartition accepts at most 100 partitions per call. */
@@ -18,7 +18,7 @@ const BATCH = 100;
 
 interface TableShape {
   readonly descriptor: StorageDescriptor;
-  /** Order of the partition keys, e.g. ['symbol', 'dt']. */
+  /** Order of the partition keys: ['symbol', 'dt'] (curated) or ['dt'] (raw). */
   readonly keys: readonly string[];
 }
 
@@ -30,32 +30,41 @@ export class GlueCatalog implements PartitionCatalog {
     private readonly database: string,
   ) {}
 
-  async listPartitions(table: string): Promise<Partition[]> {
+  async listPartitions(table: string): Promise<TablePartition[]> {
     const { keys } = await this.shape(table);
-    const partitions: Partition[] = [];
+    const partitions: TablePartition[] = [];
     for await (const page of paginateGetPartitions(
       { client: this.glue },
       { DatabaseName: this.database, TableName: table, ExcludeColumnSchema: true },
     )) {
       for (const p of page.Partitions ?? []) {
         const values = p.Values ?? [];
-        const symbol = values[keys.indexOf('symbol')];
         const dt = values[keys.indexOf('dt')];
-        if (symbol !== undefined && dt !== undefined) partitions.push({ symbol, dt });
+        if (dt === undefined) continue;
+        if (!keys.includes('symbol')) partitions.push({ dt });
+        else {
+          const symbol = values[keys.indexOf('symbol')];
+          if (symbol !== undefined) partitions.push({ symbol, dt });
+        }
       }
     }
     return partitions;
   }
 
-  async addPartitions(table: string, partitions: readonly Partition[]): Promise<RegistrationOutcome> {
+  async addPartitions(table: string, partitions: readonly TablePartition[]): Promise<RegistrationOutcome> {
     const { descriptor, keys } = await this.shape(table);
     const base = (descriptor.Location ?? '').replace(/\/?$/, '/');
-    const created: Partition[] = [];
-    const existing: Partition[] = [];
-    const failures: { partition: Partition; code: string; message: string }[] = [];
+    const created: TablePartition[] = [];
+    const existing: TablePartition[] = [];
+    const failures: { partition: TablePartition; code: string; message: string }[] = [];
     for (let i = 0; i < partitions.length; i += BATCH) {
       const chunk = partitions.slice(i, i + BATCH);
-      const valuesOf = (p: Partition) => keys.map((k) => (k === 'symbol' ? p.symbol : p.dt));
+      const valuesOf = (p: TablePartition) =>
+        keys.map((k) => {
+          const value = k === 'symbol' ? p.symbol : p.dt;
+          if (value === undefined) throw new Error(`partition dt=${p.dt} of Glue table ${this.database}.${table} has no ${k}`);
+          return value;
+        });
       const out = await this.glue.send(
         new BatchCreatePartitionCommand({
           DatabaseName: this.database,
@@ -91,9 +100,9 @@ export class GlueCatalog implements PartitionCatalog {
         const descriptor = out.Table?.StorageDescriptor;
         if (!descriptor?.Location) throw new Error(`Glue table ${this.database}.${table} has no storage location`);
         const keys = (out.Table?.PartitionKeys ?? []).map((k) => k.Name ?? '');
-        if (!keys.includes('symbol') || !keys.includes('dt')) {
+        if (!keys.includes('dt') || keys.some((k) => k !== 'dt' && k !== 'symbol')) {
           throw new Error(
-            `Glue table ${this.database}.${table} is not partitioned by symbol and dt (partition keys: ${keys.join(', ') || 'none'})`,
+            `Glue table ${this.database}.${table} is not partitioned by dt (and symbol) (partition keys: ${keys.join(', ') || 'none'})`,
           );
         }
         return { descriptor, keys };

@@ -1,12 +1,13 @@
 /**
  * The local stand-in for Athena: embedded DuckDB over the local lake, which s3rver keeps as plain
  * files (src/local/lake-files.ts). It exposes the Glue tables of the stack as views with the same
- * names and columns: `stock_data_table` (raw NDJSON) and `stock_data_curated` (compacted Parquet),
- * both Hive-partitioned by `symbol` and `dt` (strings, as in Glue). `stockpipe query` and the local
+ * names and columns: `stock_data_table` (raw NDJSON, partitioned by `dt`, with `symbol` a column; raw
+ * objects of the older per-symbol layout are read too) and `stock_data_curated` (compacted Parquet,
+ * Hive-partitioned by `symbol` and `dt`, strings as in Glue). `stockpipe query` and the local
  * workflow runner's Athena tasks both go through here.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { localPartitionGlob } from './lake-files';
+import { localDayGlob, localPartitionGlob } from './lake-files';
 import { LAKE, RESOURCE } from '../../shared/names';
 import { StockpipeError } from '../../core/errors';
 
@@ -39,12 +40,17 @@ const quoteLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 const SELECT_LIST = ['symbol', ...TICK_COLUMNS.map(([c]) => c), 'dt'].map(quoteIdent).join(', ');
 const HIVE_TYPES = "hive_partitioning = true, hive_types = {'symbol': 'VARCHAR', 'dt': 'VARCHAR'}, hive_types_autocast = false";
+const DAY_HIVE_TYPES = "hive_partitioning = true, hive_types = {'dt': 'VARCHAR'}, hive_types_autocast = false";
+
+const jsonColumns = (columns: readonly (readonly [string, string])[]): string =>
+  `{${columns.map(([c, t]) => `${quoteLiteral(c)}: ${quoteLiteral(t)}`).join(', ')}}`;
 
 interface TableSource {
   readonly name: string;
-  readonly glob: string;
-  /** The view's query over the files of `glob`. */
-  readonly view: (glob: string) => string;
+  /** The table's files: each glob with its reader; the view is the union of those that match files. */
+  readonly parts: readonly { readonly glob: string; readonly select: (glob: string) => string }[];
+  /** The view's query over the union of its present parts. */
+  readonly view: (union: string) => string;
 }
 
 const emptyView = (name: string): string =>
@@ -109,19 +115,36 @@ export async function openLakeDatabase(options: LakeDatabaseOptions): Promise<La
   const sources: TableSource[] = [
     {
       name: tables.raw,
-      glob: localPartitionGlob(options.s3Dir, options.bucket, LAKE.raw, '.ndjson'),
+      parts: [
+        {
+          glob: localDayGlob(options.s3Dir, options.bucket, LAKE.raw, '.ndjson'),
+          select: (glob) =>
+            `SELECT ${SELECT_LIST}, filename FROM read_ndjson(${quoteLiteral(glob)}, ${DAY_HIVE_TYPES}, filename = true, columns = ${jsonColumns([['symbol', 'VARCHAR'], ...TICK_COLUMNS])})`,
+        },
+        {
+          // A lake written before the day layout: raw/symbol=<S>/dt=<D>/.
+          glob: localPartitionGlob(options.s3Dir, options.bucket, LAKE.raw, '.ndjson'),
+          select: (glob) =>
+            `SELECT ${SELECT_LIST}, filename FROM read_ndjson(${quoteLiteral(glob)}, ${HIVE_TYPES}, filename = true, columns = ${jsonColumns(TICK_COLUMNS)})`,
+        },
+      ],
       // At least once: a batch archived and then retried (the table write failed, or the process was
-      // killed before the checkpoint) is archived again under its new first sequence number. Readers
-      // get each symbol + timestamp once, the first archived (object names sort in arrival order).
-      view: (glob) =>
-        `SELECT ${SELECT_LIST} FROM read_ndjson(${quoteLiteral(glob)}, ${HIVE_TYPES}, filename = true, columns = {${TICK_COLUMNS.map(([c, t]) => `${quoteLiteral(c)}: ${quoteLiteral(t)}`).join(', ')}}) ` +
+      // killed before the checkpoint) may be archived again under its new first sequence number.
+      // Readers get each symbol + timestamp once, the first archived (object names sort in arrival order).
+      view: (union) =>
+        `SELECT ${SELECT_LIST} FROM (${union}) ` +
         // dt is implied by the timestamp; naming it lets a `dt = ...` filter prune files below the window.
-        `QUALIFY row_number() OVER (PARTITION BY symbol, dt, "timestamp" ORDER BY filename) = 1`,
+        `QUALIFY row_number() OVER (PARTITION BY symbol, dt, "timestamp" ORDER BY parse_filename(filename), filename) = 1`,
     },
     {
       name: tables.curated,
-      glob: localPartitionGlob(options.s3Dir, options.bucket, LAKE.curated, '.parquet'),
-      view: (glob) => `SELECT ${SELECT_LIST} FROM read_parquet(${quoteLiteral(glob)}, ${HIVE_TYPES})`,
+      parts: [
+        {
+          glob: localPartitionGlob(options.s3Dir, options.bucket, LAKE.curated, '.parquet'),
+          select: (glob) => `SELECT ${SELECT_LIST} FROM read_parquet(${quoteLiteral(glob)}, ${HIVE_TYPES})`,
+        },
+      ],
+      view: (union) => union,
     },
   ];
 
@@ -140,16 +163,20 @@ export async function openLakeDatabase(options: LakeDatabaseOptions): Promise<La
   }
   // A reader over a glob that matches nothing fails ("No files found"), so a table without files is
   // an empty view with the same columns; re-checked before each query, as files come and go.
-  const hasFiles = new Map<string, boolean>();
+  const present = new Map<string, string>();
   const refreshViews = async () => {
     for (const source of sources) {
-      const count = await connection.runAndReadAll(`SELECT count(*) FROM glob(${quoteLiteral(source.glob)})`);
-      const present = Number(count.getRowsJS()[0]?.[0] ?? 0) > 0;
-      if (hasFiles.get(source.name) === present) continue;
+      const parts: string[] = [];
+      for (const part of source.parts) {
+        const count = await connection.runAndReadAll(`SELECT count(*) FROM glob(${quoteLiteral(part.glob)})`);
+        if (Number(count.getRowsJS()[0]?.[0] ?? 0) > 0) parts.push(part.select(part.glob));
+      }
+      const shape = parts.join(' UNION ALL ');
+      if (present.get(source.name) === shape) continue;
       await connection.run(
-        present ? `CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS ${source.view(source.glob)}` : emptyView(source.name),
+        parts.length > 0 ? `CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS ${source.view(shape)}` : emptyView(source.name),
       );
-      hasFiles.set(source.name, present);
+      present.set(source.name, shape);
     }
   };
 

@@ -1,14 +1,14 @@
 /**
  * The local stand-in for the Glue Data Catalog: one JSON file per database in the data dir's
- * catalog folder, `{ tables: { <table>: { location, partitions: [{ symbol, dt, location, createdAt }] } } }`.
+ * catalog folder, `{ tables: { <table>: { location, partitions: [{ dt, symbol?, location, createdAt }] } } }`.
  * Same contract as GlueCatalog: registering an existing partition is not an error.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Partition } from '../../core/lake';
+import type { TablePartition } from '../../core/lake';
 import { partitionId, type PartitionCatalog, type RegistrationOutcome } from '../../core/ports-lake';
 
-export interface LocalPartition extends Partition {
+export interface LocalPartition extends TablePartition {
   readonly location: string;
   readonly createdAt: string;
 }
@@ -33,7 +33,9 @@ export function readLocalPartitions(dir: string, database: string, table: string
   const file = localCatalogFile(dir, database);
   if (!existsSync(file)) return [];
   const catalog = parse(file);
-  return [...(catalog.tables[table]?.partitions ?? [])].sort((a, b) => (a.dt + a.symbol < b.dt + b.symbol ? -1 : 1));
+  return [...(catalog.tables[table]?.partitions ?? [])].sort((a, b) =>
+    `${a.dt}/${a.symbol ?? ''}` < `${b.dt}/${b.symbol ?? ''}` ? -1 : 1,
+  );
 }
 
 function parse(file: string): CatalogFile {
@@ -68,25 +70,27 @@ export class LocalGlueCatalog implements PartitionCatalog {
     return location.replace(/\/?$/, '/');
   }
 
-  async listPartitions(table: string): Promise<Partition[]> {
+  async listPartitions(table: string): Promise<TablePartition[]> {
     this.location(table);
     await this.queue;
-    return readLocalPartitions(this.options.dir, this.options.database, table).map(({ symbol, dt }) => ({ symbol, dt }));
+    return readLocalPartitions(this.options.dir, this.options.database, table).map(({ symbol, dt }) =>
+      symbol === undefined ? { dt } : { symbol, dt },
+    );
   }
 
-  addPartitions(table: string, partitions: readonly Partition[]): Promise<RegistrationOutcome> {
+  addPartitions(table: string, partitions: readonly TablePartition[]): Promise<RegistrationOutcome> {
     const run = this.queue.then(() => this.add(table, partitions));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private add(table: string, partitions: readonly Partition[]): RegistrationOutcome {
+  private add(table: string, partitions: readonly TablePartition[]): RegistrationOutcome {
     const location = this.location(table);
     const catalog: CatalogFile = existsSync(this.file) ? parse(this.file) : { tables: {} };
     const entry = (catalog.tables[table] ??= { location, partitions: [] });
     const known = new Set(entry.partitions.map(partitionId));
-    const created: Partition[] = [];
-    const existing: Partition[] = [];
+    const created: TablePartition[] = [];
+    const existing: TablePartition[] = [];
     const createdAt = (this.options.now?.() ?? new Date()).toISOString();
     for (const p of partitions) {
       const id = partitionId(p);
@@ -95,7 +99,12 @@ export class LocalGlueCatalog implements PartitionCatalog {
         continue;
       }
       known.add(id);
-      entry.partitions.push({ symbol: p.symbol, dt: p.dt, location: `${location}${id}/`, createdAt });
+      entry.partitions.push({
+        ...(p.symbol === undefined ? {} : { symbol: p.symbol }),
+        dt: p.dt,
+        location: `${location}${id}/`,
+        createdAt,
+      });
       created.push(p);
     }
     if (created.length > 0) {

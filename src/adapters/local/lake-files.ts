@@ -13,3 +13,7 @@ export const localObjectPath = (s3Dir: string, bucket: string, key: string): str
 /** A glob over the objects under a prefix laid out as `<prefix>symbol=*\/dt=*\/<file><extension>`. */
 export const localPartitionGlob = (s3Dir: string, bucket: string, prefix: string, extension: string): string =>
   join(s3Dir, bucket, ...prefix.split('/').filter(Boolean), 'symbol=*', 'dt=*', `*${extension}${OBJECT_SUFFIX}`);
+
+/** A glob over the raw objects of the day layout, `<prefix>dt=*\/<file><extension>`. */
+export const localDayGlob = (s3Dir: string, bucket: string, prefix: string, extension: string): string =>
+  join(s3Dir, bucket, ...prefix.split('/').filter(Boolean), 'dt=*', `*${extension}${OBJECT_SUFFIX}`);

@@ -111,7 +111,7 @@ function localFunctions(env: LocalWorkflowEnv, catalogDir: string): Map<string, 
   const defaults: Record<WorkflowFunction, LocalFunction> = {
     findPartitions: makeFindPartitionsHandler({ lake, catalog }),
     compaction: makeCompactionHandler({ lake }),
-    registerPartitions: makeRegisterPartitionsHandler({ catalog }),
+    registerPartitions: makeRegisterPartitionsHandler({ catalog, lake }),
     report: makeReportHandler({
       alerts: new DynamoDbDayAlertReader(env.clients.documents, r.alertTable),
       skipped: new DynamoDbSkippedTickReader(env.clients.documents, r.signalStateTable),

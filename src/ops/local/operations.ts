@@ -183,7 +183,7 @@ export class LocalOperations implements Operations {
       if (behind.length > 0) {
         const maintenance = await runOnSession(session, 'maintenance', {});
         this.note(
-          `${behind.length} partition${behind.length === 1 ? '' : 's'} the report reads ${behind.length === 1 ? 'was' : 'were'} not compacted yet (e.g. ${behind[0]}): ran the maintenance workflow first (${maintenance.executionId}: ${maintenance.status})`,
+          `${behind.length} day${behind.length === 1 ? '' : 's'} of the lake the report reads ${behind.length === 1 ? 'was' : 'were'} not compacted yet (e.g. ${behind[0]}): ran the maintenance workflow first (${maintenance.executionId}: ${maintenance.status})`,
         );
         if (maintenance.status !== 'SUCCEEDED')
           throw new OpsError(

@@ -17,6 +17,8 @@ import {
   stateFile,
 } from '../../local';
 import { LAKE } from '../../shared/names';
+import { localObjectPath } from '../../adapters/local/lake-files';
+import { dayManifestKey } from '../../compaction/layout';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
 import { OpsError } from '../errors';
 import type { RunFilter } from '../operations';
@@ -111,19 +113,25 @@ export function findRun(dataDir: string, ref: string): LocalRun {
   return readLocalRun(dataDir, match.executionId);
 }
 
-/** The newest day of the raw lake (`raw/symbol=*\/dt=*`), or undefined when it is empty. */
-export function newestLakeDay(lakeDir: string, bucket: string): string | undefined {
+/** Each raw day's folders: `raw/dt=<D>/`, and `raw/symbol=<S>/dt=<D>/` of a lake in the older layout. */
+function rawDayFolders(lakeDir: string, bucket: string): Map<string, string[]> {
   const raw = join(lakeDir, bucket, ...LAKE.raw.split('/').filter(Boolean));
-  if (!existsSync(raw)) return undefined;
-  let newest: string | undefined;
-  for (const symbol of readdirSync(raw)) {
-    if (!symbol.startsWith('symbol=')) continue;
-    for (const dt of readdirSync(join(raw, symbol))) {
-      const day = /^dt=(\d{4}-\d{2}-\d{2})$/.exec(dt)?.[1];
-      if (day && (!newest || day > newest)) newest = day;
-    }
+  const days = new Map<string, string[]>();
+  if (!existsSync(raw)) return days;
+  const addDay = (parent: string, name: string) => {
+    const day = /^dt=(\d{4}-\d{2}-\d{2})$/.exec(name)?.[1];
+    if (day) days.set(day, [...(days.get(day) ?? []), join(parent, name)]);
+  };
+  for (const entry of readdirSync(raw)) {
+    if (entry.startsWith('symbol=')) for (const dt of readdirSync(join(raw, entry))) addDay(join(raw, entry), dt);
+    else addDay(raw, entry);
   }
-  return newest;
+  return days;
+}
+
+/** The newest day of the raw lake, or undefined when it is empty. */
+export function newestLakeDay(lakeDir: string, bucket: string): string | undefined {
+  return [...rawDayFolders(lakeDir, bucket).keys()].sort().at(-1);
 }
 
 const newestFile = (dir: string): number | undefined => {
@@ -138,25 +146,18 @@ const newestFile = (dir: string): number | undefined => {
 };
 
 /**
- * Raw partitions (`symbol=S/dt=D`, D up to `upTo`) that the compacted table does not hold yet: no
- * curated files for them, or raw objects written after the newest of those.
+ * Raw days (`dt=D`, D up to `upTo`) that the compacted table does not hold yet: no manifest of a
+ * compaction of theirs, or raw objects written after it.
  */
 export function uncompacted(lakeDir: string, bucket: string, upTo: string): string[] {
-  const prefix = (p: string) => join(lakeDir, bucket, ...p.split('/').filter(Boolean));
-  const raw = prefix(LAKE.raw);
-  if (!existsSync(raw)) return [];
   const behind: string[] = [];
-  for (const symbol of readdirSync(raw)
-    .filter((d) => d.startsWith('symbol='))
-    .sort()) {
-    for (const dt of readdirSync(join(raw, symbol)).sort()) {
-      const day = /^dt=(\d{4}-\d{2}-\d{2})$/.exec(dt)?.[1];
-      if (!day || day > upTo) continue;
-      const rawNewest = newestFile(join(raw, symbol, dt));
-      if (rawNewest === undefined) continue;
-      const curatedNewest = newestFile(join(prefix(LAKE.curated), symbol, dt));
-      if (curatedNewest === undefined || rawNewest > curatedNewest) behind.push(`${symbol}/${dt}`);
-    }
+  for (const [day, folders] of [...rawDayFolders(lakeDir, bucket)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (day > upTo) continue;
+    const rawNewest = Math.max(...folders.map((f) => newestFile(f) ?? -Infinity));
+    if (rawNewest === -Infinity) continue;
+    const manifest = localObjectPath(lakeDir, bucket, dayManifestKey(day));
+    const compactedAt = existsSync(manifest) ? statSync(manifest).mtimeMs : undefined;
+    if (compactedAt === undefined || rawNewest > compactedAt) behind.push(`dt=${day}`);
   }
   return behind;
 }

@@ -9,19 +9,16 @@ const analytics = new Analytics(fx.stack, 'Analytics', { lake: fx.lake(), access
 const t = inspectBare(fx.stack);
 
 describe('Analytics', () => {
-  const expectedColumns = () =>
-    Object.keys(TickSchema.shape)
-      .filter((c) => c !== 'symbol')
-      .sort();
+  const tickFields = () => Object.keys(TickSchema.shape).sort();
 
-  test('the raw table reads JSON under raw/ with the OpenX SerDe, ISO-8601 timestamps and symbol/dt partitions', () => {
+  test('the raw table reads JSON under raw/ with the OpenX SerDe, ISO-8601 timestamps and day partitions', () => {
     t.template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: analytics.databaseName } });
     t.template.hasResourceProperties('AWS::Glue::Table', {
       DatabaseName: analytics.databaseName,
       TableInput: {
         Name: RESOURCE.rawTable,
         TableType: 'EXTERNAL_TABLE',
-        PartitionKeys: [{ Name: 'symbol', Type: 'string' }, Match.objectLike({ Name: 'dt', Type: 'string' })],
+        PartitionKeys: [Match.objectLike({ Name: 'dt', Type: 'string' })],
         StorageDescriptor: Match.objectLike({
           Location: { 'Fn::Join': ['', ['s3://', { Ref: t.id(fx.lake()) }, `/${LAKE.raw}`]] },
           SerdeInfo: {
@@ -47,18 +44,29 @@ describe('Analytics', () => {
     });
   });
 
-  test('both tables have exactly the tick fields as columns, symbol being a partition rather than a column', () => {
+  test('both tables have exactly the tick fields, symbol a column of the raw table and a partition of the curated one', () => {
     const tables = t.resourcesOf('AWS::Glue::Table');
     expect(tables).toHaveLength(2);
-    for (const [, table] of tables) {
-      const input = table.Properties?.TableInput as {
-        StorageDescriptor: { Columns: { Name: string; Type: string }[] };
-        PartitionKeys: { Name: string }[];
-      };
-      expect(input.StorageDescriptor.Columns.map((c) => c.Name).sort()).toEqual(expectedColumns());
-      expect(input.StorageDescriptor.Columns.find((c) => c.Name === 'timestamp')?.Type).toBe('timestamp');
-      expect(input.PartitionKeys.map((p) => p.Name)).toEqual(['symbol', 'dt']);
-    }
+    const shapes = new Map(
+      tables.map(([, table]) => {
+        const input = table.Properties?.TableInput as {
+          Name: string;
+          StorageDescriptor: { Columns: { Name: string; Type: string }[] };
+          PartitionKeys: { Name: string }[];
+        };
+        expect(input.StorageDescriptor.Columns.find((c) => c.Name === 'timestamp')?.Type).toBe('timestamp');
+        return [
+          input.Name,
+          { columns: input.StorageDescriptor.Columns.map((c) => c.Name), keys: input.PartitionKeys.map((p) => p.Name) },
+        ];
+      }),
+    );
+    const raw = shapes.get(RESOURCE.rawTable)!;
+    expect([...raw.columns].sort()).toEqual(tickFields());
+    expect(raw.keys).toEqual(['dt']);
+    const curated = shapes.get(RESOURCE.curatedTable)!;
+    expect([...curated.columns, ...curated.keys].sort()).toEqual([...tickFields(), 'dt'].sort());
+    expect(curated.keys).toEqual(['symbol', 'dt']);
   });
 
   test('the Athena workgroup enforces an SSE-encrypted result location and a 1 GiB scan cutoff', () => {

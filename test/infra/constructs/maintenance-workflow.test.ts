@@ -56,7 +56,7 @@ describe('MaintenanceWorkflow', () => {
 
   it('gives each function its own role and the environment it reads', () => {
     t.template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: 'stockpipe: compacts one raw partition to Parquet',
+      Description: 'stockpipe: compacts one raw day to Parquet, per symbol',
       MemorySize: 1024,
       Timeout: 240,
       Environment: { Variables: Match.objectLike({ STOCKPIPE_RAW_BUCKET: { Ref: t.id(fx.lake()) } }) },
@@ -79,6 +79,13 @@ describe('MaintenanceWorkflow', () => {
       ([] as string[]).concat(s.Action).includes('glue:BatchCreatePartition'),
     )!;
     expect(JSON.stringify(glue.Resource)).toContain(`:table/${RESOURCE.glueDatabase}/${RESOURCE.curatedTable}`);
+    // The registrar reads the days' manifests, and nothing else of the lake.
+    const s3 = statementsOfRole(t, workflow.functions.registerPartitions.role).filter((s) =>
+      ([] as string[]).concat(s.Action).some((a) => a.startsWith('s3:')),
+    );
+    expect(s3.map((s) => [s.Action, JSON.stringify(s.Resource).includes(`/${LAKE.curatedManifests}*`)])).toEqual([
+      ['s3:GetObject', true],
+    ]);
   });
 
   it('lets the state machine invoke its functions and record runs under maintenance/runs/ only', () => {

@@ -90,17 +90,15 @@ const setup = () => {
 describe('processing: failures', () => {
   const payloads = [tick('AAPL', 1), tick('MSFT', 2), tick('AAPL', 3), tick('MSFT', 4)].map((t) => JSON.stringify(t));
 
-  it('names raw objects from the shard, the first sequence number and a digest of the records, one per partition', async () => {
+  it('names raw objects from the shard, the first sequence number and a digest of the records, one per day the batch touches, every symbol in it', async () => {
     const { handler, archive } = setup();
     await handler(event([...payloads, JSON.stringify(tick('AAPL', 5, 3))]));
     const digest = createHash('sha256').update('100,101,102,103,104').digest('hex').slice(0, 8);
     const name = `shardId-000000000001-100-${digest}.ndjson`;
-    expect([...archive.objects.keys()].sort()).toEqual([
-      `raw/symbol=AAPL/dt=2024-01-02/${name}`,
-      `raw/symbol=AAPL/dt=2024-01-03/${name}`,
-      `raw/symbol=MSFT/dt=2024-01-02/${name}`,
-    ]);
-    expect(archive.objects.get(`raw/symbol=AAPL/dt=2024-01-02/${name}`)!.trim().split('\n')).toHaveLength(2);
+    expect([...archive.objects.keys()].sort()).toEqual([`raw/dt=2024-01-02/${name}`, `raw/dt=2024-01-03/${name}`]);
+    const day = archive.objects.get(`raw/dt=2024-01-02/${name}`)!.trim().split('\n');
+    expect(day.map((line) => (JSON.parse(line) as { symbol: string }).symbol)).toEqual(['AAPL', 'MSFT', 'AAPL', 'MSFT']);
+    expect(archive.objects.get(`raw/dt=2024-01-03/${name}`)!.trim().split('\n')).toHaveLength(1);
   });
 
   it('a redelivery that archives fewer ticks (the others were stored meanwhile) never overwrites the first object', async () => {
@@ -116,11 +114,13 @@ describe('processing: failures', () => {
     expect(new Set(rows).size).toBe(4);
   });
 
-  it('reports the records of a partition whose archive failed, and writes no items for them', async () => {
+  it('reports the records of a day whose archive failed, and writes no items for them', async () => {
     const { handler, archive, prices } = setup();
-    archive.failKeysContaining = 'symbol=MSFT';
-    expect(await handler(event(payloads))).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }, { itemIdentifier: '103' }] });
-    expect([...prices.items.keys()].every((k) => k.startsWith('AAPL'))).toBe(true);
+    archive.failKeysContaining = 'dt=2024-01-03';
+    expect(await handler(event([...payloads, JSON.stringify(tick('AAPL', 5, 3))]))).toEqual({
+      batchItemFailures: [{ itemIdentifier: '104' }],
+    });
+    expect([...prices.items.values()].map((t) => t.timestamp.slice(0, 10))).toEqual(Array(4).fill('2024-01-02'));
   });
 
   it('reports exactly the records whose items stayed unwritten', async () => {
@@ -340,7 +340,7 @@ describe('stream order', () => {
       tick('IBM', 0, 3),
     ];
     const archive = new MemoryArchive();
-    archive.failKeysContaining = 'symbol=SPX/dt=2024-01-02';
+    archive.failKeysContaining = 'dt=2024-01-02';
     const written: string[] = [];
     const prices: PriceStore = {
       storedTicks: async () => new Map(),
@@ -348,15 +348,15 @@ describe('stream order', () => {
     };
     const handler = makeProcessingHandler({ archive, prices, invalidRecords: { send: async () => undefined } });
     const first = await handler(event(ticks.map((t) => JSON.stringify(t))));
-    // SPX stops at its failed day; IBM goes on. Reported: SPX day 2 (the failure) and SPX day 3 (held back).
-    expect(written).toEqual(['SPX 2024-01-01', 'IBM 2024-01-01', 'IBM 2024-01-02', 'IBM 2024-01-03']);
-    expect(first.batchItemFailures).toEqual([{ itemIdentifier: '102' }, { itemIdentifier: '104' }]);
+    // Day 2's object failed: both symbols stop there. Reported: day 2 (the failure) and day 3 (held back).
+    expect(written).toEqual(['SPX 2024-01-01', 'IBM 2024-01-01']);
+    expect(first.batchItemFailures).toEqual(['102', '103', '104', '105'].map((itemIdentifier) => ({ itemIdentifier })));
 
     // The mapping retries from the first reported record (sequence 102) to the end of the batch.
     archive.failKeysContaining = undefined;
     const retried = await handler(event(ticks.slice(2).map((t) => JSON.stringify(t))));
     expect(retried.batchItemFailures).toEqual([]);
-    const spx = written.filter((w) => w.startsWith('SPX'));
-    expect(spx).toEqual(['SPX 2024-01-01', 'SPX 2024-01-02', 'SPX 2024-01-03']);
+    for (const symbol of ['SPX', 'IBM'])
+      expect(written.filter((w) => w.startsWith(symbol))).toEqual([1, 2, 3].map((d) => `${symbol} 2024-01-0${d}`));
   });
 });
