@@ -3,93 +3,185 @@
  * stream, analysis, outbox), all in this one process:
  * - throughput: 100 synthetic symbols x 1,000 samples written as fast as the stream takes them,
  *   timed from the first write until both streams are drained;
+ * - requests: every SDK request of the processing and analysis functions, counted by service and
+ *   operation by a client middleware (src/local/functions/request-tally.ts), the local DynamoDB
+ *   stream capture's own reads apart; S3 PUTs per 1,000 ticks at 1, 10 and 100 symbols;
  * - tick-to-alert latency: a paced run well below that throughput (so the figure is the pipeline's,
- *   not a queue's), from the moment the producer writes a tick until its alert is in the outbox;
- * - S3 PUTs per 1,000 ticks and DynamoDB reads per tick in the analysis function, for both runs.
+ *   not a queue's), from the moment the producer writes a tick until its alert is in the outbox,
+ *   with the batching window at 0 and at the stack's setting;
+ * - the CLI's start: `stockpipe --help` against `node -e 0`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PipelineCounters } from '../src/local';
 import { startLocalPipeline, type LocalPipeline } from '../src/local';
+import { RequestTally } from '../src/local/functions/request-tally';
 import { SyntheticSource, syntheticSymbols } from '../src/producer/synthetic-source';
+import { STREAM_MAPPING_DEFAULTS } from '../src/shared/stream-settings';
 import type { BenchModule } from './bench-section';
 
-const BATCH = { batchSize: 100, batchingWindowMs: 500 };
+const BATCH_SIZE = 100;
 const SHARDS = 2;
+const REPO = join(__dirname, '..');
 
 interface Sizes {
   readonly symbols: number;
   readonly samples: number;
+  /** Symbols x samples of the S3 PUT runs at fewer symbols. */
+  readonly putRuns: readonly (readonly [number, number])[];
   readonly pacedSymbols: number;
   readonly pacedSamples: number;
   readonly pacedCadenceMs: number;
 }
 
-const FULL: Sizes = { symbols: 100, samples: 1000, pacedSymbols: 50, pacedSamples: 80, pacedCadenceMs: 500 };
-const QUICK: Sizes = { symbols: 10, samples: 60, pacedSymbols: 5, pacedSamples: 30, pacedCadenceMs: 100 };
+const FULL: Sizes = {
+  symbols: 100,
+  samples: 1000,
+  putRuns: [
+    [1, 3000],
+    [10, 300],
+  ],
+  pacedSymbols: 50,
+  pacedSamples: 80,
+  pacedCadenceMs: 500,
+};
+const QUICK: Sizes = {
+  symbols: 10,
+  samples: 60,
+  putRuns: [
+    [1, 200],
+    [10, 20],
+  ],
+  pacedSymbols: 5,
+  pacedSamples: 30,
+  pacedCadenceMs: 100,
+};
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-const perThousand = (c: PipelineCounters) => round((c.s3Puts / Math.max(1, c.produced)) * 1000, 0);
-const readsPerTick = (c: PipelineCounters) => round(c.analysisReads / Math.max(1, c.analysed), 3);
+const perThousand = (n: number, ticks: number) => round((n / Math.max(1, ticks)) * 1000, 1);
 
-async function withPipeline<T>(dataDir: string, symbols: number, work: (p: LocalPipeline) => Promise<T>): Promise<T> {
+interface RunResult {
+  readonly counters: PipelineCounters;
+  readonly requests: RequestTally;
+  readonly seconds: number;
+  readonly latency: ReturnType<LocalPipeline['latency']>;
+}
+
+async function runPipeline(
+  dataDir: string,
+  options: { symbols: number; samples: number; cadenceMs?: number; batchingWindowMs: number; log?: (line: string) => void },
+): Promise<RunResult> {
   mkdirSync(dataDir, { recursive: true });
+  const requests = new RequestTally();
   const pipeline = await startLocalPipeline({
     dataDir,
     command: 'bench',
-    producer: { source: new SyntheticSource({ seed: 1 }), symbols: syntheticSymbols(symbols) },
-    mapping: BATCH,
+    producer: { source: new SyntheticSource({ seed: 1 }), symbols: syntheticSymbols(options.symbols) },
+    mapping: { batchSize: BATCH_SIZE, batchingWindowMs: options.batchingWindowMs },
     shardCount: SHARDS,
     measureLatency: true,
+    requests,
   });
+  const progress = options.log
+    ? setInterval(() => options.log!(`  ${pipeline.counters().processed} ticks processed`), 15_000)
+    : undefined;
   try {
-    return await work(pipeline);
+    const started = performance.now();
+    await pipeline.produce({ samples: options.samples, ...(options.cadenceMs ? { cadenceMs: options.cadenceMs } : {}) });
+    await pipeline.drain(3_600_000);
+    const seconds = (performance.now() - started) / 1000;
+    const counters = pipeline.counters();
+    if (counters.processed !== counters.produced)
+      throw new Error(`only ${counters.processed} of ${counters.produced} ticks were processed`);
+    return { counters, requests, seconds, latency: pipeline.latency() };
   } finally {
+    if (progress) clearInterval(progress);
     await pipeline.stop();
   }
 }
 
+/** Median wall time of `runs` runs of a command, in seconds. */
+function medianWall(command: string, args: readonly string[], runs = 5): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const out = spawnSync(command, args, { cwd: REPO, stdio: 'ignore' });
+    if (out.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${out.status}`);
+    times.push((performance.now() - started) / 1000);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+const requestTable = (requests: RequestTally, ticks: number): string =>
+  [
+    '| function | service | operation | AWS-equivalent per 1,000 ticks | local-only per 1,000 ticks |',
+    '|---|---|---|---:|---:|',
+    ...requests
+      .list()
+      .map(
+        (c) =>
+          `| ${c.caller} | ${c.service} | ${c.operation} | ${perThousand(c.aws, ticks)} | ${perThousand(c.localOnly, ticks)} |`,
+      ),
+  ].join('\n');
+
 const bench: BenchModule = async ({ log, workDir, quick }) => {
   const sizes = quick ? QUICK : FULL;
+  const localWindow = STREAM_MAPPING_DEFAULTS.localBatchingWindowMs;
 
   log(`throughput: ${sizes.symbols} symbols x ${sizes.samples} samples, unthrottled`);
-  const throughput = await withPipeline(join(workDir, 'throughput'), sizes.symbols, async (pipeline) => {
-    const started = performance.now();
-    const progress = setInterval(() => log(`  ${pipeline.counters().processed} ticks processed`), 15_000);
-    try {
-      await pipeline.produce({ samples: sizes.samples });
-      const written = performance.now();
-      await pipeline.drain(3_600_000);
-      const seconds = (performance.now() - started) / 1000;
-      return { counters: pipeline.counters(), seconds, writeSeconds: (written - started) / 1000 };
-    } finally {
-      clearInterval(progress);
-    }
+  const throughput = await runPipeline(join(workDir, 'throughput'), {
+    symbols: sizes.symbols,
+    samples: sizes.samples,
+    batchingWindowMs: localWindow,
+    log,
   });
   const ticks = throughput.counters.produced;
-  if (throughput.counters.processed !== ticks)
-    throw new Error(`only ${throughput.counters.processed} of ${ticks} ticks were processed`);
+
+  const puts: [number, number][] = [];
+  for (const [symbols, samples] of sizes.putRuns) {
+    log(`S3 PUTs: ${symbols} symbol(s) x ${samples} samples, unthrottled`);
+    const run = await runPipeline(join(workDir, `puts-${symbols}`), { symbols, samples, batchingWindowMs: localWindow });
+    puts.push([symbols, perThousand(run.requests.total({ service: 'S3', operation: 'PutObject' }).aws, run.counters.produced)]);
+  }
+  puts.push([sizes.symbols, perThousand(throughput.requests.total({ service: 'S3', operation: 'PutObject' }).aws, ticks)]);
 
   const pacedRate = (sizes.pacedSymbols * 1000) / sizes.pacedCadenceMs;
-  log(
-    `latency: ${sizes.pacedSymbols} symbols, a sample every ${sizes.pacedCadenceMs} ms (${pacedRate} ticks/s) for ${sizes.pacedSamples} samples`,
-  );
-  const paced = await withPipeline(join(workDir, 'latency'), sizes.pacedSymbols, async (pipeline) => {
-    await pipeline.produce({ samples: sizes.pacedSamples, cadenceMs: sizes.pacedCadenceMs });
-    await pipeline.drain(600_000);
-    return { counters: pipeline.counters(), latency: pipeline.latency() };
-  });
-  if (!paced.latency) throw new Error('the paced run published no alert, so no latency was measured');
+  const stackWindowMs = STREAM_MAPPING_DEFAULTS.batchingWindowSeconds * 1000;
+  const paced: { windowMs: number; run: RunResult }[] = [];
+  for (const windowMs of [0, stackWindowMs]) {
+    log(
+      `latency: ${sizes.pacedSymbols} symbols, ${pacedRate} ticks/s for ${sizes.pacedSamples} samples, batching window ${windowMs} ms`,
+    );
+    const run = await runPipeline(join(workDir, `latency-${windowMs}`), {
+      symbols: sizes.pacedSymbols,
+      samples: sizes.pacedSamples,
+      cadenceMs: sizes.pacedCadenceMs,
+      batchingWindowMs: windowMs,
+    });
+    if (!run.latency) throw new Error(`the paced run (window ${windowMs} ms) published no alert, so no latency was measured`);
+    paced.push({ windowMs, run });
+  }
 
-  const ticksPerSecond = round(ticks / throughput.seconds, 0);
-  const figures = {
-    'throughput (ticks/s)': ticksPerSecond,
-    'tick-to-alert p50 (ms)': round(paced.latency.p50Ms, 0),
-    'tick-to-alert p99 (ms)': round(paced.latency.p99Ms, 0),
-    'S3 PUTs per 1,000 ticks (unthrottled)': perThousand(throughput.counters),
-    'S3 PUTs per 1,000 ticks (paced)': perThousand(paced.counters),
-    'DynamoDB reads per tick in analysis (unthrottled)': readsPerTick(throughput.counters),
-    'DynamoDB reads per tick in analysis (paced)': readsPerTick(paced.counters),
+  log('CLI start: stockpipe --help against node -e 0 (median of 5)');
+  const helpSeconds = medianWall(process.execPath, ['bin/stockpipe.cjs', '--help']);
+  const nodeSeconds = medianWall(process.execPath, ['-e', '0']);
+
+  const dynamo = throughput.requests.total({ service: 'DynamoDB' });
+  const figures: Record<string, number> = {
+    'throughput (ticks/s)': round(ticks / throughput.seconds, 0),
+    ...Object.fromEntries(puts.map(([symbols, n]) => [`S3 PUTs per 1,000 ticks, ${symbols} symbol(s)`, n])),
+    'DynamoDB requests per tick, AWS-equivalent': round(dynamo.aws / ticks, 3),
+    'DynamoDB requests per tick, local-only (stream capture)': round(dynamo.localOnly / ticks, 3),
+    ...Object.fromEntries(
+      paced.flatMap(({ windowMs, run }) => [
+        [`tick-to-alert p50 (ms), window ${windowMs} ms`, round(run.latency!.p50Ms, 0)],
+        [`tick-to-alert p99 (ms), window ${windowMs} ms`, round(run.latency!.p99Ms, 0)],
+      ]),
+    ),
+    'stockpipe --help (s)': round(helpSeconds, 2),
+    'node -e 0 (s)': round(nodeSeconds, 2),
+    'stockpipe --help / node -e 0': round(helpSeconds / nodeSeconds, 1),
   };
   const markdown = `
 | figure | value |
@@ -98,20 +190,27 @@ ${Object.entries(figures)
   .map(([name, value]) => `| ${name} | ${value} |`)
   .join('\n')}
 
+Requests of the throughput run (${ticks.toLocaleString('en-US')} ticks), counted by a middleware on the functions' SDK clients:
+
+${requestTable(throughput.requests, ticks)}
+
 - Throughput: ${ticks.toLocaleString('en-US')} synthetic ticks (${sizes.symbols} symbols x ${sizes.samples} samples) written
-  unthrottled and drained in ${round(throughput.seconds)} s (the producer's writes alone took ${round(throughput.writeSeconds)} s);
-  ${throughput.counters.alerts} alerts. Emulators, SDK clients and functions share one Node.js thread, so the figure is
-  bounded by one CPU core; in AWS each function and the services scale apart.
-- Latency: ${paced.counters.produced.toLocaleString('en-US')} ticks paced at ${pacedRate} ticks/s, ${paced.latency.count} alerts; from the
-  producer's PutRecords to the alert in the outbox. It includes the ${BATCH.batchingWindowMs} ms batching window of the Kinesis mapping
-  (the stack uses 5 s: add the difference for AWS).
-- S3 PUTs: one raw object per batch and partition (symbol, day), so the figure is the number of symbols a batch
-  holds per tick: fewer symbols per shard or fuller batches mean fewer PUTs.
-- DynamoDB reads in analysis: one consistent GetItem of the indicator state per symbol and batch; the ticks of a
-  symbol in one batch share it.
-- Settings: ${SHARDS} shards, batch size ${BATCH.batchSize}, batching window ${BATCH.batchingWindowMs} ms, max retries 3.
+  unthrottled and drained in ${round(throughput.seconds)} s; ${throughput.counters.alerts} alerts. Emulators, SDK clients and
+  functions share one Node.js thread, so the figure is bounded by one CPU core and by the number of requests per tick
+  (the table above); in AWS each function and the services scale apart.
+- S3 PUTs: one raw object per batch and trading day, every symbol in it, so the figure is about 1,000 / batch size
+  whatever the number of symbols (unthrottled runs fill their batches; a paced run's batches hold what arrived in the window).
+- DynamoDB: processing reads the stored ticks of its batch (BatchGetItem) and writes one BatchWriteItem per round
+  (a symbol's ticks go one round after another); analysis reads the indicator states (one BatchGetItem per batch), the
+  price history it needs and writes states back; the alert ledger only when there is an alert. "Local-only" are the
+  reads the local DynamoDB stream capture makes to know what a write replaced: AWS's stream costs no request.
+- Latency: ${paced[0]!.run.counters.produced.toLocaleString('en-US')} ticks paced at ${pacedRate} ticks/s, ${paced[0]!.run.latency!.count} alerts; from the
+  producer's PutRecords to the alert in the outbox; with the batching window at 0 (the pipeline's own latency) and at the
+  stack's ${STREAM_MAPPING_DEFAULTS.batchingWindowSeconds} s.
+- CLI: wall time of \`node bin/stockpipe.cjs --help\` and of \`node -e 0\`, median of 5 runs each.
+- Settings: ${SHARDS} shards, batch size ${BATCH_SIZE}, batching window ${localWindow} ms for the throughput and PUT runs, max retries 3.
 `;
-  return { title: 'Local pipeline: throughput, latency, S3 PUTs, DynamoDB reads', markdown, figures };
+  return { title: 'Local pipeline: throughput, requests per tick, latency, CLI start', markdown, figures };
 };
 
 export default bench;

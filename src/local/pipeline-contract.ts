@@ -1,4 +1,5 @@
 /** What the embedded local runtime takes and what it gives back (src/local/runtime.ts wires it). */
+import type { RequestTally } from './functions/request-tally';
 import type { OutboxMessage } from '../adapters/local/outbox-notifier';
 import type { CsvRejection } from '../producer/csv';
 import type { ProducerResult } from '../producer/produce';
@@ -49,6 +50,8 @@ export interface LocalPipelineOptions {
   readonly onLog?: (entry: LogEntry) => void;
   /** Keep tick-to-alert times (the benchmark does). @default false */
   readonly measureLatency?: boolean;
+  /** Counts the functions' SDK requests by service and operation (the benchmark does). */
+  readonly requests?: RequestTally;
 }
 
 export interface LocalPipeline {

@@ -117,6 +117,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       stream,
       counters,
       log,
+      ...(options.requests ? { requests: options.requests } : {}),
       onAlert: (message) => {
         latency?.alerted(message.alert);
         options.onAlert?.(message);

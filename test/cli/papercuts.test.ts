@@ -182,7 +182,7 @@ describe('the local alerts and runs', () => {
     const report = await cli(['workflow', 'run', 'report', '--date', '2009-09-01', '--wait', '--json', '--data-dir', d]);
     expect(report.code).toBe(0);
     expect(report.stderr).toMatch(
-      /partitions the report reads were not compacted yet .*: ran the maintenance workflow first \(maintenance-\S+: SUCCEEDED\)/,
+      /days of the lake the report reads were not compacted yet .*: ran the maintenance workflow first \(maintenance-\S+: SUCCEEDED\)/,
     );
     const got = await cli(['report', '--date', '2009-09-01', '--json', '--data-dir', d]);
     expect(JSON.parse(got.stdout)).toMatchObject({ totals: { symbols: 2, ticks: 2 } });

@@ -31,6 +31,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { BuildMiddleware } from '@smithy/types';
 import type { Item, LocalDynamoDbStream, TableChange } from './dynamodb-stream';
+import { asLocalOnlyRequests } from '../functions/request-tally';
 
 const MIDDLEWARE_NAME = 'stockpipeLocalDynamoDbStream';
 
@@ -153,7 +154,7 @@ export function captureTableWrites(
         const keys = input.Item ? stream.keysOf(input.Item) : (input.Key as Item);
         // A put that returns the old item tells what it replaced: no read before it is needed.
         const returnsOld = context.commandName === 'PutItemCommand' && input.ReturnValues === 'ALL_OLD';
-        const read = returnsOld ? undefined : (await readItems(client, table, [keys])).get(keyText(keys));
+        const read = returnsOld ? undefined : (await asLocalOnlyRequests(() => readItems(client, table, [keys]))).get(keyText(keys));
         // Only puts are journalled before they go (the price table's writes): their image is known.
         const intent =
           context.commandName === 'PutItemCommand' && input.Item
@@ -170,7 +171,9 @@ export function captureTableWrites(
         let after: Item | undefined;
         if (context.commandName === 'PutItemCommand') after = input.Item;
         else if (context.commandName === 'UpdateItemCommand') {
-          after = (await client.send(new GetItemCommand({ TableName: table, Key: keys, ConsistentRead: true }))).Item;
+          after = (
+            await asLocalOnlyRequests(() => client.send(new GetItemCommand({ TableName: table, Key: keys, ConsistentRead: true })))
+          ).Item;
         }
         const change = changeOf(keys, before, after);
         stream.append(change ? [change] : [], intent);
@@ -181,7 +184,7 @@ export function captureTableWrites(
         if (!requests || requests.length === 0) return next(args);
         const keyOf = (r: WriteRequest): Item =>
           r.PutRequest ? stream.keysOf(r.PutRequest.Item as Item) : (r.DeleteRequest!.Key as Item);
-        const before = await readItems(client, table, requests.map(keyOf));
+        const before = await asLocalOnlyRequests(() => readItems(client, table, requests.map(keyOf)));
         const candidates = requests
           .map((r) => changeOf(keyOf(r), before.get(keyText(keyOf(r))), r.PutRequest ? (r.PutRequest.Item as Item) : undefined))
           .filter((c): c is TableChange => c !== undefined);

@@ -22,6 +22,7 @@ import { makeProcessingHandler } from '../../processing/process-batch';
 import { createClients, type AwsClients, type ServiceName } from '../../shared/clients';
 import { DEFAULTS } from '../../shared/names';
 import { countCommands, dynamoDbReads, type MutableCounters } from './counters';
+import type { RequestTally } from './request-tally';
 import type { LocalDynamoDbStream } from '../emulators/dynamodb-stream';
 import { captureTableWrites } from '../emulators/dynamodb-stream-capture';
 import type { LocalResources } from '../emulators/provision';
@@ -38,6 +39,8 @@ export interface LocalFunctionsOptions {
   readonly onAlert?: (message: OutboxMessage) => void;
   /** @default DEFAULTS.ttlDays */
   readonly ttlDays?: number;
+  /** Counts the functions' SDK requests by service and operation. */
+  readonly requests?: RequestTally;
 }
 
 export interface LocalFunctions {
@@ -67,7 +70,16 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
   const clientsFor = (): AwsClients =>
     createClients({ endpoints: options.endpoints, sqsQueryProtocol: true, region: resources.region });
 
+  const tally = (clients: AwsClients, caller: string) => {
+    if (!options.requests) return;
+    options.requests.attach(clients.s3.middlewareStack, caller, 'S3');
+    options.requests.attach(clients.dynamodb.middlewareStack, caller, 'DynamoDB');
+    options.requests.attach(clients.sqs.middlewareStack, caller, 'SQS');
+    options.requests.attach(clients.sns.middlewareStack, caller, 'SNS');
+  };
+
   const processingClients = clientsFor();
+  tally(processingClients, 'processing');
   captureTableWrites(processingClients.dynamodb, options.stream);
   countCommands(processingClients.s3.middlewareStack, 'stockpipeCountPuts', (command) => {
     if (command === 'PutObjectCommand') counters.s3Puts++;
@@ -84,6 +96,7 @@ export function createLocalFunctions(options: LocalFunctionsOptions): LocalFunct
   });
 
   const analysisClients = clientsFor();
+  tally(analysisClients, 'analysis');
   countCommands(analysisClients.dynamodb.middlewareStack, 'stockpipeCountReads', (command, input) => {
     counters.analysisReads += dynamoDbReads(command, input);
   });

@@ -1,0 +1,125 @@
+/**
+ * Exact SDK requests of the processing function for a fixed batch, counted by the same middleware
+ * the benchmark uses (src/local/functions/request-tally.ts), against the real emulators.
+ */
+import { captureTableWrites } from '../../src/local/emulators/dynamodb-stream-capture';
+import { LocalDynamoDbStream } from '../../src/local/emulators/dynamodb-stream';
+import { RequestTally } from '../../src/local/functions/request-tally';
+import { toKinesisStreamEvent } from '../../src/local/mappings/kinesis-events';
+import { processingDependencies } from '../../src/processing/dependencies';
+import { makeProcessingHandler } from '../../src/processing/process-batch';
+import { createClients, type AwsClients } from '../../src/shared/clients';
+import type { Tick } from '../../src/core/tick';
+import { useLocalAws } from '../support/local-aws';
+
+const SYMBOLS = ['AAPL', 'MSFT', 'IBM', 'GC=F'];
+const tick = (symbol: string, i: number, day = 2): Tick => ({
+  symbol,
+  timestamp: new Date(Date.UTC(2024, 0, day, 23, 59, 55) + i * 1000).toISOString(),
+  price: 100 + i,
+  open: 100,
+  high: 110,
+  low: 90,
+  previous_close: 100,
+  volume: 1000,
+  source: 'synthetic',
+});
+
+describe('requests per batch of the processing function', () => {
+  const aws = useLocalAws({ shardCount: 1 });
+  let clients: AwsClients;
+  let tally: RequestTally;
+  let handler: ReturnType<typeof makeProcessingHandler>;
+  let sequence = 0;
+
+  const event = (ticks: readonly Tick[], firstSequence = sequence) =>
+    toKinesisStreamEvent(
+      {
+        streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/stockpipe-ticks',
+        shardId: 'shardId-000000000000',
+        region: 'us-east-1',
+      },
+      ticks.map((t, i) => ({
+        SequenceNumber: String(firstSequence + i).padStart(20, '0'),
+        PartitionKey: t.symbol,
+        Data: Buffer.from(JSON.stringify(t)),
+        ApproximateArrivalTimestamp: new Date(),
+      })),
+    );
+
+  beforeAll(() => {
+    clients = createClients({ endpoints: aws.emulators.endpoints, sqsQueryProtocol: true });
+    tally = new RequestTally();
+    tally.attach(clients.s3.middlewareStack, 'processing', 'S3');
+    tally.attach(clients.dynamodb.middlewareStack, 'processing', 'DynamoDB');
+    tally.attach(clients.sqs.middlewareStack, 'processing', 'SQS');
+    handler = makeProcessingHandler({
+      ...processingDependencies(clients, aws.resources, { ttlDays: 30 }),
+      now: () => Date.UTC(2024, 0, 4),
+    });
+  });
+  afterAll(() => clients.destroy());
+
+  const counts = async (work: () => Promise<unknown>) => {
+    const before = new Map(tally.list().map((c) => [`${c.service} ${c.operation}`, c.aws]));
+    await work();
+    const after = tally
+      .list()
+      .map((c) => [`${c.service} ${c.operation}`, c.aws - (before.get(`${c.service} ${c.operation}`) ?? 0)] as const);
+    return Object.fromEntries(after.filter(([, n]) => n > 0));
+  };
+
+  // 4 symbols x 5 ticks within one day: one read of the stored keys, one raw object, and one
+  // BatchWriteItem per round (a symbol's ticks go one round after another, never two in one request).
+  const day = SYMBOLS.flatMap((s) => [0, 1, 2, 3, 4].map((i) => tick(s, i - 10))).sort((a, b) =>
+    a.timestamp < b.timestamp ? -1 : 1,
+  );
+
+  it('a fresh batch of 20 ticks of one day: 1 BatchGetItem, 1 PutObject, 5 BatchWriteItem', async () => {
+    expect(await counts(() => handler(event(day)))).toEqual({
+      'DynamoDB BatchGetItem': 1,
+      'DynamoDB BatchWriteItem': 5,
+      'S3 PutObject': 1,
+    });
+    sequence += day.length;
+  });
+
+  it('the same batch redelivered: the one read, nothing written', async () => {
+    expect(await counts(() => handler(event(day, 0)))).toEqual({ 'DynamoDB BatchGetItem': 1 });
+  });
+
+  it('a batch that spans midnight: one raw object per day', async () => {
+    const ticks = SYMBOLS.flatMap((s) => [0, 5, 10].map((i) => tick(s, i))).sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
+    expect(await counts(() => handler(event(ticks)))).toEqual({
+      'DynamoDB BatchGetItem': 1,
+      'DynamoDB BatchWriteItem': 3,
+      'S3 PutObject': 2,
+    });
+    sequence += ticks.length;
+  });
+
+  it('the local stream capture reads what a write replaces, counted apart from what AWS would receive', async () => {
+    const stream = new LocalDynamoDbStream({
+      tableName: aws.resources.priceTable,
+      keySchema: { hash: 'symbol', range: 'timestamp' },
+      region: aws.resources.region,
+      accountId: aws.resources.accountId,
+    });
+    const captured = createClients({ endpoints: aws.emulators.endpoints, sqsQueryProtocol: true });
+    try {
+      const captureTally = new RequestTally();
+      captureTally.attach(captured.dynamodb.middlewareStack, 'processing', 'DynamoDB');
+      captureTableWrites(captured.dynamodb, stream);
+      const capturing = makeProcessingHandler({
+        ...processingDependencies(captured, aws.resources, { ttlDays: 30 }),
+        now: () => Date.UTC(2024, 0, 4),
+      });
+      const ticks = SYMBOLS.map((s) => tick(s, 20));
+      await capturing(event(ticks, 1000));
+      expect(captureTally.total({ operation: 'BatchWriteItem' })).toEqual({ aws: 1, localOnly: 0 });
+      expect(captureTally.total({ operation: 'BatchGetItem' })).toEqual({ aws: 1, localOnly: 1 });
+    } finally {
+      captured.destroy();
+    }
+  });
+});
