@@ -10,6 +10,8 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|aws-local-stepfunctions|croner|vega-datasets|hyparquet-writer|hyparquet)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  // The tests that spawn bin/stockpipe.cjs run the compiled binary, as users do: built here from the current src/.
+  globalSetup: '<rootDir>/test/build-cli.ts',
   testTimeout: 60000,
   maxWorkers: 2,
 };

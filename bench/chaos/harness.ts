@@ -11,8 +11,10 @@ import { join, resolve } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dataDirLayout, provisionLocalResources, startEmulators } from '../../src/local';
 import { createClients } from '../../src/shared/clients';
+import { buildCli } from '../../test/build-cli';
 
 const BIN = resolve(__dirname, '..', '..', 'bin', 'stockpipe.cjs');
+let binBuilt = false;
 
 export interface ChaosSize {
   readonly symbols: number;
@@ -72,6 +74,10 @@ export function runCli(
   args: readonly string[],
   options: { killAfterMs?: number; onRss?: (bytes: number, atMs: number) => void } = {},
 ): Promise<CliRun> {
+  if (!binBuilt) {
+    buildCli();
+    binBuilt = true;
+  }
   const started = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], {
     detached: true,

@@ -1,8 +1,8 @@
-/** Entry of the `stockpipe` binary (bin/stockpipe.cjs runs it through tsx). */
+/** Entry of the `stockpipe` binary: scripts/build-cli.mjs bundles it into dist/stockpipe.cjs, which bin/stockpipe.cjs runs. */
 import './quiet-runtime';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
-import { runLastResorts } from '../local';
+import { runLastResorts } from '../local/last-resort';
 import { runCli } from './program';
 import type { CliIo } from './output';
 

@@ -1,6 +1,6 @@
 /** Options several commands share, and the parsers of option values (a bad value is a usage error). */
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_DATA_DIR, dataDirLayout, type DataDirLayout } from '../local';
+import { DEFAULT_DATA_DIR, dataDirLayout, type DataDirLayout } from '../local/data-dir';
 import { Output, type CliIo } from './output';
 
 export interface CommonOptions {

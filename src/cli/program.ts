@@ -2,6 +2,11 @@
  * The `stockpipe` command: commander wiring of the command groups (one file each under commands/),
  * and `runCli`, which runs one command line and returns its exit code (0 ok, 1 failure, 2 usage).
  * Tests call runCli in-process with their own CliIo.
+ *
+ * Registering a command loads only commander and light modules: what a command runs on (the local
+ * runtime, the emulators, the AWS SDK, DuckDB, the zod schemas) is imported inside its action with
+ * `await import()`, so that `--help` and a usage error answer at once. test/cli/binary.test.ts
+ * checks that `--help` loads no package but commander.
  */
 import { Command, CommanderError } from 'commander';
 import { registerAlerts } from './commands/alerts';

@@ -11,9 +11,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { LocalOperations } from '../ops/local/operations';
-import { AwsOperations } from '../ops/aws/operations';
-import { defaultCacheDir } from '../ops/aws/stack';
 import type { Operations } from '../ops/operations';
 import { RESOURCE } from '../shared/names';
 import { layoutOf, outputFor, type CommonOptions } from './options';
@@ -109,7 +106,14 @@ export function resolveTarget(
 export async function openOperations(io: CliIo, options: TargetOptions, out: Output): Promise<Operations> {
   const { target, why, options: chosen } = resolveTarget(options);
   if (why) out.note(why);
-  if (target === 'local') return new LocalOperations(layoutOf(options), { onNote: (text) => out.note(text) });
+  if (target === 'local') {
+    const { LocalOperations } = await import('../ops/local/operations');
+    return new LocalOperations(layoutOf(options), { onNote: (text) => out.note(text) });
+  }
+  const [{ AwsOperations }, { defaultCacheDir }] = await Promise.all([
+    import('../ops/aws/operations'),
+    import('../ops/aws/stack'),
+  ]);
   return AwsOperations.open({
     ...(chosen.stack ? { stackName: chosen.stack } : {}),
     ...(chosen.region ? { region: chosen.region } : {}),

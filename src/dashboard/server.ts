@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { StockpipeError } from '../core/errors';
+import { packageRoot } from '../shared/package-root';
 import { SYMBOL_PARAM, type DashboardData } from './data';
 
 export const DASHBOARD_HOST = '127.0.0.1';
@@ -37,7 +38,7 @@ class BadRequest extends Error {
   }
 }
 
-const PAGE_DIR = join(__dirname, 'page');
+const PAGE_DIR = join(packageRoot(), 'src', 'dashboard', 'page');
 
 interface StaticFile {
   readonly path: string;

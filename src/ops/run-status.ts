@@ -1,6 +1,6 @@
 /** A run status as the user writes it (`--status failed`), for both targets. */
 import { UsageError } from './errors';
-import { RUN_STATUSES, type RunStatus } from './types';
+import { RUN_STATUSES, type RunStatus } from './names';
 
 export const parseRunStatus = (value: string): RunStatus => {
   const upper = value.trim().toUpperCase().replace(/-/g, '_');

@@ -4,21 +4,14 @@
  * `--json` output with them (test/cli/*.test.ts), the ops tests every operation's result (test/ops).
  */
 import { z } from 'zod';
-import { WORKFLOWS, type WorkflowName } from '../shared/workflow-substitutions';
+import type { WorkflowName } from '../shared/workflow-substitutions';
+import { QUEUE_NAMES, RULE_NAMES, RUN_STATUSES, WORKFLOW_NAMES } from './names';
 
-export const RULE_NAMES = ['ingest', 'report', 'maintenance'] as const;
-export type RuleName = (typeof RULE_NAMES)[number];
-
-export const QUEUE_NAMES = ['invalid', 'processing', 'analysis'] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
-
-export const WORKFLOW_NAMES = Object.keys(WORKFLOWS) as WorkflowName[];
+export { QUEUE_NAMES, RULE_NAMES, RUN_STATUSES, WORKFLOW_NAMES };
+export type { QueueName, RuleName, RunStatus } from './names';
 
 const isoTime = z.iso.datetime({ offset: true });
 const nullableTime = isoTime.nullable();
-
-export const RUN_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const ScheduleStatusSchema = z.object({
   rule: z.enum(RULE_NAMES),

@@ -7,17 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tick } from '../core/tick';
+import { packageRoot } from '../shared/package-root';
 import { parseQuoteCsv, type CsvRejection, type ParseQuoteCsvOptions } from './csv';
 import { normaliseSymbols } from './quote-source';
 import { QuoteSourceError, type QuoteSource } from '../core/ports-quotes';
 
 /**
- * Monthly closes 2000-2010 of MSFT, AMZN, IBM, GOOG and AAPL (from vega-datasets 3.2.1), found from
- * this source file under CommonJS (tsx, jest); an ESM bundle has no __dirname and looks in the
- * working directory. A Lambda bundle does not ship the file: pass `file` there.
+ * Monthly closes 2000-2010 of MSFT, AMZN, IBM, GOOG and AAPL (from vega-datasets 3.2.1), shipped in
+ * the package's data/. A Lambda bundle does not ship the file: pass `file` there.
  */
-export const DEFAULT_REPLAY_FILE =
-  typeof __dirname === 'string' ? join(__dirname, '..', '..', 'data', 'stocks.csv') : join(process.cwd(), 'data', 'stocks.csv');
+export const DEFAULT_REPLAY_FILE = join(packageRoot(), 'data', 'stocks.csv');
 
 export interface ReplaySourceOptions {
   /** Name of the source and `source` of its ticks: 'csv' for a file the user brought. @default 'replay' */

@@ -1,13 +1,14 @@
 /**
- * The real `stockpipe` binary in a child process, as a user runs it: `npm start` shows BUY and SELL
- * alerts and stops cleanly on Ctrl-C; `up --expose` lets a plain AWS SDK client (no project code)
- * feed the stream and read the table.
+ * The real `stockpipe` binary in a child process, as a user runs it: `--help` loads no more than
+ * commander; `npm start` shows BUY and SELL alerts and stops cleanly on Ctrl-C; `up --expose` lets a
+ * plain AWS SDK client (no project code) feed the stream and read the table.
  */
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { collect, freePorts, spawnCli, tempDataDir, waitFor } from './helpers';
+import { BIN, collect, freePorts, spawnCli, tempDataDir, waitFor } from './helpers';
 
 let cwd: string;
 beforeEach(() => {
@@ -24,6 +25,28 @@ describe('the stockpipe binary', () => {
     expect((await help.exit).code).toBe(0);
     expect(help.stdout).toContain('Usage: stockpipe [options] [command]');
   }, 30_000);
+
+  it('--help loads commander and no other package (not the AWS SDK, the emulators, DuckDB or zod)', () => {
+    // Every package the process loads, by name, from the binary or from within another package.
+    const traced = `
+      const Module = require('node:module');
+      const load = Module._load;
+      const loaded = new Set();
+      Module._load = function (request, ...rest) {
+        if (!request.startsWith('.') && !request.startsWith('/') && !Module.isBuiltin(request)) loaded.add(request);
+        return load.call(this, request, ...rest);
+      };
+      process.on('exit', () => process.stderr.write('loaded: ' + JSON.stringify([...loaded]) + '\\n'));
+      process.argv = [process.execPath, ${JSON.stringify(BIN)}, '--help'];
+      require(${JSON.stringify(BIN)});
+    `;
+    const help = spawnSync(process.execPath, ['-e', traced], { cwd, encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: stockpipe [options] [command]');
+    const loaded = /^loaded: (.*)$/m.exec(help.stderr);
+    expect(loaded).not.toBeNull();
+    expect(JSON.parse(loaded![1]!)).toEqual(['commander']);
+  });
 
   it('start: shows processed ticks and a BUY and a SELL alert from the shipped prices, and exits 0 within 5 s of Ctrl-C', async () => {
     const child = spawnCli(['start'], cwd);

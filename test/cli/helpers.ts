@@ -59,9 +59,9 @@ export async function cli(args: readonly string[], options: CliOptions = {}): Pr
   return { code, stdout, stderr };
 }
 
-const BIN = join(__dirname, '..', '..', 'bin', 'stockpipe.cjs');
+export const BIN = join(__dirname, '..', '..', 'bin', 'stockpipe.cjs');
 
-/** The real `stockpipe` binary (through tsx), as a user runs it. */
+/** The real `stockpipe` binary (dist/stockpipe.cjs, built by jest's globalSetup), as a user runs it. */
 export function spawnCli(args: readonly string[], cwd: string): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0' } });
 }

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { buildCli } from '../build-cli';
 import { motoClientConfig, type StageResult } from './functions';
 import { readWholeStream } from './kinesis-read';
 import { idOf, type Deployed } from './template-values';
@@ -68,6 +69,7 @@ const exitedOk = (r: CliRun): string | undefined =>
   r.code === 0 ? undefined : `exit ${r.code}: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' | ')}`;
 
 export async function rehearseCli(a: CliArgs): Promise<StageResult> {
+  buildCli();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-cli-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

@@ -4,7 +4,7 @@
  * the deployed stack, with the user's credentials.
  */
 import type { Command } from 'commander';
-import { DEFAULT_DASHBOARD_PORT, startDashboard } from '../../dashboard/open';
+import { DEFAULT_DASHBOARD_PORT } from '../../dashboard/server';
 import { layoutOf, outputFor, port, withCommonOptions } from '../options';
 import type { CliIo } from '../output';
 import { resolveTarget, withTargetOption, type TargetOptions } from '../targets';
@@ -27,6 +27,7 @@ export function registerDashboard(program: Command, io: CliIo): void {
     const out = outputFor(io, options);
     const { target, why, options: chosen } = resolveTarget(options);
     if (why) out.note(why);
+    const { startDashboard } = await import('../../dashboard/open');
     const dashboard = await startDashboard(
       target === 'local'
         ? { target: 'local', layout: layoutOf(options) }

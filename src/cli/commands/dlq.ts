@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parseFixes } from '../../ops/fixes';
-import { QUEUE_NAMES, type QueueName } from '../../ops/types';
+import { QUEUE_NAMES, type QueueName } from '../../ops/names';
 import { positiveInteger, withCommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
 import { renderDlq, renderDlqMessage, renderQueueOverview, renderReplay } from '../render-ops';

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { LakeQueryError, openLakeDatabase, type QueryResult } from '../../adapters/local/duckdb-athena';
+import type { QueryResult } from '../../adapters/local/duckdb-athena';
 import { RESOURCE } from '../../shared/names';
 import { layoutOf, outputFor, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, renderTable, type CliIo } from '../output';
@@ -42,6 +42,7 @@ export function registerQuery(program: Command, io: CliIo): void {
     if (!existsSync(join(layout.lake, RESOURCE.rawBucket))) {
       out.note(`the lake in ${layout.lake} is empty: run stockpipe run (or stockpipe start) first; querying empty tables`);
     }
+    const { LakeQueryError, openLakeDatabase } = await import('../../adapters/local/duckdb-athena');
     const database = await openLakeDatabase({ s3Dir: layout.lake, bucket: RESOURCE.rawBucket });
     try {
       let result: QueryResult;

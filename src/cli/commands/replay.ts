@@ -1,7 +1,5 @@
 /** `stockpipe replay --file prices.csv`: a user's price history through the whole local pipeline. */
 import type { Command } from 'commander';
-import { startLocalPipeline, waitUntil } from '../../local';
-import { ReplaySource } from '../../producer/replay-source';
 import { layoutOf, outputFor, speed, symbolList, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, progressBar, type CliIo } from '../output';
 import { logPrinter, runToCompletion, statusLine } from '../pipeline-output';
@@ -44,6 +42,10 @@ export function registerReplay(program: Command, io: CliIo): void {
     .addHelpText('after', FORMATS);
   withCommonOptions(command).action(async (options: ReplayOptions) => {
     const out = outputFor(io, options);
+    const [{ startLocalPipeline, waitUntil }, { ReplaySource }] = await Promise.all([
+      import('../../local'),
+      import('../../producer/replay-source'),
+    ]);
     const source = ReplaySource.fromFile(options.file, {
       name: 'csv',
       ...(options.symbol ? { symbol: options.symbol } : {}),

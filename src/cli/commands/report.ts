@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { reportSummary, type DailyReport } from '../../core/report';
 import type { ReportFormat, StoredReport } from '../../ops/operations';
 import { parseDay } from '../../ops/time';
-import { ReportGetResultSchema, type ReportFile, type ReportGetResult } from '../../ops/types';
+import type { ReportFile, ReportGetResult } from '../../ops/types';
 import { withCommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
 import { withOperations, withTargetOption, type TargetOptions } from '../targets';
@@ -73,6 +73,7 @@ export function registerReport(program: Command, io: CliIo): void {
         json: json.location,
         html: html?.savedTo ?? json.location.replace(/report\.json/, 'report.html'),
       });
+      const { ReportGetResultSchema } = await import('../../ops/types');
       const result: ReportGetResult = ReportGetResultSchema.parse({
         date: report.date,
         subject,

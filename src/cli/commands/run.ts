@@ -1,9 +1,5 @@
 /** `stockpipe run`: the whole local pipeline on one source, to completion, then a summary. */
 import { Option, type Command } from 'commander';
-import { startLocalPipeline } from '../../local';
-import { createQuoteSource } from '../../producer/create-source';
-import { ReplaySource } from '../../producer/replay-source';
-import { syntheticSymbols } from '../../producer/synthetic-source';
 import { DEFAULTS } from '../../shared/names';
 import { layoutOf, outputFor, positiveInteger, symbolList, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
@@ -25,7 +21,8 @@ interface RunOptions extends CommonOptions {
 /** Samples when --samples is not given: a replay runs to its end; synthetic long enough for crosses. */
 const DEFAULT_SAMPLES = { synthetic: 100, yahoo: 1 } as const;
 
-function symbolsFor(options: RunOptions, available: string[] | undefined): string[] {
+async function symbolsFor(options: RunOptions, available: string[] | undefined): Promise<string[]> {
+  const { syntheticSymbols } = await import('../../producer/synthetic-source');
   const given = options.symbols;
   if (typeof given === 'number') {
     if (options.source !== 'synthetic')
@@ -79,13 +76,18 @@ export function registerRun(program: Command, io: CliIo): void {
   withCommonOptions(command).action(async (options: RunOptions) => {
     const out = outputFor(io, options);
     if (options.source === 'csv' && !options.file) throw new CliError('--source csv needs --file <csv>', 2);
+    const [{ startLocalPipeline }, { createQuoteSource }, { ReplaySource }] = await Promise.all([
+      import('../../local'),
+      import('../../producer/create-source'),
+      import('../../producer/replay-source'),
+    ]);
     const source = createQuoteSource(options.source, {
       ...(options.file ? { file: options.file } : {}),
       ...(options.symbol ? { symbol: options.symbol } : {}),
       seed: options.seed,
       log: yahooLog(out),
     });
-    const symbols = symbolsFor(options, source instanceof ReplaySource ? source.symbols() : undefined);
+    const symbols = await symbolsFor(options, source instanceof ReplaySource ? source.symbols() : undefined);
     const samples =
       options.samples ??
       (options.source === 'synthetic' || options.source === 'yahoo' ? DEFAULT_SAMPLES[options.source] : undefined);

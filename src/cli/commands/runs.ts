@@ -1,8 +1,7 @@
 /** `stockpipe runs list|show`: the workflows' runs, and one run state by state. */
 import { Option, type Command } from 'commander';
 import { parseRunStatus } from '../../ops/run-status';
-import type { RunStatus } from '../../ops/types';
-import { WORKFLOW_NAMES } from '../../ops/types';
+import { WORKFLOW_NAMES, type RunStatus } from '../../ops/names';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
 import { positiveInteger, since, withCommonOptions } from '../options';
 import type { CliIo } from '../output';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { SignalFilter } from '../../ops/operations';
 import { parseDay } from '../../ops/time';
-import { SignalsResultSchema, type SignalRow } from '../../ops/types';
+import type { SignalRow } from '../../ops/types';
 import { withCommonOptions } from '../options';
 import { renderTable, type CliIo } from '../output';
 import { withOperations, withTargetOption, type TargetOptions } from '../targets';
@@ -48,6 +48,7 @@ export function registerSignals(program: Command, io: CliIo): void {
   withTargetOption(withCommonOptions(withSignalOptions(command))).action((options: SignalOptions) =>
     withOperations(io, options, async (operations, out) => {
       const filter = signalFilterOf(options);
+      const { SignalsResultSchema } = await import('../../ops/types');
       const rows = SignalsResultSchema.parse(await operations.recomputeSignals(filter));
       out.result(rows, () => {
         if (rows.length === 0) {

@@ -7,9 +7,9 @@
  */
 import { Option, type Command } from 'commander';
 import { reportSummary } from '../../core/report';
-import { LocalWorkflowRules, startLocalPipeline } from '../../local';
-import { DEFAULT_DASHBOARD_PORT, DashboardError, startDashboard, type DashboardServer } from '../../dashboard/open';
-import { DemoFeed } from '../../producer/demo-feed';
+import type { DashboardServer } from '../../dashboard/open';
+import { DEFAULT_DASHBOARD_PORT } from '../../dashboard/server';
+import type { LocalPipeline } from '../../local';
 import { DEFAULTS } from '../../shared/names';
 import { layoutOf, outputFor, port, positiveInteger, speed, symbolList, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
@@ -60,6 +60,10 @@ export function registerStart(program: Command, io: CliIo): void {
   withCommonOptions(command).action(async (options: StartOptions) => {
     const out = outputFor(io, options);
     if (typeof options.symbols === 'number') throw new CliError('--symbols takes symbol names here, e.g. --symbols AAPL,MSFT', 2);
+    const [{ DemoFeed }, { LocalWorkflowRules, startLocalPipeline }] = await Promise.all([
+      import('../../producer/demo-feed'),
+      import('../../local'),
+    ]);
     const cadenceSeconds = DEFAULTS.cadenceSeconds;
     const feed = new DemoFeed({
       then: options.then,
@@ -183,10 +187,8 @@ export function registerStart(program: Command, io: CliIo): void {
  * The dashboard beside the pipeline, reading its data dir and its counters. The default port may be
  * taken (another start, another program): then any free port, since the URL is printed anyway.
  */
-async function startStartDashboard(
-  pipeline: Awaited<ReturnType<typeof startLocalPipeline>>,
-  port: number,
-): Promise<DashboardServer> {
+async function startStartDashboard(pipeline: LocalPipeline, port: number): Promise<DashboardServer> {
+  const { DashboardError, startDashboard } = await import('../../dashboard/open');
   const target = {
     target: 'local' as const,
     layout: pipeline.layout,

@@ -3,10 +3,7 @@
  * SDK or the AWS CLI can feed the stream and read the table, bucket and queues, until Ctrl-C.
  */
 import { Option, type Command } from 'commander';
-import { type EmulatedService, type LocalPipeline, startLocalPipeline } from '../../local';
-import { createQuoteSource } from '../../producer/create-source';
-import { ReplaySource } from '../../producer/replay-source';
-import { syntheticSymbols } from '../../producer/synthetic-source';
+import type { EmulatedService, LocalPipeline } from '../../local';
 import { DEFAULTS } from '../../shared/names';
 import { layoutOf, outputFor, port, speed, withCommonOptions, type CommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';
@@ -106,6 +103,12 @@ export function registerUp(program: Command, io: CliIo): void {
       s3: options.s3Port ?? fixed.s3,
       sqs: options.sqsPort ?? fixed.sqs,
     };
+    const [{ startLocalPipeline }, { createQuoteSource }, { ReplaySource }, { syntheticSymbols }] = await Promise.all([
+      import('../../local'),
+      import('../../producer/create-source'),
+      import('../../producer/replay-source'),
+      import('../../producer/synthetic-source'),
+    ]);
     const source = options.source ? createQuoteSource(options.source, { seed: 1, log: yahooLog(out) }) : undefined;
     const symbols =
       source instanceof ReplaySource

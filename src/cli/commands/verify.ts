@@ -1,7 +1,6 @@
 /** `stockpipe verify`: the alerts that were sent against the crossovers recomputed from the lake; exit 1 when they differ. */
 import type { Command } from 'commander';
-import { agrees, verifySignals } from '../../ops/signals';
-import { VerifyResultSchema, type VerifyResult } from '../../ops/types';
+import type { VerifyResult } from '../../ops/types';
 import { withCommonOptions } from '../options';
 import { CliError, renderTable, type CliIo } from '../output';
 import { withOperations, withTargetOption } from '../targets';
@@ -44,6 +43,10 @@ export function registerVerify(program: Command, io: CliIo): void {
   withTargetOption(withCommonOptions(withSignalOptions(command))).action((options: SignalOptions) =>
     withOperations(io, options, async (operations, out) => {
       const filter = signalFilterOf(options);
+      const [{ agrees, verifySignals }, { VerifyResultSchema }] = await Promise.all([
+        import('../../ops/signals'),
+        import('../../ops/types'),
+      ]);
       const result = VerifyResultSchema.parse(await verifySignals(operations, filter));
       out.result(result, () => renderVerify(result));
       if (!agrees(result)) {

@@ -1,7 +1,8 @@
 /** `stockpipe workflow run maintenance|report`: start a workflow run, and with --wait follow it to its end. */
 import { Argument, type Command } from 'commander';
 import { parseDay } from '../../ops/time';
-import { WORKFLOW_NAMES, type RunDetail } from '../../ops/types';
+import { WORKFLOW_NAMES } from '../../ops/names';
+import type { RunDetail } from '../../ops/types';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
 import { withCommonOptions } from '../options';
 import { CliError, type CliIo } from '../output';

@@ -20,6 +20,7 @@ import { openLakeDatabase } from '../../adapters/local/duckdb-athena';
 import { LocalGlueCatalog } from '../../adapters/local/glue-catalog';
 import type { AwsClients } from '../../shared/clients';
 import { LAKE, RESOURCE } from '../../shared/names';
+import { packageRoot } from '../../shared/package-root';
 import {
   substitutePlaceholders,
   WORKFLOW_FUNCTIONS,
@@ -32,8 +33,6 @@ import { dataDirLayout } from '../data-dir';
 import { LocalAthena } from './athena-local';
 import { recordEvent, runOwner, saveLocalRun, type EngineEvent, type LocalRun } from './history';
 import { localTaskHandlers, type LocalFunction, type PublishedMessage } from './local-tasks';
-
-const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 export interface LocalWorkflowResources {
   readonly rawBucket: string;
@@ -90,7 +89,7 @@ export const localSubstitutions = (r: LocalWorkflowResources): Record<string, st
 
 /** The ASL file of a workflow with the local values substituted, parsed. */
 export function loadLocalDefinition(name: WorkflowName, resources: LocalWorkflowResources): LocalDefinition {
-  const file = join(REPO_ROOT, WORKFLOWS[name].file);
+  const file = join(packageRoot(), WORKFLOWS[name].file);
   const substitutions = localSubstitutions(resources);
   const text = substitutePlaceholders(readFileSync(file, 'utf8'), substitutions, WORKFLOWS[name].file);
   return { text, definition: JSON.parse(text) as StateMachineDefinition, substitutions };

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * Builds the `stockpipe` binary: src/cli/main.ts and the project code it imports, bundled by esbuild
+ * into one CommonJS file, dist/stockpipe.cjs, which bin/stockpipe.cjs runs. `npm ci` runs this
+ * through the `prepare` script; run it yourself with `npm run build` after changing src/.
+ *
+ * The packages stay outside the bundle and are loaded from node_modules as usual; the ESM-only ones
+ * (@middy/core, croner, aws-local-stepfunctions, hyparquet-writer) through Node's require(esm), which
+ * Node >= 20.19 has. The project's modules that the commands import with `await import()` stay lazy
+ * in the bundle, so `stockpipe --help` does not load the AWS SDK, the emulators or DuckDB.
+ *
+ * The file is written whole and then renamed into place, so that a process starting the binary
+ * meanwhile (a test run beside a build) never loads half of it.
+ */
+import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outfile = fileURLToPath(new URL('../dist/stockpipe.cjs', import.meta.url));
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli/main.ts'],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  packages: 'external',
+  sourcemap: 'linked',
+  write: false,
+  logLevel: 'warning',
+});
+
+mkdirSync(dirname(outfile), { recursive: true });
+for (const file of result.outputFiles) {
+  const partial = `${file.path}.${process.pid}.partial`;
+  writeFileSync(partial, file.contents);
+  renameSync(partial, file.path);
+}
+console.log(`built ${relative(process.cwd(), outfile) || outfile}`);
