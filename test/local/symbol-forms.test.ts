@@ -4,7 +4,7 @@
  * partition folders, DuckDB's raw and compacted tables answer them by their real names, and a query
  * of one does not break the others.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { LocalDashboardData } from '../../src/dashboard/local-data';
@@ -61,12 +61,21 @@ describe('every symbol form through the local lake', () => {
   }, 120_000);
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('archives each symbol under its Hive-escaped folder', () => {
+  const escapedFolders = ['symbol=%5EGSPC', 'symbol=AAPL', 'symbol=BRK-B', 'symbol=BRK.B', 'symbol=EURUSD%3DX', 'symbol=GC%3DF'];
+
+  it('archives every symbol of a batch in the day folder, each line naming its symbol as it is', () => {
     const raw = join(dataDir, 'lake', 'stockpipe-lake', 'raw');
     expect(existsSync(raw)).toBe(true);
-    expect(readdirSync(raw).sort()).toEqual(
-      ['symbol=%5EGSPC', 'symbol=AAPL', 'symbol=BRK-B', 'symbol=BRK.B', 'symbol=EURUSD%3DX', 'symbol=GC%3DF'].sort(),
+    expect(readdirSync(raw)).toEqual(['dt=2024-05-06']);
+    const symbols = new Set(
+      readdirSync(join(raw, 'dt=2024-05-06')).flatMap((f) =>
+        readFileSync(join(raw, 'dt=2024-05-06', f), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => (JSON.parse(line) as { symbol: string }).symbol),
+      ),
     );
+    expect([...symbols].sort()).toEqual([...SYMBOLS].sort());
   });
 
   it('the raw table answers every symbol by its name, and one symbol alone', async () => {
@@ -81,8 +90,9 @@ describe('every symbol form through the local lake', () => {
   it('maintenance compacts each symbol, and the compacted table answers them by name', async () => {
     const run = await cli(['workflow', 'run', 'maintenance', '--wait', '--data-dir', dataDir]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    // Compacted per symbol, each under its Hive-escaped folder.
     expect(readdirSync(join(dataDir, 'lake', 'stockpipe-lake', 'curated')).sort()).toEqual(
-      readdirSync(join(dataDir, 'lake', 'stockpipe-lake', 'raw')).sort(),
+      ['_manifests', ...escapedFolders].sort(),
     );
     expect(await query('SELECT symbol, COUNT(*) AS n FROM stock_data_curated GROUP BY symbol ORDER BY symbol')).toEqual(
       expectedCounts,

@@ -154,7 +154,9 @@ export function captureTableWrites(
         const keys = input.Item ? stream.keysOf(input.Item) : (input.Key as Item);
         // A put that returns the old item tells what it replaced: no read before it is needed.
         const returnsOld = context.commandName === 'PutItemCommand' && input.ReturnValues === 'ALL_OLD';
-        const read = returnsOld ? undefined : (await asLocalOnlyRequests(() => readItems(client, table, [keys]))).get(keyText(keys));
+        const read = returnsOld
+          ? undefined
+          : (await asLocalOnlyRequests(() => readItems(client, table, [keys]))).get(keyText(keys));
         // Only puts are journalled before they go (the price table's writes): their image is known.
         const intent =
           context.commandName === 'PutItemCommand' && input.Item
@@ -172,7 +174,9 @@ export function captureTableWrites(
         if (context.commandName === 'PutItemCommand') after = input.Item;
         else if (context.commandName === 'UpdateItemCommand') {
           after = (
-            await asLocalOnlyRequests(() => client.send(new GetItemCommand({ TableName: table, Key: keys, ConsistentRead: true })))
+            await asLocalOnlyRequests(() =>
+              client.send(new GetItemCommand({ TableName: table, Key: keys, ConsistentRead: true })),
+            )
           ).Item;
         }
         const change = changeOf(keys, before, after);

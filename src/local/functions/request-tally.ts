@@ -25,7 +25,10 @@ export interface RequestCount {
 }
 
 export class RequestTally {
-  private readonly counts = new Map<string, { caller: string; service: string; operation: string; aws: number; localOnly: number }>();
+  private readonly counts = new Map<
+    string,
+    { caller: string; service: string; operation: string; aws: number; localOnly: number }
+  >();
 
   /** Counts every request sent through the client's stack, retries of the SDK included, as `caller`. */
   attach<I extends object, O extends object>(stack: MiddlewareStack<I, O>, caller: string, service: string): void {
@@ -43,11 +46,16 @@ export class RequestTally {
 
   /** Every count, by caller, service and operation. */
   list(): RequestCount[] {
-    return [...this.counts.values()].map((c) => ({ ...c })).sort((a, b) => (`${a.caller}${a.service}${a.operation}` < `${b.caller}${b.service}${b.operation}` ? -1 : 1));
+    return [...this.counts.values()]
+      .map((c) => ({ ...c }))
+      .sort((a, b) => (`${a.caller}${a.service}${a.operation}` < `${b.caller}${b.service}${b.operation}` ? -1 : 1));
   }
 
   /** Requests of one service (and caller), AWS-equivalent and local-only. */
-  total(filter: { readonly service?: string; readonly caller?: string; readonly operation?: string } = {}): { aws: number; localOnly: number } {
+  total(filter: { readonly service?: string; readonly caller?: string; readonly operation?: string } = {}): {
+    aws: number;
+    localOnly: number;
+  } {
     let aws = 0;
     let localOnlyCount = 0;
     for (const c of this.counts.values()) {
