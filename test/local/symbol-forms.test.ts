@@ -68,12 +68,14 @@ describe('every symbol form through the local lake', () => {
     expect(existsSync(raw)).toBe(true);
     expect(readdirSync(raw)).toEqual(['dt=2024-05-06']);
     const symbols = new Set(
-      readdirSync(join(raw, 'dt=2024-05-06')).flatMap((f) =>
-        readFileSync(join(raw, 'dt=2024-05-06', f), 'utf8')
-          .trim()
-          .split('\n')
-          .map((line) => (JSON.parse(line) as { symbol: string }).symbol),
-      ),
+      readdirSync(join(raw, 'dt=2024-05-06'))
+        .filter((f) => f.endsWith('._S3rver_object'))
+        .flatMap((f) =>
+          readFileSync(join(raw, 'dt=2024-05-06', f), 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => (JSON.parse(line) as { symbol: string }).symbol),
+        ),
     );
     expect([...symbols].sort()).toEqual([...SYMBOLS].sort());
   });
