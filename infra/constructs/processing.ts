@@ -78,7 +78,7 @@ export class Processing extends Construct {
     acknowledgeWildcards(
       role,
       ['Action::s3:Abort*', `Resource::${arnReference(props.lake.node.defaultChild as CfnResource)}/${LAKE.raw}*`],
-      `The function writes one object per batch and partition under ${LAKE.raw} (names are not known in advance); grantPut limits it to that prefix, with multipart-abort for failed uploads.`,
+      `The function writes one object per batch and day under ${LAKE.raw} (names are not known in advance); grantPut limits it to that prefix, with multipart-abort for failed uploads.`,
     );
   }
 }

@@ -13,7 +13,7 @@ export interface TickSink {
   put(ticks: readonly Tick[]): Promise<void>;
 }
 
-/** The raw zone of the lake: one object per batch and partition. */
+/** The raw zone of the lake: one object per batch and trading day. */
 export interface RawArchive {
   putObject(key: string, body: string): Promise<void>;
 }
