@@ -25,6 +25,7 @@ import type {
   SignalStateStore,
   SkippedTicks,
   SymbolAnalysisState,
+  VersionedSignalState,
 } from '../core/ports';
 import { parsePriceItem, TICK_FIELDS, writtenAtOf } from '../core/price-item';
 import { foldSignals, type Alert, type PricePoint } from '../core/signals';
@@ -150,9 +151,10 @@ export function makeAnalysisHandler(deps: AnalysisDeps) {
     return true;
   };
 
-  const analyseSymbol = async (symbol: string, work: SymbolWork) => {
+  const analyseSymbol = async (symbol: string, work: SymbolWork, preloaded: VersionedSignalState | undefined) => {
     for (let attempt = 1; ; attempt++) {
-      const loaded = await deps.states.load(symbol);
+      // A conflicting save means someone else moved the state: load it again, alone.
+      const loaded = attempt === 1 && preloaded ? preloaded : await deps.states.load(symbol);
       const after = loaded.state.lastTimestamp;
       const fromTable = await deps.history.ticksAfter(symbol, after);
       // Taken once the read has returned: a tick written after it cannot be in the read.
@@ -244,10 +246,15 @@ export function makeAnalysisHandler(deps: AnalysisDeps) {
     const alertsPublished: Alert[] = [];
     const skippedTicks: SkippedTick[] = [];
     const entriesOf = (w: SymbolWork) => [...w.ticks, ...w.duplicates];
+    // The batch's states in one request; should it fail, each symbol loads its own (and fails alone).
+    const preloaded =
+      deps.states.loadMany && bySymbol.size > 1
+        ? await deps.states.loadMany([...bySymbol.keys()]).catch(() => undefined)
+        : undefined;
     await Promise.all(
       [...bySymbol].map(([symbol, work]) =>
         batch.attempt(entriesOf(work), async () => {
-          const result = await analyseSymbol(symbol, work);
+          const result = await analyseSymbol(symbol, work, preloaded?.get(symbol));
           alertsPublished.push(...result.published);
           skippedTicks.push(...result.skipped);
         }),

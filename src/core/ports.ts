@@ -96,6 +96,8 @@ export interface VersionedSignalState extends SymbolAnalysisState {
 
 export interface SignalStateStore {
   load(symbol: string): Promise<VersionedSignalState>;
+  /** The states of several symbols in as few requests as the store allows (one BatchGetItem per 100). */
+  loadMany?(symbols: readonly string[]): Promise<Map<string, VersionedSignalState>>;
   /** Saves only if the stored version is still `expectedVersion`; returns false if someone else wrote first. */
   save(next: SymbolAnalysisState, expectedVersion: number): Promise<boolean>;
 }

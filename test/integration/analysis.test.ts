@@ -83,6 +83,7 @@ describe('analysis handler on stream records of real price items', () => {
     const store = new DynamoDbSignalStateStore(clients.documents, resources.signalStateTable);
     const countingStore: SignalStateStore = {
       load: (symbol) => (loads.push(symbol), store.load(symbol)),
+      loadMany: (symbols) => (loads.push(...symbols), store.loadMany(symbols)),
       save: (state, version) => store.save(state, version),
     };
     handler = makeAnalysisHandler({

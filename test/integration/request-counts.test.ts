@@ -9,6 +9,10 @@ import { toKinesisStreamEvent } from '../../src/local/mappings/kinesis-events';
 import { processingDependencies } from '../../src/processing/dependencies';
 import { makeProcessingHandler } from '../../src/processing/process-batch';
 import { createClients, type AwsClients } from '../../src/shared/clients';
+import { makeAnalysisHandler } from '../../src/analysis/analyse-batch';
+import { analysisDependencies } from '../../src/analysis/dependencies';
+import { toDynamoDbStreamRecord } from '../../src/local/mappings/dynamodb-events';
+import { scanAll } from '../support/aws-reads';
 import type { Tick } from '../../src/core/tick';
 import { useLocalAws } from '../support/local-aws';
 
@@ -120,6 +124,39 @@ describe('requests per batch of the processing function', () => {
       expect(captureTally.total({ operation: 'BatchGetItem' })).toEqual({ aws: 1, localOnly: 1 });
     } finally {
       captured.destroy();
+    }
+  });
+
+  it('analysis of a batch of 4 symbols: their states in 1 BatchGetItem, 1 Query and 1 PutItem each, no ledger without an alert', async () => {
+    const analysisClients = createClients({ endpoints: aws.emulators.endpoints, sqsQueryProtocol: true });
+    try {
+      const analysisTally = new RequestTally();
+      analysisTally.attach(analysisClients.dynamodb.middlewareStack, 'analysis', 'DynamoDB');
+      analysisTally.attach(analysisClients.sns.middlewareStack, 'analysis', 'SNS');
+      analysisTally.attach(analysisClients.sqs.middlewareStack, 'analysis', 'SQS');
+      const analyse = makeAnalysisHandler(analysisDependencies(analysisClients, aws.resources));
+      const items = (await scanAll(aws.clients, aws.resources.priceTable)).filter(
+        (i) => String(i.timestamp) < '2024-01-02T23:59:50',
+      );
+      expect(items).toHaveLength(20);
+      const records = items.map((item, n) =>
+        toDynamoDbStreamRecord({
+          tableArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/stockpipe-prices',
+          region: 'us-east-1',
+          eventName: 'INSERT',
+          keyNames: ['symbol', 'timestamp'],
+          item,
+          sequenceNumber: String(5000 + n),
+        }),
+      );
+      expect(await analyse({ Records: records })).toEqual({ batchItemFailures: [] });
+      expect(Object.fromEntries(analysisTally.list().map((c) => [`${c.service} ${c.operation}`, c.aws]))).toEqual({
+        'DynamoDB BatchGetItem': 1,
+        'DynamoDB Query': 4,
+        'DynamoDB PutItem': 4,
+      });
+    } finally {
+      analysisClients.destroy();
     }
   });
 });

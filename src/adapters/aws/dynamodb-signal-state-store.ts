@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FoldCheckpoint, SignalStateStore, SkippedTicks, SymbolAnalysisState, VersionedSignalState } from '../../core/ports';
 import { initialSignalState } from '../../core/signals';
 
@@ -14,6 +14,22 @@ interface StoredState {
   skipped?: Record<string, SkippedTicks>;
 }
 
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_LIMIT = 100;
+const MAX_UNPROCESSED_ROUNDS = 5;
+
+function fromItem(symbol: string, item: StoredState | undefined): VersionedSignalState {
+  if (!item) return { state: initialSignalState(symbol), version: 0, recentTimestamps: [], checkpoints: [], skipped: {} };
+  const checkpoints: FoldCheckpoint[] = (item.checkpoints ?? []).map((c) => ({ through: c.through, readAt: c.read_at }));
+  return {
+    version: item.version,
+    state: { symbol, lastTimestamp: item.last_timestamp, prices: item.prices, relation: item.relation },
+    recentTimestamps: item.recent_timestamps ?? [],
+    checkpoints,
+    skipped: item.skipped ?? {},
+  };
+}
+
 /** One item per symbol, versioned: a save is conditional on the version that was loaded. */
 export class DynamoDbSignalStateStore implements SignalStateStore {
   constructor(
@@ -23,16 +39,26 @@ export class DynamoDbSignalStateStore implements SignalStateStore {
 
   async load(symbol: string): Promise<VersionedSignalState> {
     const out = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true }));
-    const item = out.Item as StoredState | undefined;
-    if (!item) return { state: initialSignalState(symbol), version: 0, recentTimestamps: [], checkpoints: [], skipped: {} };
-    const checkpoints: FoldCheckpoint[] = (item.checkpoints ?? []).map((c) => ({ through: c.through, readAt: c.read_at }));
-    return {
-      version: item.version,
-      state: { symbol, lastTimestamp: item.last_timestamp, prices: item.prices, relation: item.relation },
-      recentTimestamps: item.recent_timestamps ?? [],
-      checkpoints,
-      skipped: item.skipped ?? {},
-    };
+    return fromItem(symbol, out.Item as StoredState | undefined);
+  }
+
+  async loadMany(symbols: readonly string[]): Promise<Map<string, VersionedSignalState>> {
+    const found = new Map<string, StoredState>();
+    const unique = [...new Set(symbols)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_LIMIT).map((symbol) => ({ symbol }));
+      for (let attempt = 1; keys.length > 0; attempt++) {
+        const out = await this.documents.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of (out.Responses?.[this.tableName] ?? []) as StoredState[]) found.set(item.symbol, item);
+        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+        if (keys.length > 0 && attempt >= MAX_UNPROCESSED_ROUNDS)
+          throw new Error(`${keys.length} indicator state(s) still unprocessed after ${attempt} BatchGetItem rounds`);
+        if (keys.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+    return new Map(unique.map((symbol) => [symbol, fromItem(symbol, found.get(symbol))]));
   }
 
   async save(next: SymbolAnalysisState, expectedVersion: number): Promise<boolean> {
