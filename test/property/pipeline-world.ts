@@ -360,7 +360,7 @@ export class PipelineWorld {
     const inv = this.invocation('analysis', records.length);
     const documents = this.documents(inv);
     const handler = makeAnalysisHandler({
-      states: new DynamoDbSignalStateStore(documents, STATE_TABLE),
+      states: new DynamoDbSignalStateStore(documents, STATE_TABLE, { sleep: () => this.scheduler.turn() }),
       history: new DynamoDbPriceHistory(documents, PRICE_TABLE),
       ledger: new DynamoDbAlertLedger(documents, ALERT_TABLE, () => new Date(this.clock.now())),
       notifier: {

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FoldCheckpoint, SignalStateStore, SkippedTicks, SymbolAnalysisState, VersionedSignalState } from '../../core/ports';
 import { initialSignalState } from '../../core/signals';
+import { chunk, retryPending, type BackoffOptions } from '../../shared/retry';
 
 interface StoredState {
   symbol: string;
@@ -16,7 +17,6 @@ interface StoredState {
 
 /** BatchGetItem takes at most 100 keys. */
 const BATCH_GET_LIMIT = 100;
-const MAX_UNPROCESSED_ROUNDS = 5;
 
 function fromItem(symbol: string, item: StoredState | undefined): VersionedSignalState {
   if (!item) return { state: initialSignalState(symbol), version: 0, recentTimestamps: [], checkpoints: [], skipped: {} };
@@ -35,6 +35,7 @@ export class DynamoDbSignalStateStore implements SignalStateStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly backoff: BackoffOptions = {},
   ) {}
 
   async load(symbol: string): Promise<VersionedSignalState> {
@@ -45,19 +46,26 @@ export class DynamoDbSignalStateStore implements SignalStateStore {
   async loadMany(symbols: readonly string[]): Promise<Map<string, VersionedSignalState>> {
     const found = new Map<string, StoredState>();
     const unique = [...new Set(symbols)];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_LIMIT).map((symbol) => ({ symbol }));
-      for (let attempt = 1; keys.length > 0; attempt++) {
-        const out = await this.documents.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+    await Promise.all(
+      chunk(unique, BATCH_GET_LIMIT).map(async (group) => {
+        const left = await retryPending(
+          group,
+          async (pending) => {
+            const out = await this.documents.send(
+              new BatchGetCommand({
+                RequestItems: { [this.tableName]: { Keys: pending.map((symbol) => ({ symbol })), ConsistentRead: true } },
+              }),
+            );
+            for (const item of (out.Responses?.[this.tableName] ?? []) as StoredState[]) found.set(item.symbol, item);
+            const unprocessed = new Set((out.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((k) => String(k.symbol)));
+            return pending.filter((symbol) => unprocessed.has(symbol));
+          },
+          this.backoff,
         );
-        for (const item of (out.Responses?.[this.tableName] ?? []) as StoredState[]) found.set(item.symbol, item);
-        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-        if (keys.length > 0 && attempt >= MAX_UNPROCESSED_ROUNDS)
-          throw new Error(`${keys.length} indicator state(s) still unprocessed after ${attempt} BatchGetItem rounds`);
-        if (keys.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      }
-    }
+        if (left.length > 0)
+          throw new Error(`could not read the indicator state of ${left.join(', ')}: the keys stayed unprocessed after retries`);
+      }),
+    );
     return new Map(unique.map((symbol) => [symbol, fromItem(symbol, found.get(symbol))]));
   }
 
