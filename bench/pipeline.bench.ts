@@ -207,6 +207,12 @@ ${requestTable(throughput.requests, ticks)}
 - Latency: ${paced[0]!.run.counters.produced.toLocaleString('en-US')} ticks paced at ${pacedRate} ticks/s, ${paced[0]!.run.latency!.count} alerts; from the
   producer's PutRecords to the alert in the outbox; with the batching window at 0 (the pipeline's own latency) and at the
   stack's ${STREAM_MAPPING_DEFAULTS.batchingWindowSeconds} s.
+- What bounds the figures now: throughput, the analysis function's requests (a Query of the price history and a
+  conditional PutItem of the state per symbol and invocation: the DynamoDB stream hands over batches that hold about
+  one tick per symbol, since processing writes a symbol's ticks one round after another), all on one Node.js thread;
+  S3 PUTs, the batch size (one object per full batch); latency at window 0, the local mappings' polling (25 ms, backing
+  off to 250 ms when a shard is idle) on both streams plus the queueing of that one thread; at the stack's window, the
+  window itself.
 - CLI: wall time of \`node bin/stockpipe.cjs --help\` and of \`node -e 0\`, median of 5 runs each.
 - Settings: ${SHARDS} shards, batch size ${BATCH_SIZE}, batching window ${localWindow} ms for the throughput and PUT runs, max retries 3.
 `;
