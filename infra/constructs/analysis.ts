@@ -84,7 +84,8 @@ export class Analysis extends Construct {
       removalPolicy: props.removalPolicy,
     });
     const fn = this.function.function;
-    props.signalState.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // A batch's states in one BatchGetItem; a symbol reloads its own with GetItem after a conflicting save.
+    props.signalState.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
     // The fold reads the symbol's ticks back from the table, in timestamp order (analyse-batch.ts).
     props.prices.grant(fn, 'dynamodb:Query');
     props.alerts.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');

@@ -132,7 +132,7 @@ describe('least privilege', () => {
     expect(statementsOf(fn)).toEqual([
       logs(fn),
       xray,
-      { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [arn(stack.tables.signalState)] },
+      { Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [arn(stack.tables.signalState)] },
       { Action: 'dynamodb:Query', Resource: [arn(stack.tables.prices)] },
       {
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
