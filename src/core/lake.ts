@@ -43,7 +43,7 @@ export const partitionPath = (prefix: string, p: TablePartition): string =>
   `${prefix}${p.symbol === undefined ? '' : `${symbolFolder(p.symbol)}/`}dt=${p.dt}/`;
 
 /** The folder of one day's raw objects. */
-export const rawDayPrefix = (dt: string): string => `${LAKE.raw}dt=${dt}/`;
+export const rawDayPrefix = (dt: string): string => partitionPath(LAKE.raw, { dt });
 
 /** Where raw objects of the layout before `raw/dt=` begin (`raw/symbol=<S>/dt=<D>/`). */
 export const LEGACY_RAW_PREFIX = `${LAKE.raw}symbol=`;

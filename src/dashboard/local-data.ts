@@ -7,10 +7,11 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { localRawDayFolders, OBJECT_SUFFIX } from '../adapters/local/lake-files';
 import { readOutbox } from '../adapters/local/outbox-notifier';
 import type { DataDirLayout } from '../local';
 import { LocalOperations } from '../ops/local/operations';
-import { LAKE, RESOURCE } from '../shared/names';
+import { RESOURCE } from '../shared/names';
 import type { AlertQuery, DashboardAlert, DashboardData, DashboardHealth } from './data';
 import { healthFrom } from './health';
 import {
@@ -25,8 +26,6 @@ import {
   type SymbolSeries,
   type SymbolSummary,
 } from './series';
-
-const OBJECT_SUFFIX = '._S3rver_object';
 
 export interface LiveCounters {
   readonly produced: number;
@@ -87,29 +86,17 @@ export class LocalDashboardData implements DashboardData {
     while (this.samples.length > 0 && this.samples[0]!.at < hourAgo) this.samples.shift();
   }
 
-  private get rawDir(): string {
-    return join(this.layout.lake, RESOURCE.rawBucket, ...LAKE.raw.split('/').filter(Boolean));
-  }
-
-  /** The raw objects: `dt=<D>/` folders, and `symbol=<S>/dt=<D>/` of a lake in the older layout. */
+  /** The raw objects, of the day layout and of a lake in the older per-symbol layout. */
   private rawObjects(): RawObject[] {
-    const raw = this.rawDir;
-    if (!existsSync(raw)) return [];
-    const dayDirs: string[] = [];
-    const list = (dir: string): string[] => {
-      try {
-        return readdirSync(dir);
-      } catch {
-        return []; // a run that starts clears the lake under us
-      }
-    };
-    for (const entry of list(raw)) {
-      if (entry.startsWith('dt=')) dayDirs.push(join(raw, entry));
-      else if (entry.startsWith('symbol=')) for (const day of list(join(raw, entry))) dayDirs.push(join(raw, entry, day));
-    }
     const out: RawObject[] = [];
-    for (const dayDir of dayDirs) {
-      for (const name of list(dayDir)) {
+    for (const dayDir of [...localRawDayFolders(this.layout.lake, RESOURCE.rawBucket).values()].flat()) {
+      let names: string[];
+      try {
+        names = readdirSync(dayDir);
+      } catch {
+        continue; // a run that starts clears the lake under us
+      }
+      for (const name of names) {
         if (!name.endsWith(OBJECT_SUFFIX)) continue;
         const path = join(dayDir, name);
         try {

@@ -7,7 +7,7 @@
  * workflow runner's Athena tasks both go through here.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { localDayGlob, localPartitionGlob } from './lake-files';
+import { localPartitionGlob } from './lake-files';
 import { LAKE, RESOURCE } from '../../shared/names';
 import { StockpipeError } from '../../core/errors';
 
@@ -117,7 +117,7 @@ export async function openLakeDatabase(options: LakeDatabaseOptions): Promise<La
       name: tables.raw,
       parts: [
         {
-          glob: localDayGlob(options.s3Dir, options.bucket, LAKE.raw, '.ndjson'),
+          glob: localPartitionGlob(options.s3Dir, options.bucket, LAKE.raw, '.ndjson', ['dt']),
           select: (glob) =>
             `SELECT ${SELECT_LIST}, filename FROM read_ndjson(${quoteLiteral(glob)}, ${DAY_HIVE_TYPES}, filename = true, columns = ${jsonColumns([['symbol', 'VARCHAR'], ...TICK_COLUMNS])})`,
         },

@@ -16,8 +16,7 @@ import {
   SKIPPED_TICKS_FILE,
   stateFile,
 } from '../../local';
-import { LAKE } from '../../shared/names';
-import { localObjectPath } from '../../adapters/local/lake-files';
+import { localObjectPath, localRawDayFolders, OBJECT_SUFFIX } from '../../adapters/local/lake-files';
 import { dayManifestKey } from '../../compaction/layout';
 import type { WorkflowName } from '../../shared/workflow-substitutions';
 import { OpsError } from '../errors';
@@ -113,32 +112,16 @@ export function findRun(dataDir: string, ref: string): LocalRun {
   return readLocalRun(dataDir, match.executionId);
 }
 
-/** Each raw day's folders: `raw/dt=<D>/`, and `raw/symbol=<S>/dt=<D>/` of a lake in the older layout. */
-function rawDayFolders(lakeDir: string, bucket: string): Map<string, string[]> {
-  const raw = join(lakeDir, bucket, ...LAKE.raw.split('/').filter(Boolean));
-  const days = new Map<string, string[]>();
-  if (!existsSync(raw)) return days;
-  const addDay = (parent: string, name: string) => {
-    const day = /^dt=(\d{4}-\d{2}-\d{2})$/.exec(name)?.[1];
-    if (day) days.set(day, [...(days.get(day) ?? []), join(parent, name)]);
-  };
-  for (const entry of readdirSync(raw)) {
-    if (entry.startsWith('symbol=')) for (const dt of readdirSync(join(raw, entry))) addDay(join(raw, entry), dt);
-    else addDay(raw, entry);
-  }
-  return days;
-}
-
 /** The newest day of the raw lake, or undefined when it is empty. */
 export function newestLakeDay(lakeDir: string, bucket: string): string | undefined {
-  return [...rawDayFolders(lakeDir, bucket).keys()].sort().at(-1);
+  return [...localRawDayFolders(lakeDir, bucket).keys()].sort().at(-1);
 }
 
 const newestFile = (dir: string): number | undefined => {
   if (!existsSync(dir)) return undefined;
   let newest: number | undefined;
   for (const f of readdirSync(dir)) {
-    if (!f.endsWith('._S3rver_object')) continue;
+    if (!f.endsWith(OBJECT_SUFFIX)) continue;
     const t = statSync(join(dir, f)).mtimeMs;
     if (newest === undefined || t > newest) newest = t;
   }
@@ -151,7 +134,7 @@ const newestFile = (dir: string): number | undefined => {
  */
 export function uncompacted(lakeDir: string, bucket: string, upTo: string): string[] {
   const behind: string[] = [];
-  for (const [day, folders] of [...rawDayFolders(lakeDir, bucket)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [day, folders] of [...localRawDayFolders(lakeDir, bucket)].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (day > upTo) continue;
     const rawNewest = Math.max(...folders.map((f) => newestFile(f) ?? -Infinity));
     if (rawNewest === -Infinity) continue;

@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { OBJECT_SUFFIX } from '../../adapters/local/lake-files';
 import { readOutbox } from '../../adapters/local/outbox-notifier';
 import { LAKE } from '../../shared/names';
 import { ANALYSIS_HEALTH_FILE, readJsonFile, stateFile } from '../../local';
@@ -24,8 +25,6 @@ import { listRunsOf } from './runs';
 import { localDlqOverview } from './dlq';
 import { readableDepths } from '../queue-overview';
 import type { LocalSession } from './session';
-
-const OBJECT_SUFFIX = '._S3rver_object';
 
 /** Lines (ticks) of the raw lake objects modified since `since`. */
 export function rawTicksSince(lakeDir: string, bucket: string, since: Date): number {
