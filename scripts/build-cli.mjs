@@ -2,7 +2,8 @@
 /**
  * Builds the `stockpipe` binary: src/cli/main.ts and the project code it imports, bundled by esbuild
  * into one CommonJS file, dist/stockpipe.cjs, which bin/stockpipe.cjs runs. `npm ci` runs this
- * through the `prepare` script; run it yourself with `npm run build` after changing src/.
+ * through the `prepare` script; run it yourself with `npm run build` after changing src/. It also
+ * builds dist/emulators-worker.cjs, the entry of the thread the local runtime runs its emulators in.
  *
  * The packages stay outside the bundle and are loaded from node_modules as usual; the ESM-only ones
  * (@middy/core, croner, aws-local-stepfunctions, hyparquet-writer) through Node's require(esm), which
@@ -20,24 +21,31 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outfile = fileURLToPath(new URL('../dist/stockpipe.cjs', import.meta.url));
 
-const result = await build({
-  absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
-  sourcemap: 'linked',
-  write: false,
-  logLevel: 'warning',
-});
+const bundle = (entryPoint, out) =>
+  build({
+    absWorkingDir: root,
+    entryPoints: [entryPoint],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    sourcemap: 'linked',
+    write: false,
+    logLevel: 'warning',
+  });
+
+// The CLI, and the entry of the emulators' worker thread (src/local/emulators/emulator-thread.ts).
+const results = await Promise.all([
+  bundle('src/cli/main.ts', outfile),
+  bundle('src/local/emulators/emulators-worker.ts', fileURLToPath(new URL('../dist/emulators-worker.cjs', import.meta.url))),
+]);
 
 mkdirSync(dirname(outfile), { recursive: true });
-for (const file of result.outputFiles) {
+for (const file of results.flatMap((r) => r.outputFiles)) {
   const partial = `${file.path}.${process.pid}.partial`;
   writeFileSync(partial, file.contents);
   renameSync(partial, file.path);
 }
-console.log(`built ${relative(process.cwd(), outfile) || outfile}`);
+console.log(`built ${relative(process.cwd(), outfile) || outfile} and dist/emulators-worker.cjs`);

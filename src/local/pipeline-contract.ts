@@ -22,7 +22,7 @@ export const LOCAL_FUNCTION = {
 export interface MappingSettings {
   /** @default 100, as the stack */
   readonly batchSize?: number;
-  /** Kinesis batching window. @default 500 (the stack uses 5 s; locally a demo should not wait) */
+  /** Batching window of both mappings (Kinesis and the DynamoDB stream), as the stack. @default 500 (the stack uses 5 s; locally a demo should not wait) */
   readonly batchingWindowMs?: number;
   /** @default 3, as the stack */
   readonly maxRetryAttempts?: number;

@@ -36,7 +36,7 @@ import { DynamoDbEventSource } from './mappings/dynamodb-event-source';
 import { LocalDynamoDbStream } from './emulators/dynamodb-stream';
 import { changeCommitted } from './emulators/dynamodb-stream-capture';
 import { DynamoDbStreamJournal } from './emulators/dynamodb-stream-journal';
-import { startEmulators } from './emulators/emulators';
+import { startEmulatorThread } from './emulators/emulator-thread';
 import { deadLetterCsvRows, localEnvironment } from './functions/environment';
 import { createLocalFunctions } from './functions/functions';
 import { KinesisEventSource } from './mappings/kinesis-event-source';
@@ -78,7 +78,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         lock.release();
       }),
     );
-    const emulators = await startEmulators({
+    const emulators = await startEmulatorThread({
       ...(persist ? { persistDir: layout.emulators } : {}),
       s3Dir: layout.lake,
       ...(options.ports ? { ports: options.ports } : {}),
@@ -147,6 +147,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       functionArn: arn(LOCAL_FUNCTION.analysis),
       onFailure: sqsOnFailureDestination(clients.sqs, resources.analysisDlqUrl),
       batchSize: mapping.batchSize ?? STREAM_MAPPING_DEFAULTS.batchSize,
+      batchingWindowMs: mapping.batchingWindowMs ?? STREAM_MAPPING_DEFAULTS.localBatchingWindowMs,
       policy,
       onError: (error, shardId) => log.error('dynamodb stream mapping error', error, { shardId }),
     });
@@ -226,7 +227,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         ? { schedule: { speed: options.schedule.speed, pattern: options.schedule.pattern ?? EVERY_MINUTE } }
         : {}),
     });
-    log.info('pipeline started', { persist, endpoints: emulators.endpoints, command: options.command });
+    log.info('pipeline started', {
+      persist,
+      endpoints: emulators.endpoints,
+      emulatorsInWorker: emulators.inWorker,
+      command: options.command,
+    });
 
     const pipeline: LocalPipeline = {
       layout,
