@@ -249,9 +249,11 @@ ${requestTable(large.requests, largeTicks)}
   conditional PutItem of the state per symbol and invocation: at batch size ${BATCH_SIZE} and ${sizes.symbols} symbols a
   batch holds about one tick per symbol, since processing writes a symbol's ticks one round after another; at
   ${LARGE.batchSize}, several), then the SDK's per-request work in the main thread and dynalite's in the emulators' thread;
-  S3 PUTs, the batch size (one object per full batch); latency at window 0, the local mappings' polling (25 ms, backing
-  off to 250 ms when a shard is idle) on both streams plus the queueing of that one thread; at the stack's window, the
-  window itself.
+  S3 PUTs, the batch size (one object per full batch); latency at window 0, the requests between a tick and its alert
+  (processing's reads, its S3 PUT and rounds of writes, the stream capture, analysis's history read and state save,
+  the ledger and the outbox) queued behind the other symbols' in the main thread, the Kinesis mapping being nudged by
+  the local producer after each PutRecords (AWS polls a shard about once a second); at the stack's window, the window
+  itself, on both mappings.
 - CLI: wall time of \`node bin/stockpipe.cjs --help\` and of \`node -e 0\`, median of 5 runs each.
 - Settings: ${SHARDS} shards, batch size ${BATCH_SIZE}, batching window ${localWindow} ms for the throughput and PUT runs, max retries 3.
 `;

@@ -174,6 +174,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       counters.samples++;
       counters.produced += ticks.length;
       latency?.wrote(ticks, startedAt);
+      kinesisSource.nudge();
     });
     const cadenceSeconds = options.producer?.cadenceSeconds ?? DEFAULTS.cadenceSeconds;
     const stopping = new Sleeper();
