@@ -39,6 +39,8 @@ interface Sizes {
   readonly pacedSymbols: number;
   readonly pacedSamples: number;
   readonly pacedCadenceMs: number;
+  /** The same rate in smaller bursts (fewer symbols, shorter cadence), batching window 0. */
+  readonly smallBursts: { readonly symbols: number; readonly samples: number; readonly cadenceMs: number };
 }
 
 const FULL: Sizes = {
@@ -51,6 +53,7 @@ const FULL: Sizes = {
   pacedSymbols: 50,
   pacedSamples: 80,
   pacedCadenceMs: 500,
+  smallBursts: { symbols: 10, samples: 400, cadenceMs: 100 },
 };
 const QUICK: Sizes = {
   symbols: 10,
@@ -62,6 +65,7 @@ const QUICK: Sizes = {
   pacedSymbols: 5,
   pacedSamples: 30,
   pacedCadenceMs: 100,
+  smallBursts: { symbols: 2, samples: 150, cadenceMs: 20 },
 };
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -186,6 +190,19 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
     if (!run.latency) throw new Error(`the paced run (window ${windowMs} ms) published no alert, so no latency was measured`);
     paced.push({ windowMs, run });
   }
+  const small = sizes.smallBursts;
+  const smallRate = (small.symbols * 1000) / small.cadenceMs;
+  log(`latency: ${small.symbols} symbols, ${smallRate} ticks/s for ${small.samples} samples, batching window 0 ms`);
+  const smallBursts = await runPipeline(join(workDir, 'latency-small-bursts'), {
+    symbols: small.symbols,
+    samples: small.samples,
+    cadenceMs: small.cadenceMs,
+    batchingWindowMs: 0,
+  });
+  if (!smallBursts.latency) throw new Error('the paced run in small bursts published no alert, so no latency was measured');
+  const burstOf = (symbols: number, cadenceMs: number) => `${symbols} ticks every ${cadenceMs} ms`;
+  const pacedBurst = burstOf(sizes.pacedSymbols, sizes.pacedCadenceMs);
+  const smallBurst = burstOf(small.symbols, small.cadenceMs);
 
   log('CLI start: stockpipe --help against node -e 0 (median of 5)');
   const helpSeconds = medianWall(process.execPath, ['bin/stockpipe.cjs', '--help']);
@@ -208,10 +225,12 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
     'DynamoDB requests per tick, local-only (stream capture)': round(dynamo.localOnly / ticks, 3),
     ...Object.fromEntries(
       paced.flatMap(({ windowMs, run }) => [
-        [`tick-to-alert p50 (ms), window ${windowMs} ms`, round(run.latency!.p50Ms, 0)],
-        [`tick-to-alert p99 (ms), window ${windowMs} ms`, round(run.latency!.p99Ms, 0)],
+        [`tick-to-alert p50 (ms), window ${windowMs} ms, ${pacedBurst}`, round(run.latency!.p50Ms, 0)],
+        [`tick-to-alert p99 (ms), window ${windowMs} ms, ${pacedBurst}`, round(run.latency!.p99Ms, 0)],
       ]),
     ),
+    [`tick-to-alert p50 (ms), window 0 ms, ${smallBurst}`]: round(smallBursts.latency.p50Ms, 0),
+    [`tick-to-alert p99 (ms), window 0 ms, ${smallBurst}`]: round(smallBursts.latency.p99Ms, 0),
     'stockpipe --help (s)': round(helpSeconds, 2),
     'node -e 0 (s)': round(nodeSeconds, 2),
     'stockpipe --help / node -e 0': round(helpSeconds / nodeSeconds, 1),
@@ -242,16 +261,19 @@ ${requestTable(large.requests, largeTicks)}
   (a symbol's ticks go one round after another); analysis reads the indicator states (one BatchGetItem per batch), the
   price history it needs and writes states back; the alert ledger only when there is an alert. "Local-only" are the
   reads the local DynamoDB stream capture makes to know what a write replaced: AWS's stream costs no request.
-- Latency: ${paced[0]!.run.counters.produced.toLocaleString('en-US')} ticks paced at ${pacedRate} ticks/s, ${paced[0]!.run.latency!.count} alerts; from the
-  producer's PutRecords to the alert in the outbox; with the batching window at 0 (the pipeline's own latency) and at the
-  stack's ${STREAM_MAPPING_DEFAULTS.batchingWindowSeconds} s.
+- Latency: ${paced[0]!.run.counters.produced.toLocaleString('en-US')} ticks paced at ${pacedRate} ticks/s (${pacedBurst}: the producer
+  puts a sample of every symbol at once), ${paced[0]!.run.latency!.count} alerts; from the producer's PutRecords to the
+  alert in the outbox; with the batching window at 0 (the pipeline's own latency) and at the stack's
+  ${STREAM_MAPPING_DEFAULTS.batchingWindowSeconds} s. The same rate in smaller bursts (${smallBurst}, window 0;
+  ${smallBursts.latency.count} alerts) shows what the burst costs: every tick of a burst waits for the requests of the others.
 - What bounds the figures now: throughput, the analysis function's requests (a Query of the price history and a
   conditional PutItem of the state per symbol and invocation: at batch size ${BATCH_SIZE} and ${sizes.symbols} symbols a
   batch holds about one tick per symbol, since processing writes a symbol's ticks one round after another; at
   ${LARGE.batchSize}, several), then the SDK's per-request work in the main thread and dynalite's in the emulators' thread;
   S3 PUTs, the batch size (one object per full batch); latency at window 0, the requests between a tick and its alert
   (processing's reads, its S3 PUT and rounds of writes, the stream capture, analysis's history read and state save,
-  the ledger and the outbox) queued behind the other symbols' in the main thread, the Kinesis mapping being nudged by
+  the ledger and the outbox) queued behind those of the other symbols of its burst (two requests per symbol in the
+  analysis alone) in the main thread and in dynalite, the Kinesis mapping being nudged by
   the local producer after each PutRecords (AWS polls a shard about once a second); at the stack's window, the window
   itself, on both mappings.
 - CLI: wall time of \`node bin/stockpipe.cjs --help\` and of \`node -e 0\`, median of 5 runs each.
