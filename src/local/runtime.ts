@@ -11,32 +11,16 @@
  */
 import type { DeadLetter } from '../core/ports';
 import { SqsDeadLetterSink } from '../adapters/aws/sqs-dead-letter-sink';
-import { analysisHealth } from '../adapters/aws/analysis-health';
-import { DynamoDbSkippedTickReader } from '../adapters/aws/dynamodb-skipped-tick-reader';
-import type { DynamoDBRecord } from 'aws-lambda';
-import { rmSync } from 'node:fs';
 import { runProducer } from '../producer/produce';
-import { makeProducerHandler } from '../producer/produce-sample';
 import { createClients } from '../shared/clients';
-import { ATTR, DEFAULTS, PRICE_STREAM_VIEW_TYPE } from '../shared/names';
+import { DEFAULTS } from '../shared/names';
+import { writeAnalysisRecords } from './analysis-records';
 import { FileCheckpointStore, MemoryCheckpointStore } from './mappings/checkpoints';
 import { zeroCounters } from './functions/counters';
-import {
-  ANALYSIS_HEALTH_FILE,
-  SKIPPED_TICKS_FILE,
-  dataDirLayout,
-  ensureDataDir,
-  readJsonFile,
-  resetRunData,
-  streamJournalFile,
-  stateFile,
-  writeJsonFile,
-} from './data-dir';
+import { dataDirLayout, ensureDataDir, resetRunData, stateFile } from './data-dir';
 import { DynamoDbEventSource } from './mappings/dynamodb-event-source';
-import { LocalDynamoDbStream } from './emulators/dynamodb-stream';
-import { changeCommitted } from './emulators/dynamodb-stream-capture';
-import { DynamoDbStreamJournal } from './emulators/dynamodb-stream-journal';
 import { startEmulatorThread } from './emulators/emulator-thread';
+import { openPriceStream } from './emulators/price-stream';
 import { deadLetterCsvRows, localEnvironment } from './functions/environment';
 import { createLocalFunctions } from './functions/functions';
 import { KinesisEventSource } from './mappings/kinesis-event-source';
@@ -46,18 +30,14 @@ import { provisionLocalResources } from './emulators/provision';
 import { acquireRuntimeLock } from './runtime-lock';
 import { RuntimeLog } from './runtime-log';
 import { onLastResort } from './last-resort';
-import { EVERY_MINUTE, LocalSchedule, ScaledClock, ScheduleStateFile } from './schedule/schedule';
+import { startProducerSchedule, stoppableSleep } from './schedule/producer-schedule';
+import { EVERY_MINUTE, type LocalSchedule } from './schedule/schedule';
 import { Sleeper } from './schedule/sleeper';
 
 import { LOCAL_FUNCTION, type LocalPipeline, type LocalPipelineOptions } from './pipeline-contract';
 import { STREAM_MAPPING_DEFAULTS } from '../shared/stream-settings';
-import { StockpipeError } from '../core/errors';
 
 export { LOCAL_FUNCTION, type LocalPipeline, type LocalPipelineOptions, type MappingSettings } from './pipeline-contract';
-
-class StopRequested extends StockpipeError {
-  override readonly name = 'StopRequested';
-}
 
 /** How often a running local pipeline looks for PENDING alerts whose claim ran out. */
 const PENDING_SWEEP_MS = 60_000;
@@ -91,24 +71,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const counters = zeroCounters();
     const latency = options.measureLatency ? new LatencyTracker() : undefined;
 
-    const stream = new LocalDynamoDbStream({
-      ...(persist ? { journal: new DynamoDbStreamJournal(streamJournalFile(layout)) } : {}),
-      tableName: resources.priceTable,
-      keySchema: { hash: ATTR.symbol, range: ATTR.timestamp },
-      viewType: PRICE_STREAM_VIEW_TYPE,
-      region: resources.region,
-      accountId: resources.accountId,
-    });
-    if (persist) {
-      // A data dir of an earlier version kept the undelivered records in a snapshot taken at stop.
-      const legacySnapshot = stateFile(layout, 'dynamodb-stream-pending');
-      stream.restore(readJsonFile<DynamoDBRecord[]>(legacySnapshot) ?? []);
-      rmSync(legacySnapshot, { force: true });
-      const recovery = await stream.recover((change) => changeCommitted(clients.dynamodb, resources.priceTable, change));
-      if (recovery.restored + recovery.recovered + recovery.notCommitted + recovery.tornLines > 0) {
-        log.info('DynamoDB stream recovered from its journal', { ...recovery });
-      }
-    }
+    const stream = await openPriceStream({ persist, layout, resources, clients, log });
 
     const functions = createLocalFunctions({
       endpoints: emulators.endpoints,
@@ -192,34 +155,21 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     };
     if (options.schedule) {
       const producer = options.producer!;
-      const clock = new ScaledClock(options.schedule.speed);
-      // The schedule invokes the producer function's own factory (free of Powertools, see
-      // src/producer/produce-sample.ts); its waits between samples run on the scaled clock, and a
-      // stop cuts the wait and ends the invocation.
-      const invoke = makeProducerHandler({
-        source: producer.source,
-        sink: producerSink,
-        invalidRecords: refusedQuotes,
-        symbols: producer.symbols,
-        cadenceSeconds,
-        now: () => clock.now(),
-        sleep: async (ms) => {
-          await stopping.sleep(clock.realMs(ms));
-          if (stopped) throw new StopRequested('the pipeline is stopping');
+      schedule = startProducerSchedule({
+        producer: {
+          source: producer.source,
+          sink: producerSink,
+          invalidRecords: refusedQuotes,
+          symbols: producer.symbols,
+          cadenceSeconds,
         },
-      });
-      schedule = new LocalSchedule({
-        state: new ScheduleStateFile(stateFile(layout, 'schedule')),
-        clock,
+        speed: options.schedule.speed,
         ...(options.schedule.pattern ? { pattern: options.schedule.pattern } : {}),
-        invoke: async () => {
-          await invoke();
-        },
-        onError: (error) => {
-          if (!(error instanceof StopRequested)) log.error('producer invocation failed', error, { source: producer.source.name });
-        },
+        stateFile: stateFile(layout, 'schedule'),
+        stopping,
+        isStopped: () => stopped,
+        onError: (error) => log.error('producer invocation failed', error, { source: producer.source.name }),
       });
-      schedule.start();
     }
 
     lock.update({
@@ -261,10 +211,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           symbols: producer.symbols,
           samples: run.samples ?? Number.MAX_SAFE_INTEGER,
           cadenceMs: run.cadenceMs ?? 0,
-          sleep: async (ms) => {
-            await stopping.sleep(ms);
-            if (stopped) throw new StopRequested('the pipeline is stopping');
-          },
+          sleep: stoppableSleep(stopping, () => stopped),
           ...(run.onSample ? { onSample: run.onSample } : {}),
         });
       },
@@ -294,18 +241,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         await streamSource.stop();
         // Records the analysis could not take before the stop wait for the next start of a persisted runtime.
         if (persist) stream.compactJournal();
-        // What `stockpipe status` shows of the analysis once this process, and its tables, are gone.
-        await analysisHealth(
-          clients.documents,
-          { signalState: resources.signalStateTable, alerts: resources.alertTable },
-          new Date(),
-        )
-          .then((health) => writeJsonFile(stateFile(layout, ANALYSIS_HEALTH_FILE), { at: new Date().toISOString(), ...health }))
-          .catch((error: unknown) => log.warn('could not record the analysis health at stop', { error: String(error) }));
-        await new DynamoDbSkippedTickReader(clients.documents, resources.signalStateTable)
-          .all()
-          .then((skipped) => writeJsonFile(stateFile(layout, SKIPPED_TICKS_FILE), skipped))
-          .catch((error: unknown) => log.warn('could not record the skipped ticks at stop', { error: String(error) }));
+        await writeAnalysisRecords(clients, resources, layout, log);
         log.info('pipeline stopped', { counters: pipeline.counters() });
         for (const cleanup of cleanups) await cleanup();
       },

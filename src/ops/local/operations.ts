@@ -6,13 +6,13 @@
  * emulators over the data dir when no pipeline runs. A local run executes inside this process, so
  * `startWorkflow` returns once the run has ended.
  */
-import { Cron } from 'croner';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readOutbox } from '../../adapters/local/outbox-notifier';
 import { OpsError, UsageError } from '../errors';
 import { localDlqOverview, purgeLocalDlq, listLocalDlq, replayLocalDlq, showLocalDlq } from './dlq';
-import { type DataDirLayout, LOCAL_RULES, maintenanceEveryMs, ruleState, runningPipeline } from '../../local';
+import { type DataDirLayout, LOCAL_RULES, ruleState } from '../../local';
+import { nextTrigger } from './next-trigger';
 import { findRun, listRunsOf, localRunDetail, newestLakeDay, runOnSession, uncompacted } from './runs';
 import { attachToPipeline, openLocalSession, type LocalSession } from './session';
 import { localStatus } from './status';
@@ -100,28 +100,9 @@ export class LocalOperations implements Operations {
     return session;
   }
 
-  /** When a running pipeline's rule fires next: exact at real-time speed, a bound when accelerated. */
-  private nextTrigger(rule: RuleName, enabled: boolean): { at: string | null; approximate: boolean } {
-    const running = runningPipeline(this.layout);
-    if (!enabled || !running?.schedule) return { at: null, approximate: false };
-    const { speed, pattern } = running.schedule;
-    if (rule === 'report') return { at: null, approximate: false };
-    if (rule === 'maintenance') {
-      if (running.command !== 'start') return { at: null, approximate: false };
-      return { at: new Date(this.now().getTime() + maintenanceEveryMs(speed)).toISOString(), approximate: true };
-    }
-    if (speed === 1) {
-      const job = new Cron(pattern, { paused: true, timezone: 'Etc/UTC' });
-      const at = job.nextRun(this.now());
-      job.stop();
-      return { at: at?.toISOString() ?? null, approximate: false };
-    }
-    return { at: new Date(this.now().getTime() + 60_000 / speed).toISOString(), approximate: true };
-  }
-
   async scheduleStatus(rule: RuleName): Promise<ScheduleStatus> {
     const { enabled } = ruleState(this.layout, rule).read();
-    const next = this.nextTrigger(rule, enabled);
+    const next = nextTrigger(this.layout, rule, enabled, this.now());
     return {
       rule,
       name: LOCAL_RULES[rule].name,
