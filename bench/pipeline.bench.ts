@@ -16,7 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PipelineCounters } from '../src/local';
 import { startLocalPipeline, type LocalPipeline } from '../src/local';
-import { RequestTally } from '../src/local/functions/request-tally';
+import { capacityKindOf, RequestTally } from '../src/local/functions/request-tally';
 import { SyntheticSource, syntheticSymbols } from '../src/producer/synthetic-source';
 import { STREAM_MAPPING_DEFAULTS } from '../src/shared/stream-settings';
 import type { BenchModule } from './bench-section';
@@ -133,14 +133,13 @@ function medianWall(command: string, args: readonly string[], runs = 5): number 
 
 const requestTable = (requests: RequestTally, ticks: number): string =>
   [
-    '| function | service | operation | AWS-equivalent per 1,000 ticks | local-only per 1,000 ticks |',
-    '|---|---|---|---:|---:|',
-    ...requests
-      .list()
-      .map(
-        (c) =>
-          `| ${c.caller} | ${c.service} | ${c.operation} | ${perThousand(c.aws, ticks)} | ${perThousand(c.localOnly, ticks)} |`,
-      ),
+    '| function | service | operation | AWS-equivalent per 1,000 ticks | local-only per 1,000 ticks | DynamoDB capacity units per 1,000 ticks (AWS-equivalent) |',
+    '|---|---|---|---:|---:|---:|',
+    ...requests.list().map((c) => {
+      const kind = c.service === 'DynamoDB' ? capacityKindOf(c.operation) : undefined;
+      const units = kind ? `${perThousand(c.awsUnits, ticks)} ${kind}` : '';
+      return `| ${c.caller} | ${c.service} | ${c.operation} | ${perThousand(c.aws, ticks)} | ${perThousand(c.localOnly, ticks)} | ${units} |`;
+    }),
   ].join('\n');
 
 const bench: BenchModule = async ({ log, workDir, quick }) => {
@@ -223,6 +222,13 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
     ...Object.fromEntries(puts.map(([symbols, n]) => [`S3 PUTs per 1,000 ticks, ${symbols} symbol(s)`, n])),
     'DynamoDB requests per tick, AWS-equivalent': round(dynamo.aws / ticks, 3),
     'DynamoDB requests per tick, local-only (stream capture)': round(dynamo.localOnly / ticks, 3),
+    'DynamoDB write units per tick, AWS-equivalent': round(throughput.requests.units('write').aws / ticks, 3),
+    'DynamoDB read units per tick, AWS-equivalent': round(throughput.requests.units('read').aws / ticks, 3),
+    'DynamoDB write units per analysis PutItem (states, ledger claims)': round(
+      throughput.requests.units('write', { caller: 'analysis', operation: 'PutItem' }).aws /
+        Math.max(1, throughput.requests.total({ caller: 'analysis', operation: 'PutItem' }).aws),
+      2,
+    ),
     ...Object.fromEntries(
       paced.flatMap(({ windowMs, run }) => [
         [`tick-to-alert p50 (ms), window ${windowMs} ms, ${pacedBurst}`, round(run.latency!.p50Ms, 0)],

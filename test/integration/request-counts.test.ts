@@ -4,7 +4,7 @@
  */
 import { captureTableWrites } from '../../src/local/emulators/dynamodb-stream-capture';
 import { LocalDynamoDbStream } from '../../src/local/emulators/dynamodb-stream';
-import { RequestTally } from '../../src/local/functions/request-tally';
+import { RequestTally, type RequestCount } from '../../src/local/functions/request-tally';
 import { toKinesisStreamEvent } from '../../src/local/mappings/kinesis-events';
 import { processingDependencies } from '../../src/processing/dependencies';
 import { makeProcessingHandler } from '../../src/processing/process-batch';
@@ -13,6 +13,10 @@ import { makeAnalysisHandler } from '../../src/analysis/analyse-batch';
 import { analysisDependencies } from '../../src/analysis/dependencies';
 import { toDynamoDbStreamRecord } from '../../src/local/mappings/dynamodb-events';
 import { scanAll } from '../support/aws-reads';
+import { DynamoDbSignalStateStore } from '../../src/adapters/aws/dynamodb-signal-state-store';
+import { MAX_CHECKPOINTS, MAX_RECENT_TIMESTAMPS } from '../../src/analysis/analyse-batch';
+import { LONG_WINDOW } from '../../src/core/signals';
+import type { SymbolAnalysisState } from '../../src/core/ports';
 import type { Tick } from '../../src/core/tick';
 import { useLocalAws } from '../support/local-aws';
 
@@ -64,14 +68,23 @@ describe('requests per batch of the processing function', () => {
   });
   afterAll(() => clients.destroy());
 
-  const counts = async (work: () => Promise<unknown>) => {
-    const before = new Map(tally.list().map((c) => [`${c.service} ${c.operation}`, c.aws]));
+  /** The requests `work` sends, by service and operation, and the DynamoDB capacity units they consume. */
+  const measure = async (work: () => Promise<unknown>) => {
+    const key = (c: RequestCount) => `${c.service} ${c.operation}`;
+    const before = new Map(tally.list().map((c) => [key(c), c]));
     await work();
-    const after = tally
-      .list()
-      .map((c) => [`${c.service} ${c.operation}`, c.aws - (before.get(`${c.service} ${c.operation}`) ?? 0)] as const);
-    return Object.fromEntries(after.filter(([, n]) => n > 0));
+    const delta = tally.list().map((c) => ({
+      key: key(c),
+      requests: c.aws - (before.get(key(c))?.aws ?? 0),
+      units: c.awsUnits - (before.get(key(c))?.awsUnits ?? 0),
+    }));
+    const sent = delta.filter((d) => d.requests > 0);
+    return {
+      requests: Object.fromEntries(sent.map((d) => [d.key, d.requests])),
+      units: Object.fromEntries(sent.filter((d) => d.key.startsWith('DynamoDB ')).map((d) => [d.key, d.units])),
+    };
   };
+  const counts = async (work: () => Promise<unknown>) => (await measure(work)).requests;
 
   // 4 symbols x 5 ticks within one day: one read of the stored keys, one raw object, and one
   // BatchWriteItem per round (a symbol's ticks go one round after another, never two in one request).
@@ -79,17 +92,23 @@ describe('requests per batch of the processing function', () => {
     a.timestamp < b.timestamp ? -1 : 1,
   );
 
-  it('a fresh batch of 20 ticks of one day: 1 BatchGetItem, 1 PutObject, 5 BatchWriteItem', async () => {
-    expect(await counts(() => handler(event(day)))).toEqual({
+  // Units as DynamoDB bills them: a strongly consistent read of an item (found or not) is one read
+  // unit per 4 KB, a write one write unit per KB; a price item is a few hundred bytes.
+  it('a fresh batch of 20 ticks of one day: 1 BatchGetItem, 1 PutObject, 5 BatchWriteItem; 20 read and 20 write units', async () => {
+    const { requests, units } = await measure(() => handler(event(day)));
+    expect(requests).toEqual({
       'DynamoDB BatchGetItem': 1,
       'DynamoDB BatchWriteItem': 5,
       'S3 PutObject': 1,
     });
+    expect(units).toEqual({ 'DynamoDB BatchGetItem': 20, 'DynamoDB BatchWriteItem': 20 });
     sequence += day.length;
   });
 
-  it('the same batch redelivered: the one read, nothing written', async () => {
-    expect(await counts(() => handler(event(day, 0)))).toEqual({ 'DynamoDB BatchGetItem': 1 });
+  it('the same batch redelivered: the one read (20 units), nothing written', async () => {
+    const { requests, units } = await measure(() => handler(event(day, 0)));
+    expect(requests).toEqual({ 'DynamoDB BatchGetItem': 1 });
+    expect(units).toEqual({ 'DynamoDB BatchGetItem': 20 });
   });
 
   it('a batch that spans midnight: one raw object per day', async () => {
@@ -155,8 +174,50 @@ describe('requests per batch of the processing function', () => {
         'DynamoDB Query': 4,
         'DynamoDB PutItem': 4,
       });
+      // 4 states not there yet (a unit each), 5 ticks of a symbol per Query (under 4 KB), 4 new small states.
+      expect(Object.fromEntries(analysisTally.list().map((c) => [`${c.service} ${c.operation}`, c.awsUnits]))).toEqual({
+        'DynamoDB BatchGetItem': 4,
+        'DynamoDB Query': 4,
+        'DynamoDB PutItem': 4,
+      });
     } finally {
       analysisClients.destroy();
+    }
+  });
+
+  // The state item at its bounds: 20 prices, MAX_RECENT_TIMESTAMPS ISO timestamps (~25 bytes each),
+  // MAX_CHECKPOINTS checkpoints (~50 bytes each), a few days of skipped counts: ~3.5 KB, so each save
+  // bills 4 write units (one per KB) and each load one read unit (one per 4 KB).
+  it('a state at its full size costs 4 write units to save and 1 read unit to load', async () => {
+    const stateClients = createClients({ endpoints: aws.emulators.endpoints, sqsQueryProtocol: true });
+    try {
+      const stateTally = new RequestTally();
+      stateTally.attach(stateClients.dynamodb.middlewareStack, 'analysis', 'DynamoDB');
+      const store = new DynamoDbSignalStateStore(stateClients.documents, aws.resources.signalStateTable);
+      const at = (i: number) => new Date(Date.UTC(2024, 0, 2, 14, 30) + i * 30_000).toISOString();
+      const ticks = MAX_RECENT_TIMESTAMPS + 20;
+      const full: SymbolAnalysisState = {
+        state: {
+          symbol: 'FULL',
+          lastTimestamp: at(ticks - 1),
+          prices: Array.from({ length: LONG_WINDOW }, (_, i) => 187.25 + i * 0.37),
+          relation: 1,
+        },
+        recentTimestamps: Array.from({ length: MAX_RECENT_TIMESTAMPS }, (_, i) => at(ticks - MAX_RECENT_TIMESTAMPS + i)),
+        checkpoints: Array.from({ length: MAX_CHECKPOINTS }, (_, i) => ({
+          through: at(ticks - MAX_CHECKPOINTS + i),
+          readAt: Date.UTC(2024, 0, 2, 15, 10) + i * 30_017,
+        })),
+        skipped: { '2024-01-01': { late: 2, duplicate: 1 }, '2024-01-02': { late: 1, duplicate: 0 } },
+      };
+      expect(await store.save(full, 0)).toBe(true);
+      const loaded = await store.loadMany(['FULL', 'NONE']);
+      expect(loaded.get('FULL')?.recentTimestamps).toHaveLength(MAX_RECENT_TIMESTAMPS);
+      expect(stateTally.units('write', { operation: 'PutItem' }).aws).toBe(4);
+      // The full state and a symbol with none: one unit each.
+      expect(stateTally.units('read', { operation: 'BatchGetItem' }).aws).toBe(2);
+    } finally {
+      stateClients.destroy();
     }
   });
 });

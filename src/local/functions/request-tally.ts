@@ -1,7 +1,9 @@
 /**
  * Counts the SDK requests of the local functions by function, service and operation, as AWS would
  * bill them, with the requests only the local runtime makes (the DynamoDB stream capture's reads of
- * the items a write replaces: AWS's stream needs no request) counted apart.
+ * the items a write replaces: AWS's stream needs no request) counted apart. DynamoDB requests also
+ * carry the capacity units the emulator says they consumed (on-demand DynamoDB bills units, not
+ * calls): the middleware asks for `ReturnConsumedCapacity: 'TOTAL'` where the caller did not.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
@@ -22,24 +24,65 @@ export interface RequestCount {
   readonly aws: number;
   /** Requests only the local runtime makes. */
   readonly localOnly: number;
+  /** DynamoDB capacity units of the AWS-equivalent requests (read or write units, by operation). */
+  readonly awsUnits: number;
+  /** DynamoDB capacity units of the local-only requests. */
+  readonly localOnlyUnits: number;
+}
+
+const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
+const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+
+/** Whether a DynamoDB operation bills read units, write units, or neither (control plane). */
+export const capacityKindOf = (operation: string): 'read' | 'write' | undefined =>
+  READ_OPERATIONS.has(operation) ? 'read' : WRITE_OPERATIONS.has(operation) ? 'write' : undefined;
+
+interface ConsumedCapacity {
+  readonly CapacityUnits?: number;
+}
+
+/**
+ * The units of one response. A read costs at least one unit (half if eventually consistent) even
+ * when it finds nothing, as DynamoDB bills it; the emulator reports 0 for an empty Query.
+ */
+export function unitsOf(
+  kind: 'read' | 'write',
+  input: { readonly ConsistentRead?: boolean },
+  consumed: ConsumedCapacity | readonly ConsumedCapacity[] | undefined,
+): number {
+  const reported = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+  if (kind === 'write') return reported;
+  return Math.max(reported, input.ConsistentRead ? 1 : 0.5);
 }
 
 export class RequestTally {
-  private readonly counts = new Map<
-    string,
-    { caller: string; service: string; operation: string; aws: number; localOnly: number }
-  >();
+  private readonly counts = new Map<string, { -readonly [K in keyof RequestCount]: RequestCount[K] }>();
 
   /** Counts every request sent through the client's stack, retries of the SDK included, as `caller`. */
   attach<I extends object, O extends object>(stack: MiddlewareStack<I, O>, caller: string, service: string): void {
-    const middleware: InitializeMiddleware<I, O> = (next, context) => (args) => {
+    const middleware: InitializeMiddleware<I, O> = (next, context) => async (args) => {
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
       const id = `${caller}\t${service}\t${operation}`;
-      const count = this.counts.get(id) ?? { caller, service, operation, aws: 0, localOnly: 0 };
-      if (localOnly.getStore()) count.localOnly++;
+      const count = this.counts.get(id) ?? { caller, service, operation, aws: 0, localOnly: 0, awsUnits: 0, localOnlyUnits: 0 };
+      const isLocalOnly = localOnly.getStore() === true;
+      if (isLocalOnly) count.localOnly++;
       else count.aws++;
       this.counts.set(id, count);
-      return next(args);
+      const kind = service === 'DynamoDB' ? capacityKindOf(operation) : undefined;
+      if (!kind) return next(args);
+      const input = args.input as { ReturnConsumedCapacity?: string; ConsistentRead?: boolean };
+      const measured =
+        input.ReturnConsumedCapacity === undefined
+          ? { ...args, input: { ...args.input, ReturnConsumedCapacity: 'TOTAL' } }
+          : args;
+      const result = await next(measured);
+      const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
+      // A BatchGetItem's consistency is per table; ours are all consistent or all not.
+      const consistent = input.ConsistentRead ?? consistencyOfBatch(args.input);
+      const units = unitsOf(kind, { ConsistentRead: consistent }, output.ConsumedCapacity);
+      if (isLocalOnly) count.localOnlyUnits += units;
+      else count.awsUnits += units;
+      return result;
     };
     stack.add(middleware, { step: 'initialize', name: `stockpipeRequestTally-${caller}`, override: true });
   }
@@ -56,6 +99,31 @@ export class RequestTally {
     aws: number;
     localOnly: number;
   } {
+    const { aws, localOnly } = this.sum(filter);
+    return { aws, localOnly };
+  }
+
+  /** Capacity units of the DynamoDB requests that bill `kind`, AWS-equivalent and local-only. */
+  units(
+    kind: 'read' | 'write',
+    filter: { readonly caller?: string; readonly operation?: string } = {},
+  ): {
+    aws: number;
+    localOnly: number;
+  } {
+    let aws = 0;
+    let localOnlyUnits = 0;
+    for (const c of this.counts.values()) {
+      if (c.service !== 'DynamoDB' || capacityKindOf(c.operation) !== kind) continue;
+      if (filter.caller && c.caller !== filter.caller) continue;
+      if (filter.operation && c.operation !== filter.operation) continue;
+      aws += c.awsUnits;
+      localOnlyUnits += c.localOnlyUnits;
+    }
+    return { aws, localOnly: localOnlyUnits };
+  }
+
+  private sum(filter: { readonly service?: string; readonly caller?: string; readonly operation?: string }) {
     let aws = 0;
     let localOnlyCount = 0;
     for (const c of this.counts.values()) {
@@ -68,3 +136,9 @@ export class RequestTally {
     return { aws, localOnly: localOnlyCount };
   }
 }
+
+const consistencyOfBatch = (input: object): boolean | undefined => {
+  const tables = (input as { RequestItems?: Record<string, { ConsistentRead?: boolean }> }).RequestItems;
+  if (!tables) return undefined;
+  return Object.values(tables).some((t) => t.ConsistentRead === true);
+};
