@@ -1,3 +1,4 @@
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FoldCheckpoint, SignalStateStore, SkippedTicks, SymbolAnalysisState, VersionedSignalState } from '../../core/ports';
@@ -10,9 +11,36 @@ interface StoredState {
   last_timestamp: string | null;
   prices: number[];
   relation: -1 | 0 | 1 | null;
+  /** The fold history, compressed (see packFoldHistory); items saved before it carry the two lists below. */
+  fold_history?: Uint8Array;
   recent_timestamps?: string[];
   checkpoints?: { through: string; read_at: number }[];
   skipped?: Record<string, SkippedTicks>;
+}
+
+interface FoldHistory {
+  readonly recent: readonly string[];
+  readonly checkpoints: readonly (readonly [through: string, readAt: number])[];
+}
+
+/**
+ * DynamoDB bills a write per KB of the item. The remembered timestamps and checkpoints as plain
+ * attributes come to ~3.5 KB at their bounds (4 write units per save, one save per symbol and
+ * invocation); they repeat each other's prefixes, so compressed they take ~0.6 KB and the item one unit.
+ */
+const packFoldHistory = (history: FoldHistory): Uint8Array =>
+  brotliCompressSync(JSON.stringify(history), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } });
+
+function unpackFoldHistory(symbol: string, packed: Uint8Array): FoldHistory {
+  try {
+    const history = JSON.parse(brotliDecompressSync(packed).toString('utf8')) as FoldHistory;
+    if (!Array.isArray(history.recent) || !Array.isArray(history.checkpoints)) throw new Error('not {recent, checkpoints}');
+    return history;
+  } catch (e) {
+    throw new Error(`the stored fold history of ${symbol} cannot be read (${e instanceof Error ? e.message : String(e)})`, {
+      cause: e,
+    });
+  }
 }
 
 /** BatchGetItem takes at most 100 keys. */
@@ -20,11 +48,14 @@ const BATCH_GET_LIMIT = 100;
 
 function fromItem(symbol: string, item: StoredState | undefined): VersionedSignalState {
   if (!item) return { state: initialSignalState(symbol), version: 0, recentTimestamps: [], checkpoints: [], skipped: {} };
-  const checkpoints: FoldCheckpoint[] = (item.checkpoints ?? []).map((c) => ({ through: c.through, readAt: c.read_at }));
+  const history = item.fold_history ? unpackFoldHistory(symbol, item.fold_history) : undefined;
+  const checkpoints: FoldCheckpoint[] = history
+    ? history.checkpoints.map(([through, readAt]) => ({ through, readAt }))
+    : (item.checkpoints ?? []).map((c) => ({ through: c.through, readAt: c.read_at }));
   return {
     version: item.version,
     state: { symbol, lastTimestamp: item.last_timestamp, prices: item.prices, relation: item.relation },
-    recentTimestamps: item.recent_timestamps ?? [],
+    recentTimestamps: history ? [...history.recent] : (item.recent_timestamps ?? []),
     checkpoints,
     skipped: item.skipped ?? {},
   };
@@ -77,8 +108,10 @@ export class DynamoDbSignalStateStore implements SignalStateStore {
       last_timestamp: state.lastTimestamp,
       prices: [...state.prices],
       relation: state.relation,
-      recent_timestamps: [...next.recentTimestamps],
-      checkpoints: next.checkpoints.map((c) => ({ through: c.through, read_at: c.readAt })),
+      fold_history: packFoldHistory({
+        recent: next.recentTimestamps,
+        checkpoints: next.checkpoints.map((c) => [c.through, c.readAt] as const),
+      }),
       skipped: { ...next.skipped },
     };
     try {
