@@ -45,7 +45,7 @@ interface ConsumedCapacity {
  * The units of one response. A read costs at least one unit (half if eventually consistent) even
  * when it finds nothing, as DynamoDB bills it; the emulator reports 0 for an empty Query.
  */
-export function unitsOf(
+function unitsOf(
   kind: 'read' | 'write',
   input: { readonly ConsistentRead?: boolean },
   consumed: ConsumedCapacity | readonly ConsumedCapacity[] | undefined,
@@ -95,47 +95,35 @@ export class RequestTally {
   }
 
   /** Requests of one service (and caller), AWS-equivalent and local-only. */
-  total(filter: { readonly service?: string; readonly caller?: string; readonly operation?: string } = {}): {
-    aws: number;
-    localOnly: number;
-  } {
-    const { aws, localOnly } = this.sum(filter);
-    return { aws, localOnly };
+  total(filter: CountFilter = {}): { aws: number; localOnly: number } {
+    const matching = this.matching(filter);
+    return { aws: sumOf(matching, (c) => c.aws), localOnly: sumOf(matching, (c) => c.localOnly) };
   }
 
   /** Capacity units of the DynamoDB requests that bill `kind`, AWS-equivalent and local-only. */
-  units(
-    kind: 'read' | 'write',
-    filter: { readonly caller?: string; readonly operation?: string } = {},
-  ): {
-    aws: number;
-    localOnly: number;
-  } {
-    let aws = 0;
-    let localOnlyUnits = 0;
-    for (const c of this.counts.values()) {
-      if (c.service !== 'DynamoDB' || capacityKindOf(c.operation) !== kind) continue;
-      if (filter.caller && c.caller !== filter.caller) continue;
-      if (filter.operation && c.operation !== filter.operation) continue;
-      aws += c.awsUnits;
-      localOnlyUnits += c.localOnlyUnits;
-    }
-    return { aws, localOnly: localOnlyUnits };
+  units(kind: 'read' | 'write', filter: Omit<CountFilter, 'service'> = {}): { aws: number; localOnly: number } {
+    const matching = this.matching({ ...filter, service: 'DynamoDB' }).filter((c) => capacityKindOf(c.operation) === kind);
+    return { aws: sumOf(matching, (c) => c.awsUnits), localOnly: sumOf(matching, (c) => c.localOnlyUnits) };
   }
 
-  private sum(filter: { readonly service?: string; readonly caller?: string; readonly operation?: string }) {
-    let aws = 0;
-    let localOnlyCount = 0;
-    for (const c of this.counts.values()) {
-      if (filter.service && c.service !== filter.service) continue;
-      if (filter.caller && c.caller !== filter.caller) continue;
-      if (filter.operation && c.operation !== filter.operation) continue;
-      aws += c.aws;
-      localOnlyCount += c.localOnly;
-    }
-    return { aws, localOnly: localOnlyCount };
+  private matching(filter: CountFilter): RequestCount[] {
+    return [...this.counts.values()].filter(
+      (c) =>
+        (!filter.service || c.service === filter.service) &&
+        (!filter.caller || c.caller === filter.caller) &&
+        (!filter.operation || c.operation === filter.operation),
+    );
   }
 }
+
+interface CountFilter {
+  readonly service?: string;
+  readonly caller?: string;
+  readonly operation?: string;
+}
+
+const sumOf = (counts: readonly RequestCount[], value: (c: RequestCount) => number): number =>
+  counts.reduce((sum, c) => sum + value(c), 0);
 
 const consistencyOfBatch = (input: object): boolean | undefined => {
   const tables = (input as { RequestItems?: Record<string, { ConsistentRead?: boolean }> }).RequestItems;
