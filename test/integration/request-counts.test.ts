@@ -14,9 +14,8 @@ import { analysisDependencies } from '../../src/analysis/dependencies';
 import { toDynamoDbStreamRecord } from '../../src/local/mappings/dynamodb-events';
 import { scanAll } from '../support/aws-reads';
 import { DynamoDbSignalStateStore } from '../../src/adapters/aws/dynamodb-signal-state-store';
-import { MAX_CHECKPOINTS, MAX_RECENT_TIMESTAMPS } from '../../src/analysis/analyse-batch';
-import { LONG_WINDOW } from '../../src/core/signals';
-import type { SymbolAnalysisState } from '../../src/core/ports';
+import { MAX_RECENT_TIMESTAMPS } from '../../src/analysis/analyse-batch';
+import { fullSignalState } from '../support/signal-states';
 import type { Tick } from '../../src/core/tick';
 import { useLocalAws } from '../support/local-aws';
 
@@ -186,7 +185,7 @@ describe('requests per batch of the processing function', () => {
   });
 
   // The state item at its bounds: 20 prices, MAX_RECENT_TIMESTAMPS ISO timestamps (~25 bytes each),
-  // MAX_CHECKPOINTS checkpoints (~50 bytes each), a few days of skipped counts: ~3.5 KB as plain
+  // MAX_CHECKPOINTS checkpoints (~50 bytes each), a day of skipped counts: ~3.5 KB as plain
   // attributes (4 write units per save, one per KB); the store keeps the two lists compressed, so the
   // save bills one write unit, and the load one read unit (one per 4 KB).
   it('a state at its full size costs 1 write unit to save and 1 read unit to load', async () => {
@@ -195,22 +194,7 @@ describe('requests per batch of the processing function', () => {
       const stateTally = new RequestTally();
       stateTally.attach(stateClients.dynamodb.middlewareStack, 'analysis', 'DynamoDB');
       const store = new DynamoDbSignalStateStore(stateClients.documents, aws.resources.signalStateTable);
-      const at = (i: number) => new Date(Date.UTC(2024, 0, 2, 14, 30) + i * 30_000).toISOString();
-      const ticks = MAX_RECENT_TIMESTAMPS + 20;
-      const full: SymbolAnalysisState = {
-        state: {
-          symbol: 'FULL',
-          lastTimestamp: at(ticks - 1),
-          prices: Array.from({ length: LONG_WINDOW }, (_, i) => 187.25 + i * 0.37),
-          relation: 1,
-        },
-        recentTimestamps: Array.from({ length: MAX_RECENT_TIMESTAMPS }, (_, i) => at(ticks - MAX_RECENT_TIMESTAMPS + i)),
-        checkpoints: Array.from({ length: MAX_CHECKPOINTS }, (_, i) => ({
-          through: at(ticks - MAX_CHECKPOINTS + i),
-          readAt: Date.UTC(2024, 0, 2, 15, 10) + i * 30_017,
-        })),
-        skipped: { '2024-01-01': { late: 2, duplicate: 1 }, '2024-01-02': { late: 1, duplicate: 0 } },
-      };
+      const full = fullSignalState('FULL');
       expect(await store.save(full, 0)).toBe(true);
       const loaded = await store.loadMany(['FULL', 'NONE']);
       expect(loaded.get('FULL')?.recentTimestamps).toHaveLength(MAX_RECENT_TIMESTAMPS);

@@ -4,27 +4,9 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSignalStateStore } from '../../src/adapters/aws/dynamodb-signal-state-store';
-import { MAX_CHECKPOINTS, MAX_RECENT_TIMESTAMPS } from '../../src/analysis/analyse-batch';
-import type { SymbolAnalysisState } from '../../src/core/ports';
-import { LONG_WINDOW } from '../../src/core/signals';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { useLocalAws } from '../support/local-aws';
-
-const at = (i: number) => new Date(Date.UTC(2024, 4, 6, 13, 30) + i * 30_000 + ((i * 337) % 1000)).toISOString();
-
-const fullState = (symbol: string): SymbolAnalysisState => ({
-  state: {
-    symbol,
-    lastTimestamp: at(99),
-    prices: Array.from({ length: LONG_WINDOW }, (_, i) => 101.5 + ((i * 7) % 13) / 8),
-    relation: -1,
-  },
-  recentTimestamps: Array.from({ length: MAX_RECENT_TIMESTAMPS }, (_, i) => at(100 - MAX_RECENT_TIMESTAMPS + i)),
-  checkpoints: Array.from({ length: MAX_CHECKPOINTS }, (_, i) => ({
-    through: at(100 - MAX_CHECKPOINTS + i),
-    readAt: Date.parse(at(100 - MAX_CHECKPOINTS + i)) + 1_234 + i,
-  })),
-  skipped: { '2024-05-06': { late: 3, duplicate: 1 } },
-});
+import { fullSignalState as fullState, tickTime as at } from '../support/signal-states';
 
 describe('the indicator-state store', () => {
   const aws = useLocalAws({ shardCount: 1 });
@@ -62,6 +44,14 @@ describe('the indicator-state store', () => {
     expect(loaded).toEqual({ ...old, version: 7 });
     expect(await store().save(loaded, 7)).toBe(true);
     expect(await store().load('OLDLAYOUT')).toEqual({ ...old, version: 8 });
+    const stored = (
+      await aws.clients.documents.send(
+        new GetCommand({ TableName: aws.resources.signalStateTable, Key: { symbol: 'OLDLAYOUT' } }),
+      )
+    ).Item;
+    expect(Object.keys(stored ?? {}).sort()).toEqual(
+      ['fold_history', 'last_timestamp', 'prices', 'relation', 'skipped', 'symbol', 'version'].sort(),
+    );
   });
 
   it('a damaged fold history fails the load with the symbol and the reason', async () => {

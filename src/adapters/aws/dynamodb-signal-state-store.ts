@@ -48,15 +48,15 @@ const BATCH_GET_LIMIT = 100;
 
 function fromItem(symbol: string, item: StoredState | undefined): VersionedSignalState {
   if (!item) return { state: initialSignalState(symbol), version: 0, recentTimestamps: [], checkpoints: [], skipped: {} };
-  const history = item.fold_history ? unpackFoldHistory(symbol, item.fold_history) : undefined;
-  const checkpoints: FoldCheckpoint[] = history
-    ? history.checkpoints.map(([through, readAt]) => ({ through, readAt }))
-    : (item.checkpoints ?? []).map((c) => ({ through: c.through, readAt: c.read_at }));
+  // Items saved before the history was compressed carry it as two plain lists.
+  const history: FoldHistory = item.fold_history
+    ? unpackFoldHistory(symbol, item.fold_history)
+    : { recent: item.recent_timestamps ?? [], checkpoints: (item.checkpoints ?? []).map((c) => [c.through, c.read_at] as const) };
   return {
     version: item.version,
     state: { symbol, lastTimestamp: item.last_timestamp, prices: item.prices, relation: item.relation },
-    recentTimestamps: history ? [...history.recent] : (item.recent_timestamps ?? []),
-    checkpoints,
+    recentTimestamps: [...history.recent],
+    checkpoints: history.checkpoints.map(([through, readAt]): FoldCheckpoint => ({ through, readAt })),
     skipped: item.skipped ?? {},
   };
 }

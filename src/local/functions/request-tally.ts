@@ -47,12 +47,12 @@ interface ConsumedCapacity {
  */
 function unitsOf(
   kind: 'read' | 'write',
-  input: { readonly ConsistentRead?: boolean },
+  consistentRead: boolean,
   consumed: ConsumedCapacity | readonly ConsumedCapacity[] | undefined,
 ): number {
   const reported = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
   if (kind === 'write') return reported;
-  return Math.max(reported, input.ConsistentRead ? 1 : 0.5);
+  return Math.max(reported, consistentRead ? 1 : 0.5);
 }
 
 export class RequestTally {
@@ -78,8 +78,8 @@ export class RequestTally {
       const result = await next(measured);
       const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
       // A BatchGetItem's consistency is per table; ours are all consistent or all not.
-      const consistent = input.ConsistentRead ?? consistencyOfBatch(args.input);
-      const units = unitsOf(kind, { ConsistentRead: consistent }, output.ConsumedCapacity);
+      const consistent = input.ConsistentRead ?? consistencyOfBatch(args.input) ?? false;
+      const units = unitsOf(kind, consistent, output.ConsumedCapacity);
       if (isLocalOnly) count.localOnlyUnits += units;
       else count.awsUnits += units;
       return result;
