@@ -21,14 +21,16 @@ import { SyntheticSource, syntheticSymbols } from '../src/producer/synthetic-sou
 import { STREAM_MAPPING_DEFAULTS } from '../src/shared/stream-settings';
 import type { BenchModule } from './bench-section';
 
-const BATCH_SIZE = 100;
+const BATCH_SIZE = STREAM_MAPPING_DEFAULTS.batchSize;
 const SHARDS = 2;
 /**
- * The second throughput run: larger batches (the stack's `batchSize` goes up to 10,000) carry
- * several ticks of each symbol, so the analysis makes its two requests per symbol for several ticks;
- * more shards keep both threads busy while a batch waits for its window.
+ * The second throughput run, old against new: the batch size of the mappings until now (Lambda's
+ * own default). At 100 symbols its batches hold about one tick per symbol, so the analysis makes its
+ * two requests per symbol for each tick.
  */
-const LARGE = { batchSize: 1000, shards: 4, batchingWindowMs: 200 } as const;
+const PREVIOUS = { batchSize: 100 } as const;
+/** The third: one shard, the stack's default and what `stockpipe run` uses. */
+const ONE_SHARD = { shards: 1 } as const;
 const REPO = join(__dirname, '..');
 
 interface Sizes {
@@ -154,16 +156,23 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
     log,
   });
   const ticks = throughput.counters.produced;
-  log(`throughput: the same with batch size ${LARGE.batchSize}, ${LARGE.shards} shards, window ${LARGE.batchingWindowMs} ms`);
-  const large = await runPipeline(join(workDir, 'throughput-large'), {
+  log(`throughput: the same with batch size ${PREVIOUS.batchSize}`);
+  const large = await runPipeline(join(workDir, 'throughput-previous'), {
     symbols: sizes.symbols,
     samples: sizes.samples,
-    batchingWindowMs: LARGE.batchingWindowMs,
-    batchSize: LARGE.batchSize,
-    shards: LARGE.shards,
+    batchingWindowMs: localWindow,
+    batchSize: PREVIOUS.batchSize,
     log,
   });
   const largeTicks = large.counters.produced;
+  log(`throughput: the same with ${ONE_SHARD.shards} shard`);
+  const oneShard = await runPipeline(join(workDir, 'throughput-one-shard'), {
+    symbols: sizes.symbols,
+    samples: sizes.samples,
+    batchingWindowMs: localWindow,
+    shards: ONE_SHARD.shards,
+    log,
+  });
 
   const puts: [number, number][] = [];
   for (const [symbols, samples] of sizes.putRuns) {
@@ -210,12 +219,13 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
   const dynamo = throughput.requests.total({ service: 'DynamoDB' });
   const figures: Record<string, number> = {
     'throughput (ticks/s)': round(ticks / throughput.seconds, 0),
-    [`throughput (ticks/s), batch size ${LARGE.batchSize}`]: round(largeTicks / large.seconds, 0),
+    [`throughput (ticks/s), batch size ${PREVIOUS.batchSize} (the previous default)`]: round(largeTicks / large.seconds, 0),
+    [`throughput (ticks/s), ${ONE_SHARD.shards} shard`]: round(oneShard.counters.produced / oneShard.seconds, 0),
     [`analysis requests per tick, batch size ${BATCH_SIZE}`]: round(
       throughput.requests.total({ caller: 'analysis' }).aws / ticks,
       3,
     ),
-    [`analysis requests per tick, batch size ${LARGE.batchSize}`]: round(
+    [`analysis requests per tick, batch size ${PREVIOUS.batchSize}`]: round(
       large.requests.total({ caller: 'analysis' }).aws / largeTicks,
       3,
     ),
@@ -252,12 +262,13 @@ Requests of the throughput run (${ticks.toLocaleString('en-US')} ticks), counted
 
 ${requestTable(throughput.requests, ticks)}
 
-The same at batch size ${LARGE.batchSize} (${LARGE.shards} shards, window ${LARGE.batchingWindowMs} ms; ${largeTicks.toLocaleString('en-US')} ticks):
+The same at batch size ${PREVIOUS.batchSize} (${largeTicks.toLocaleString('en-US')} ticks):
 
 ${requestTable(large.requests, largeTicks)}
 
 - Throughput: ${ticks.toLocaleString('en-US')} synthetic ticks (${sizes.symbols} symbols x ${sizes.samples} samples) written
-  unthrottled and drained in ${round(throughput.seconds)} s (${round(large.seconds)} s at batch size ${LARGE.batchSize});
+  unthrottled and drained in ${round(throughput.seconds)} s (${round(large.seconds)} s at batch size ${PREVIOUS.batchSize},
+  ${round(oneShard.seconds)} s on ${ONE_SHARD.shards} shard);
   ${throughput.counters.alerts} alerts. The emulators run in a worker thread of their own, the functions and their SDK
   clients in the main thread, so two cores work; the figure is bounded by the number of requests per tick (the tables
   above) and by how long a shard's batch waits for the one before it; in AWS each function and the services scale apart.
@@ -272,10 +283,12 @@ ${requestTable(large.requests, largeTicks)}
   alert in the outbox; with the batching window at 0 (the pipeline's own latency) and at the stack's
   ${STREAM_MAPPING_DEFAULTS.batchingWindowSeconds} s. The same rate in smaller bursts (${smallBurst}, window 0;
   ${smallBursts.latency.count} alerts) shows what the burst costs: every tick of a burst waits for the requests of the others.
-- What bounds the figures now: throughput, the analysis function's requests (a Query of the price history and a
-  conditional PutItem of the state per symbol and invocation: at batch size ${BATCH_SIZE} and ${sizes.symbols} symbols a
-  batch holds about one tick per symbol, since processing writes a symbol's ticks one round after another; at
-  ${LARGE.batchSize}, several), then the SDK's per-request work in the main thread and dynalite's in the emulators' thread;
+- What bounds the figures now: throughput, the SDK's per-request work in the main thread (about a third of its time
+  in a CPU profile; dynalite keeps the emulators' thread about two-thirds busy), so the number of requests per tick:
+  the analysis function makes a Query of the price history and a conditional PutItem of the state per symbol and
+  invocation; at batch size ${PREVIOUS.batchSize} and ${sizes.symbols} symbols a batch holds about one tick per symbol
+  (processing writes a symbol's ticks one round after another), at ${BATCH_SIZE} several; one shard leaves the
+  main thread waiting while its one batch at a time goes through the emulators;
   S3 PUTs, the batch size (one object per full batch); latency at window 0, the requests between a tick and its alert
   (processing's reads, its S3 PUT and rounds of writes, the stream capture, analysis's history read and state save,
   the ledger and the outbox) queued behind those of the other symbols of its burst (two requests per symbol in the

@@ -7,7 +7,7 @@ import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { STREAM_MAPPING_DEFAULTS } from '../../src/shared/stream-settings';
 
 export interface StreamSettings {
-  /** @default STREAM_MAPPING_DEFAULTS.batchSize (100) */
+  /** @default STREAM_MAPPING_DEFAULTS.batchSize (1000) */
   readonly batchSize?: number;
   /** @default STREAM_MAPPING_DEFAULTS.batchingWindowSeconds (5) */
   readonly batchingWindowSeconds?: number;

@@ -25,7 +25,11 @@ export interface StreamMappingDefaults {
 }
 
 export const STREAM_MAPPING_DEFAULTS: StreamMappingDefaults = {
-  batchSize: 100,
+  // Not Lambda's 100: at the stack's steady rate the window, not the size, closes a batch, so the size
+  // only matters when a backlog drains (after a stall, a replay): then 1,000 records a batch carry
+  // several ticks of each symbol, and the analysis's per-symbol reads and writes serve them all
+  // (docs/BENCHMARKS.md: about twice the ticks per second of 100, a tenth of the raw objects).
+  batchSize: 1000,
   batchingWindowSeconds: 5,
   localBatchingWindowMs: 500,
   retryAttempts: 3,

@@ -20,7 +20,7 @@ describe('infra config', () => {
       logRetentionDays: 30,
       retryAttempts: 3,
       maxRecordAgeSeconds: 3600,
-      batchSize: 100,
+      batchSize: 1000,
       batchingWindowSeconds: 5,
       parallelizationFactor: 1,
       iteratorAgeAlarmSeconds: 300,

@@ -20,7 +20,7 @@ describe('Processing', () => {
       FunctionName: { Ref: t.id(processing.function.function) },
       EventSourceArn: t.arn(fx.stream()),
       StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 100,
+      BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 5,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
