@@ -1,5 +1,6 @@
 /**
- * Imported first by the CLI and the benchmarks, before anything that loads Powertools or the AWS SDK.
+ * Imported first by the CLI, the benchmarks and the emulators' worker thread, before anything that loads
+ * Powertools or the AWS SDK.
  *
  * - The handlers' Powertools Logger and Metrics write JSON to stdout, which is the CLI's data channel
  *   (`--json` output must stay one clean document): locally they are silenced, and the local runtime

@@ -61,6 +61,8 @@ describe('the stockpipe binary', () => {
     expect(exit.at - interruptedAt).toBeLessThan(5000);
     expect(run.stderr).toContain('stockpipe: local pipeline up');
     expect(run.stderr).toContain('SIGINT: stopping');
+    // Neither thread prints Node's warnings the CLI filters (the SDK's Node 22 notice, sqslite's deprecation).
+    expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|fastify-formbody|\(node:\d+\)/);
     const summary = /^stopped: (\d+) ticks in, (\d+) processed, (\d+) dead-lettered, (\d+) alerts/m.exec(run.stdout);
     expect(summary).not.toBeNull();
     const [, ticksIn, processed, deadLettered, alerts] = summary!.map(Number);

@@ -3,6 +3,8 @@
  * options it was given, answers with their endpoints, and stops them when told. Built into
  * dist/emulators-worker.cjs by scripts/build-cli.mjs, since a worker thread loads plain JavaScript.
  */
+// A thread has its own `process` warning listeners: the same filter as the CLI's (sqslite and the SDK warn here).
+import '../../cli/quiet-runtime';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startEmulators, type EmulatorOptions } from './emulators';
 import type { EmulatorThreadMessage } from './emulator-thread';
