@@ -270,8 +270,7 @@ ${requestTable(large.requests, largeTicks)}
   unthrottled and drained in ${round(throughput.seconds)} s (${round(large.seconds)} s at batch size ${PREVIOUS.batchSize},
   ${round(oneShard.seconds)} s on ${ONE_SHARD.shards} shard);
   ${throughput.counters.alerts} alerts. The emulators run in a worker thread of their own, the functions and their SDK
-  clients in the main thread, so two cores work; the figure is bounded by the number of requests per tick (the tables
-  above) and by how long a shard's batch waits for the one before it; in AWS each function and the services scale apart.
+  clients in the main thread, so two cores work; in AWS each function and the services scale apart.
 - S3 PUTs: one raw object per batch and trading day, every symbol in it, so the figure is about 1,000 / batch size
   whatever the number of symbols (unthrottled runs fill their batches; a paced run's batches hold what arrived in the window).
 - DynamoDB: processing reads the stored ticks of its batch (BatchGetItem) and writes one BatchWriteItem per round
@@ -283,12 +282,13 @@ ${requestTable(large.requests, largeTicks)}
   alert in the outbox; with the batching window at 0 (the pipeline's own latency) and at the stack's
   ${STREAM_MAPPING_DEFAULTS.batchingWindowSeconds} s. The same rate in smaller bursts (${smallBurst}, window 0;
   ${smallBursts.latency.count} alerts) shows what the burst costs: every tick of a burst waits for the requests of the others.
-- What bounds the figures now: throughput, the SDK's per-request work in the main thread (about a third of its time
-  in a CPU profile; dynalite keeps the emulators' thread about two-thirds busy), so the number of requests per tick:
-  the analysis function makes a Query of the price history and a conditional PutItem of the state per symbol and
-  invocation; at batch size ${PREVIOUS.batchSize} and ${sizes.symbols} symbols a batch holds about one tick per symbol
-  (processing writes a symbol's ticks one round after another), at ${BATCH_SIZE} several; one shard leaves the
-  main thread waiting while its one batch at a time goes through the emulators;
+- What bounds the figures now: throughput, the two cores. In a CPU profile of the run both threads are about
+  three-quarters busy: the main thread mostly in the SDK's per-request work (serialising, signing, HTTP: about a third
+  of its time) and garbage collection, the emulators' thread in dynalite (its expression parser, number arithmetic and
+  leveldb). So the number of shards changes little and the number of requests per tick does: the analysis function
+  makes a Query of the price history and a conditional PutItem of the state per symbol and invocation; at batch size
+  ${PREVIOUS.batchSize} and ${sizes.symbols} symbols a batch holds about one tick per symbol (processing writes a
+  symbol's ticks one round after another), at ${BATCH_SIZE} several;
   S3 PUTs, the batch size (one object per full batch); latency at window 0, the requests between a tick and its alert
   (processing's reads, its S3 PUT and rounds of writes, the stream capture, analysis's history read and state save,
   the ledger and the outbox) queued behind those of the other symbols of its burst (two requests per symbol in the
