@@ -101,23 +101,34 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
     const parquetBytes = (await lake.list('curated/')).reduce((n, o) => n + o.size, 0);
 
     const db = await openLakeDatabase({ s3Dir: join(workDir, 's3'), bucket });
-    let parquetRead = 0;
-    let jsonRead = 0;
+    const perQuery: { name: string; parquet: number; json: number }[] = [];
+    let oneSymbolRead = 0;
+    let allSymbolsRead = 0;
     try {
       for (const q of dailyReportQueries(DAY)) {
         const overParquet = await db.query(q.sql, { measureBytes: true });
-        const overJson = await db.query(q.sql.replace(`FROM ${RESOURCE.curatedTable}`, `FROM ${RESOURCE.rawTable}`), {
+        const overJson = await db.query(q.sql.replaceAll(`FROM ${RESOURCE.curatedTable}`, `FROM ${RESOURCE.rawTable}`), {
           measureBytes: true,
         });
         if (JSON.stringify(overParquet.rows) !== JSON.stringify(overJson.rows))
           throw new Error(`query ${q.name} answers differently over Parquet and JSON`);
-        parquetRead += overParquet.bytesRead ?? 0;
-        jsonRead += overJson.bytesRead ?? 0;
+        perQuery.push({ name: q.name, parquet: overParquet.bytesRead ?? 0, json: overJson.bytesRead ?? 0 });
       }
+      // Pruning on symbol: one symbol's day against every symbol's, over the curated table.
+      const daySql = (where: string) =>
+        `SELECT COUNT(*) AS ticks, AVG(price) AS mean FROM ${RESOURCE.curatedTable} WHERE dt = '${DAY}'${where}`;
+      oneSymbolRead = (await db.query(daySql(" AND symbol = 'SYM000'"), { measureBytes: true })).bytesRead ?? 0;
+      allSymbolsRead = (await db.query(daySql(''), { measureBytes: true })).bytesRead ?? 0;
     } finally {
       db.close();
     }
+    const sum = (rows: typeof perQuery, field: 'parquet' | 'json') => rows.reduce((n, r) => n + r[field], 0);
+    const parquetRead = sum(perQuery, 'parquet');
+    const jsonRead = sum(perQuery, 'json');
     const ratio = jsonRead / parquetRead;
+    // signals and chart read the day itself from the raw table in both runs (see dailyReportQueries).
+    const compactedOnly = perQuery.filter((q) => !['signals', 'chart'].includes(q.name));
+    const compactedRatio = sum(compactedOnly, 'json') / sum(compactedOnly, 'parquet');
     log(`report read ${parquetRead} bytes of Parquet vs ${jsonRead} of JSON (${ratio.toFixed(1)}x)`);
 
     const figures = {
@@ -128,6 +139,9 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
       'daily report bytes read, Parquet': parquetRead,
       'daily report bytes read, raw JSON': jsonRead,
       'bytes read, JSON / Parquet': Number(ratio.toFixed(1)),
+      [`bytes read, JSON / Parquet, the queries over the compacted table only (${compactedOnly.map((q) => q.name).join(', ')})`]:
+        Number(compactedRatio.toFixed(1)),
+      "bytes read, one symbol's day / every symbol's day (curated table)": Number((oneSymbolRead / allSymbolsRead).toFixed(3)),
       'compaction rows/s (S3 stand-in, one partition at a time)': Math.round(throughputS3),
       'compaction rows/s (in memory: parse, validate, sort, encode)': Math.round(throughputCpu),
     };
@@ -137,6 +151,12 @@ const bench: BenchModule = async ({ log, workDir, quick }) => {
       ...Object.entries(figures).map(([k, v]) => `| ${k} | ${typeof v === 'number' ? v.toLocaleString('en-US') : v} |`),
       '',
       `One trading day of ${symbols} symbols (a tick every ${cadence} s) written by the processing handler as raw NDJSON, compacted to one GZIP Parquet file per partition, then the daily report's queries (\`dailyReportQueries\`) run over the compacted table and, unchanged but for the table name, over the raw table of the same day; both answer the same rows. Bytes read are DuckDB's file-system reads, the measure Athena bills. Goal: at least 20x fewer bytes over Parquet.`,
+      '',
+      '| query | bytes read, Parquet run | bytes read, raw JSON run |',
+      '|---|---:|---:|',
+      ...perQuery.map((q) => `| ${q.name} | ${q.parquet.toLocaleString('en-US')} | ${q.json.toLocaleString('en-US')} |`),
+      '',
+      `What bounds the ratio now: the signals (the reconciliation's recomputed crossovers) and chart queries read the day itself from the raw table in both runs, on purpose: the raw table holds every tick processed, even those the last maintenance run has not compacted yet, so the reconciliation never misses an alert's tick. Their history before the day comes from the compacted table. Over the queries that read only the compacted table the goal holds (${compactedRatio.toFixed(1)}x). At 100,000 ticks a day the day's raw JSON is about 25 MB, a few hundredths of a cent of Athena per report. Pruning on \`symbol\`: the curated zone has one Parquet file per symbol and day (a partition of its own), so a query of one symbol reads ${((100 * oneSymbolRead) / allSymbolsRead).toFixed(1)}% of the bytes the same query of all ${symbols} reads, on DuckDB by its Hive partition filter and on Athena by partition pruning.`,
     ].join('\n');
     return { title: 'Compaction: Parquet vs raw JSON for the daily report', markdown, figures };
   } finally {
