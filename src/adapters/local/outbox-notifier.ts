@@ -46,8 +46,16 @@ export class OutboxNotifier implements AlertNotifier {
       message,
       alert,
     };
-    await mkdir(this.outboxDir, { recursive: true });
-    await appendFile(outboxFile(this.outboxDir, now), JSON.stringify(entry) + '\n');
+    const file = outboxFile(this.outboxDir, now);
+    const line = JSON.stringify(entry) + '\n';
+    // The folder is made on the first alert (or again if it was removed), not before every append.
+    try {
+      await appendFile(file, line);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.outboxDir, { recursive: true });
+      await appendFile(file, line);
+    }
     this.options.onPublish?.(entry);
   }
 
