@@ -213,7 +213,7 @@ export class LocalDynamoDbStream {
         JSON.stringify([dynamodb.Keys, dynamodb.NewImage ?? null, dynamodb.OldImage ?? null]),
       );
       records.push({
-        // 32 hex digits as AWS's; randomUUID draws from a buffered pool, randomBytes makes a system call per record.
+        // 32 hex digits as AWS's; randomUUID draws from a buffered pool, randomBytes calls into OpenSSL per record.
         eventID: randomUUID().replaceAll('-', ''),
         eventName: change.eventName,
         eventVersion: '1.1',
